@@ -51,6 +51,9 @@ public final class Main {
     @Option(names = "--test-exit", description = "Enable the test exit port 0xF4 (QEMU isa-debug-exit compatible).")
     private boolean testExit;
 
+    @Option(names = "--deterministic", description = "Derive guest time from the instruction count, so runs repeat exactly.")
+    private boolean deterministic;
+
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
     private boolean help;
 
@@ -89,9 +92,7 @@ public final class Main {
         }
         try {
             MachineConfig config = main.config(err);
-            Launcher.Prepared guest = Launcher.prepare(config);
-            err.println("lguest: loaded " + guest.kernel().format() + "; the CPU that runs it is not built yet");
-            return 2;
+            return Launcher.boot(config, err);
         } catch (UsageException | BootException e) {
             err.println("lguest: " + e.getMessage());
             return 2;
@@ -118,7 +119,7 @@ public final class Main {
         if (!nets.isEmpty()) {
             throw new UsageException("--net is not yet supported: virtio_net arrives with the virtio work (issue 5)");
         }
-        return new MachineConfig(ram, Path.of(words.get(1)), initrd, blocks, nets, noReboot, testExit,
+        return new MachineConfig(ram, Path.of(words.get(1)), initrd, blocks, nets, noReboot, testExit, deterministic,
                 words.subList(2, words.size()));
     }
 

@@ -1,12 +1,20 @@
 package jlguest.machine;
 
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.PrintStream;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 
 import jlguest.boot.BootException;
 import jlguest.boot.Initrd;
 import jlguest.boot.KernelLoader;
 import jlguest.boot.LoadedKernel;
 import jlguest.bus.Ram;
+import jlguest.console.ConsoleInput;
+import jlguest.console.ConsoleOutput;
+import jlguest.console.EscapeDecoder;
+import jlguest.console.RawTerminal;
 
 /**
  * Turns a {@link MachineConfig} into a guest ready to run: RAM allocated, kernel and initrd
@@ -32,6 +40,59 @@ public final class Launcher {
         String cmdline = KernelCommandLine.build(config.kernelArgs(), List.of());
         LoadedKernel kernel = KernelLoader.load(ram, image, config.kernel().toString(), initrd, cmdline);
         return new Prepared(ram, kernel);
+    }
+
+    /**
+     * Boots the guest and runs it until it is done; returns the launcher's exit status.
+     *
+     * <p>tour:launcher:040 A reboot is a new machine: fresh RAM, the kernel loaded again, every
+     * device reset, exactly as a power cycle would leave them. The console (terminal mode, the
+     * input thread) outlives the machines, so the user's keystrokes follow the guest across it.
+     */
+    public static int boot(MachineConfig config, PrintStream err) throws BootException {
+        Prepared guest = prepare(config);
+        ConsoleOutput out = new ConsoleOutput(new FileOutputStream(FileDescriptor.out));
+        AtomicReference<Machine> current = new AtomicReference<>();
+        RawTerminal terminal = RawTerminal.enterIfInteractive();
+        try {
+            EscapeDecoder escapes = terminal == null ? null : new EscapeDecoder(command -> {
+                switch (command) {
+                    case QUIT -> current.get().request(Machine.Ending.QUIT, 0, null);
+                    case HELP -> err.print(EscapeDecoder.HELP);
+                    case MONITOR -> err.print("\r\n[the monitor is not built yet]\r\n");
+                }
+            });
+            Thread input = null;
+            while (true) {
+                Machine machine = new Machine(guest.ram(), guest.kernel(), config, out);
+                current.set(machine);
+                if (input == null) {
+                    input = new ConsoleInput(System.in, (b, off, len) -> current.get().uart().offerInput(b, off, len),
+                            escapes).start();
+                }
+                Machine.Outcome end = machine.run();
+                String eol = terminal == null ? "\n" : "\r\n";
+                if (end.message() != null) {
+                    err.print("lguest: " + end.message() + eol);
+                }
+                switch (end.ending()) {
+                    case REBOOT -> {
+                        if (config.noReboot()) {
+                            return end.status();
+                        }
+                        err.print("lguest: rebooting" + eol);
+                        guest = prepare(config);
+                    }
+                    default -> {
+                        return end.status();
+                    }
+                }
+            }
+        } finally {
+            if (terminal != null) {
+                terminal.close();
+            }
+        }
     }
 
     private static Ram allocate(long size) throws BootException {
