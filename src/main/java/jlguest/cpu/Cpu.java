@@ -350,8 +350,10 @@ public final class Cpu extends Executor {
         return eip;
     }
 
+    /** Sets EIP; also ends a HLT (a debugger moving EIP means "go on from here"). */
     public void setEip(int v) {
         eip = v;
+        halted = false;
     }
 
     public int eflags() {

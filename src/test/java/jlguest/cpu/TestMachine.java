@@ -30,6 +30,7 @@ final class TestMachine {
         cpu = new Cpu(bus, io, new CpuHost() {
             @Override
             public int acknowledgeInterrupt() {
+                cpu().setIntrLine(false);   // an edge: the PIC drops INTR once acknowledged
                 return 0x20;
             }
 
