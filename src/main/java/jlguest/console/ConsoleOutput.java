@@ -24,7 +24,7 @@ public final class ConsoleOutput extends OutputStream {
     @Override
     public void write(int b) {
         if (used == buf.length) {
-            flush();
+            drain();
         }
         buf[used++] = (byte) b;
     }
@@ -36,8 +36,13 @@ public final class ConsoleOutput extends OutputStream {
         }
     }
 
+    /** A writer's flush (the UART flushes after every byte) is not a system call: {@link #drain()} is. */
     @Override
     public void flush() {
+    }
+
+    /** Writes out what is buffered; the run loop calls it between slices and before idling. */
+    public void drain() {
         if (used == 0) {
             return;
         }

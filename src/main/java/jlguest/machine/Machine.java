@@ -15,6 +15,7 @@ import jlguest.devices.legacy.DelayPort80;
 import jlguest.devices.legacy.I8042;
 import jlguest.devices.legacy.Pic8259Pair;
 import jlguest.devices.legacy.Pit8254;
+import jlguest.devices.legacy.SystemControlPort61;
 import jlguest.devices.legacy.TestExitPort;
 import jlguest.devices.legacy.Uart16550;
 import jlguest.hypercall.Hypercalls;
@@ -84,29 +85,27 @@ public final class Machine implements Hypercalls.Services {
 
         pic = new Pic8259Pair();
         pic.setIntrListener(cpu::setIntrLine);
-        io.register(0x20, 2, pic);
-        io.register(0xA0, 2, pic);
-        Pit8254 pit = new Pit8254(clock, timers, level -> pic.setIrq(0, level));
-        io.register(0x40, 4, pit);
-        io.register(0x61, 1, pit.port61());
-        uart = new Uart16550(console, level -> pic.setIrq(4, level), this::wakeUp);
-        io.register(0x3F8, 8, uart);
-        io.register(0x70, 2, new CmosRtc(() -> (epoch + clock.nanos()) / 1_000_000L));
-        I8042 keyboardController = new I8042(() -> request(Ending.REBOOT, 0, null));
-        io.register(0x60, 1, keyboardController);
-        io.register(0x64, 1, keyboardController);
-        io.register(0x80, 1, new DelayPort80());
+        io.register(Pic8259Pair.MASTER_BASE, 2, pic);
+        io.register(Pic8259Pair.SLAVE_BASE, 2, pic);
+        io.register(Pic8259Pair.ELCR_BASE, 2, pic);
+        Pit8254 pit = new Pit8254(clock, timers, pic.line(0));
+        io.register(Pit8254.BASE, 4, pit);
+        io.register(SystemControlPort61.PORT, 1, new SystemControlPort61(pit, clock));
+        uart = new Uart16550(console, pic.line(Uart16550.COM1_IRQ), this::wakeUp);
+        io.register(Uart16550.COM1_BASE, 8, uart);
+        io.register(CmosRtc.INDEX_PORT, 2, new CmosRtc(() -> (epoch + clock.nanos()) / 1_000_000L));
+        I8042 keyboardController = new I8042(() -> request(Ending.REBOOT, 0, null), pic.line(1), pic.line(12));
+        io.register(I8042.DATA_PORT, 1, keyboardController);
+        io.register(I8042.STATUS_PORT, 1, keyboardController);
+        io.register(DelayPort80.PORT, 1, new DelayPort80());
         boolean scripted = KernelCommandLine.isScripted(kernel.commandLine());
         if (config.testExit() || scripted) {
-            io.register(0xF4, 1, new TestExitPort(!config.testExit(),
-                    status -> request(Ending.EXIT, status, null)));
+            TestExitPort.Mode mode = config.testExit() ? TestExitPort.Mode.QEMU : TestExitPort.Mode.STATUS;
+            io.register(TestExitPort.PORT, 1, new TestExitPort(status -> request(Ending.EXIT, status, null), mode));
         }
         kvm = new KvmParavirt(ram, clock, epoch);
         hypercalls = new Hypercalls(ram, this);
-        hypercallTimer = timers.newTimer("hypercall timer", () -> {
-            pic.setIrq(0, true);
-            pic.setIrq(0, false);
-        });
+        hypercallTimer = timers.newTimer("hypercall timer", pic.line(0)::pulse);
     }
 
     /** 2026-01-01T00:00:00Z: the wall-clock date a deterministic guest boots on. */
@@ -136,7 +135,7 @@ public final class Machine implements Hypercalls.Services {
         try {
             while (true) {
                 timers.runExpired(clock.nanos());
-                uart.pump();
+                uart.poll();
                 Outcome end = requested;
                 if (end != null) {
                     return end;
@@ -144,7 +143,7 @@ public final class Machine implements Hypercalls.Services {
                 long budget = instructionClock == null ? SLICE
                         : Math.min(SLICE, instructionClock.instructionsUntil(timers.nextDeadline()));
                 Stop stop = cpu.run(budget);
-                console.flush();
+                console.drain();
                 switch (stop) {
                     case BUDGET, REQUESTED -> { }
                     case HALT -> idle();
@@ -160,7 +159,7 @@ public final class Machine implements Hypercalls.Services {
                 }
             }
         } finally {
-            console.flush();
+            console.drain();
         }
     }
 
@@ -176,7 +175,7 @@ public final class Machine implements Hypercalls.Services {
             } else {
                 LockSupport.parkNanos(Math.min(deadline - now, MAX_IDLE_NANOS));
             }
-            uart.pump();
+            uart.poll();
         }
     }
 
@@ -207,7 +206,7 @@ public final class Machine implements Hypercalls.Services {
 
     @Override
     public void haltUntilInterrupt() {
-        console.flush();
+        console.drain();
         idle();
     }
 
