@@ -34,7 +34,7 @@ public final class KernelCommandLine {
      * A word the shell delivered with spaces inside (the user typed {@code jlguest.run="ls -l"})
      * gets its double quotes back, in the form Linux's parser understands: {@code key="value"}.
      */
-    static String quoted(String word) {
+    public static String quoted(String word) {
         if (!word.matches("(?s).*\\s.*") || word.contains("\"")) {
             return word;
         }

@@ -8,6 +8,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import jlguest.boot.BootException;
 import jlguest.boot.Initrd;
+import jlguest.boot.KernelFormat;
 import jlguest.boot.KernelLoader;
 import jlguest.boot.LoadedKernel;
 import jlguest.bus.Ram;
@@ -36,9 +37,14 @@ public final class Launcher {
         byte[] image = HostFiles.read(config.kernel(), "kernel");
         Initrd initrd = config.initrd() == null ? null
                 : new Initrd(HostFiles.read(config.initrd(), "initrd"), config.initrd().toString());
+        String name = config.kernel().toString();
+        // Machine words (console=, virtio_mmio.device=) are Linux's language; a multiboot kernel
+        // gets exactly what the user typed.
+        String cmdline = KernelLoader.detect(image, name) == KernelFormat.MULTIBOOT
+                ? String.join(" ", config.kernelArgs().stream().map(KernelCommandLine::quoted).toList())
+                : KernelCommandLine.build(config.kernelArgs(), List.of());
         Ram ram = allocate(config.ramSize());
-        String cmdline = KernelCommandLine.build(config.kernelArgs(), List.of());
-        LoadedKernel kernel = KernelLoader.load(ram, image, config.kernel().toString(), initrd, cmdline);
+        LoadedKernel kernel = KernelLoader.load(ram, image, name, initrd, cmdline);
         return new Prepared(ram, kernel);
     }
 
