@@ -30,6 +30,16 @@ public final class KernelCommandLine {
         return String.join(" ", words);
     }
 
+    /** A multiboot kernel's command line: its file name, then the user's words. */
+    public static String multiboot(String kernelName, List<String> userWords) {
+        List<String> words = new ArrayList<>();
+        words.add(kernelName);
+        for (String w : userWords) {
+            words.add(quoted(w));
+        }
+        return String.join(" ", words);
+    }
+
     /**
      * A word the shell delivered with spaces inside (the user typed {@code jlguest.run="ls -l"})
      * gets its double quotes back, in the form Linux's parser understands: {@code key="value"}.

@@ -38,10 +38,10 @@ public final class Launcher {
         Initrd initrd = config.initrd() == null ? null
                 : new Initrd(HostFiles.read(config.initrd(), "initrd"), config.initrd().toString());
         String name = config.kernel().toString();
-        // Machine words (console=, virtio_mmio.device=) are Linux's language; a multiboot kernel
-        // gets exactly what the user typed.
+        // Machine words (console=, virtio_mmio.device=) are Linux's language. A multiboot kernel
+        // gets what GRUB and QEMU give it: its own file name, then what the user typed.
         String cmdline = KernelLoader.detect(image, name) == KernelFormat.MULTIBOOT
-                ? String.join(" ", config.kernelArgs().stream().map(KernelCommandLine::quoted).toList())
+                ? KernelCommandLine.multiboot(name, config.kernelArgs())
                 : KernelCommandLine.build(config.kernelArgs(), List.of());
         Ram ram = allocate(config.ramSize());
         LoadedKernel kernel = KernelLoader.load(ram, image, name, initrd, cmdline);
