@@ -34,6 +34,7 @@ public final class Uart16550 implements PortDevice {
 
     // Register bits we refer to by name.
     private static final int LCR_DLAB = 0x80;
+    private static final int MCR_RTS = 0x02;
     private static final int MCR_OUT2 = 0x08;
     private static final int MCR_LOOP = 0x10;
     private static final int IER_RDI = 0x01;
@@ -323,8 +324,14 @@ public final class Uart16550 implements PortDevice {
     }
 
     /** Host input flows in while there is room, except in loopback, where the line is cut. */
+    /**
+     * Hardware flow control, as on a real line: input moves into the FIFO only while the guest
+     * asserts RTS ("ready to receive"). Linux raises RTS when a program opens the port and leaves
+     * it down while it probes the chip, so bytes piped in early wait in the queue instead of being
+     * flushed away by the probe's FIFO resets.
+     */
     private void fillRx() {
-        if ((mcr & MCR_LOOP) != 0) {
+        if ((mcr & (MCR_LOOP | MCR_RTS)) != MCR_RTS) {
             return;
         }
         while (rxCount < rxCapacity()) {

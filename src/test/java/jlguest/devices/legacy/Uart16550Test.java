@@ -192,7 +192,7 @@ class Uart16550Test {
     void dataBelowTheTriggerLevelRaisesTimeout() {
         out(FCR, 0x81); // trigger level 8
         out(IER, 0x01);
-        out(MCR, 0x08);
+        out(MCR, 0x0A); // RTS and OUT2
         uart.offerInput("abc".getBytes(), 0, 3);
         assertFalse(irq, "not before the CPU thread polls");
         uart.poll();
@@ -213,6 +213,7 @@ class Uart16550Test {
     @Test
     void inputPushesBackInsteadOfBeingLost() throws Exception {
         out(FCR, 0xC7);
+        out(MCR, 0x02);
         byte[] data = new byte[5000];
         for (int i = 0; i < data.length; i++) {
             data[i] = (byte) (i * 7);
@@ -254,8 +255,27 @@ class Uart16550Test {
         int first = uart.offerInput(big, 0, big.length);
         assertEquals(Uart16550.INPUT_QUEUE_SIZE, first);
         assertEquals(0, uart.offerInput(big, 0, big.length));
+        uart.poll();
+        assertEquals(0, uart.offerInput(big, 0, big.length), "RTS is down: nothing moves");
+        out(MCR, 0x02);
         uart.poll(); // FIFO disabled: one byte moves into the holding register
         assertEquals(1, uart.offerInput(big, 0, big.length));
+    }
+
+    @Test
+    void inputWaitsWhileRtsIsDownAsDuringLinuxProbe() {
+        uart.offerInput("typed early".getBytes(), 0, 11);
+        out(FCR, 0x07);     // the probe resets the FIFOs...
+        uart.poll();
+        assertEquals(0, in(LSR) & 1, "...and no input has reached them");
+        out(FCR, 0xC7);
+        out(MCR, 0x0B);     // the port is opened: DTR, RTS, OUT2
+        uart.poll();
+        StringBuilder got = new StringBuilder();
+        while ((in(LSR) & 1) != 0) {
+            got.append((char) in(RBR));
+        }
+        assertEquals("typed early", got.toString());
     }
 
     @Test
