@@ -74,6 +74,7 @@ __asm__(
 /* What the signal handler saw. */
 static struct {
     uint32_t regs[8], eip, eflags, trapno, err, cr2;
+    uint16_t segs[4];             /* ES CS SS DS */
     int signo;
 } seen;
 
@@ -102,6 +103,10 @@ static void on_signal(int sig, siginfo_t *si, void *ctx) {
     seen.trapno = g[REG_TRAPNO];
     seen.err = g[REG_ERR];
     seen.cr2 = uc->uc_mcontext.cr2;
+    seen.segs[0] = g[REG_ES];
+    seen.segs[1] = g[REG_CS];
+    seen.segs[2] = g[REG_SS];
+    seen.segs[3] = g[REG_DS];
     seen.signo = sig;
     in_case = 0;
     siglongjmp(home, 1);
@@ -268,6 +273,20 @@ static void run_case(struct kase *k) {
     for (int r = 0; r < 8; r++) {
         if (mask & (1 << r)) {
             put32(seen.regs[r]);
+        }
+    }
+    /* Segment selectors that differ from the user-mode defaults (ES=SS=DS=0x2B, CS=0x23). */
+    static const uint16_t user_segs[4] = { 0x2B, 0x23, 0x2B, 0x2B };
+    uint8_t smask = 0;
+    for (int s = 0; s < 4; s++) {
+        if (seen.segs[s] != user_segs[s]) {
+            smask |= 1 << s;
+        }
+    }
+    put8(smask);
+    for (int s = 0; s < 4; s++) {
+        if (smask & (1 << s)) {
+            put16(seen.segs[s]);
         }
     }
     /* The memory diff as runs of changed bytes: (u16 offset, u8 length, bytes). */

@@ -37,10 +37,11 @@ record DiffCase(int form, byte[] code, int eflagsIn, int[] regsIn, int seed, Lis
      * @param cr2       the faulting linear address for #PF, else 0
      * @param eflags    EFLAGS at the end (or at the exception)
      * @param regs      all eight registers at the end (or at the exception)
+     * @param segs      ES CS SS DS selectors at the end (or at the exception)
      * @param memory    the changed data bytes
      */
     record Result(boolean completed, int vector, int eip, int errorCode, int cr2, int eflags, int[] regs,
-                  List<Run> memory) {
+                  int[] segs, List<Run> memory) {
     }
 
     DiffCase withResult(Result r) {

@@ -22,6 +22,8 @@ import java.util.List;
  *            kind 0 (completed): u32 eip
  *            kind 1 (exception): u8 vector  u32 eip  u32 errorCode  u32 cr2
  *            u32 eflags  u8 changedRegs { u32 reg }*popcount(changedRegs)   (bit i = register i)
+ *            u8 changedSegs { u16 selector }*popcount(changedSegs)   (bits: ES CS SS DS, against
+ *                                                      the user defaults 0x2B 0x23 0x2B 0x2B)
  *            u16 nruns { u16 offset, u8 len, bytes[len] }*nruns         (changed data bytes)
  * </pre>
  *
@@ -30,6 +32,8 @@ import java.util.List;
  */
 final class VectorFormat {
     static final int VERSION = 1;
+    /** ES CS SS DS as a user-mode process starts with them; vector files store only differences. */
+    static final int[] USER_SEGS = {Layout.USER_DS, Layout.USER_CS, Layout.USER_DS, Layout.USER_DS};
 
     private VectorFormat() {
     }
@@ -89,6 +93,16 @@ final class VectorFormat {
             for (int i = 0; i < 8; i++) {
                 if ((mask & 1 << i) != 0) {
                     u32(r.regs()[i]);
+                }
+            }
+            int smask = 0;
+            for (int i = 0; i < 4; i++) {
+                smask |= r.segs()[i] != USER_SEGS[i] ? 1 << i : 0;
+            }
+            out.write(smask);
+            for (int i = 0; i < 4; i++) {
+                if ((smask & 1 << i) != 0) {
+                    u16(r.segs()[i]);
                 }
             }
             u16(r.memory().size());
@@ -185,13 +199,20 @@ final class VectorFormat {
                     regs[i] = u32();
                 }
             }
+            int smask = u8();
+            int[] segs = USER_SEGS.clone();
+            for (int i = 0; i < 4; i++) {
+                if ((smask & 1 << i) != 0) {
+                    segs[i] = u16();
+                }
+            }
             int nruns = u16();
             List<DiffCase.Run> runs = new ArrayList<>(nruns);
             for (int i = 0; i < nruns; i++) {
                 int off = u16();
                 runs.add(new DiffCase.Run(off, bytes(u8())));
             }
-            return new DiffCase.Result(completed, vector, eip, err, cr2, eflags, regs, runs);
+            return new DiffCase.Result(completed, vector, eip, err, cr2, eflags, regs, segs, runs);
         }
 
         private int u8() throws IOException {

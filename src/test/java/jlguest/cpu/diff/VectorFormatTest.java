@@ -34,7 +34,7 @@ class VectorFormatTest {
         int[] after = regs.clone();
         after[4] = 0x2000_07FC;
         DiffCase ran = plain.withResult(new DiffCase.Result(false, 14, Layout.CODE_START, 6, 0x1FFF_FFFE,
-                0x10A03, after, List.of(new DiffCase.Run(0x7FC, new byte[] {9, 8, 7, 6}))));
+                0x10A03, after, new int[] {0, 0x23, 0x2B, 0x2B}, List.of(new DiffCase.Run(0x7FC, new byte[] {9, 8, 7, 6}))));
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (VectorFormat.Writer w = new VectorFormat.Writer(bytes, List.of("a", "ADD Ev,Gv"))) {
             w.write(ran);
@@ -50,6 +50,7 @@ class VectorFormatTest {
             assertEquals(14, res.vector());
             assertEquals(0x1FFF_FFFE, res.cr2());
             assertArrayEquals(after, res.regs());
+            assertArrayEquals(new int[] {0, 0x23, 0x2B, 0x2B}, res.segs());
             assertEquals(0x7FC, res.memory().get(0).offset());
             assertNull(r.next());
         }
