@@ -25,11 +25,51 @@ public final class Ram {
     /** The bytes themselves; the CPU's TLB fast path indexes this array directly. */
     public final byte[] bytes;
 
+    /**
+     * One byte per 4 KiB page: non-zero when writes to that page must be reported to the
+     * {@link WriteWatcher} (the CPU marks pages holding decoded code). tour:bus:015 Devices that
+     * DMA into guest RAM must write through the methods of this class (or call
+     * {@link #written(int, int)} after touching {@link #bytes} directly), so that a kernel loading
+     * code by DMA never runs stale decoded instructions.
+     */
+    public final byte[] watched;
+    private WriteWatcher watcher;
+
+    /** Told about writes to watched pages; the CPU uses it to drop stale decoded code. */
+    public interface WriteWatcher {
+        void written(int addr, int length);
+    }
+
     public Ram(int size) {
         if (size <= 0 || (size & 0xFFF) != 0) {
             throw new IllegalArgumentException("RAM size must be a positive multiple of 4 KiB: " + size);
         }
         this.bytes = new byte[size];
+        this.watched = new byte[size >>> 12];
+    }
+
+    public void setWriteWatcher(WriteWatcher w) {
+        this.watcher = w;
+    }
+
+    /** Reports a write of {@code length} bytes at {@code addr} if it touched a watched page. */
+    public void written(int addr, int length) {
+        if (length <= 0 || watcher == null) {
+            return;
+        }
+        int last = (addr + length - 1) >>> 12;
+        for (int p = addr >>> 12; p <= last && p < watched.length; p++) {
+            if (watched[p] != 0) {
+                watcher.written(addr, length);
+                return;
+            }
+        }
+    }
+
+    private void check(int addr, int length) {
+        if (watched[addr >>> 12] != 0 || watched[(addr + length - 1) >>> 12] != 0) {
+            watcher.written(addr, length);
+        }
     }
 
     /** Size in bytes. */
@@ -60,28 +100,36 @@ public final class Ram {
 
     public void write8(int addr, int value) {
         bytes[addr] = (byte) value;
+        if (watched[addr >>> 12] != 0) {
+            watcher.written(addr, 1);
+        }
     }
 
     public void write16(int addr, int value) {
         LE16.set(bytes, addr, (short) value);
+        check(addr, 2);
     }
 
     public void write32(int addr, int value) {
         LE32.set(bytes, addr, value);
+        check(addr, 4);
     }
 
     public void write64(int addr, long value) {
         LE64.set(bytes, addr, value);
+        check(addr, 8);
     }
 
     /** Copies host bytes into guest RAM (used by loaders and devices; the caller checks the range). */
     public void load(int addr, byte[] src, int srcOffset, int length) {
         System.arraycopy(src, srcOffset, bytes, addr, length);
+        written(addr, length);
     }
 
     /** Zeroes a range, as loaders do for an ELF segment's .bss part. */
     public void zero(int addr, int length) {
         java.util.Arrays.fill(bytes, addr, addr + length, (byte) 0);
+        written(addr, length);
     }
 
     /** Reads a NUL-terminated string of at most {@code max} bytes (for diagnostics and hypercalls). */

@@ -1,0 +1,451 @@
+package jlguest.cpu;
+
+import static jlguest.cpu.OpcodeTable.IF;
+import static jlguest.cpu.OpcodeTable.TF;
+
+import jlguest.boot.EntryState;
+import jlguest.bus.IoPorts;
+import jlguest.bus.PhysicalBus;
+
+/**
+ * The x86 CPU: an i686 interpreter with a decoded-block cache. This class holds the run loop and
+ * the public API; the instruction set lives in the layers it extends (see {@link CpuState}).
+ *
+ * <p>tour:cpu:001 The CPU is the heart of jlguest. The machine gives it a physical bus (RAM and
+ * MMIO), the I/O ports and a {@link CpuHost} for everything else, puts it in the state a loader
+ * asks for ({@link #enter}) and calls {@link #run} in a loop. Guest code is untrusted: nothing it
+ * does escapes {@code run()} as a Java exception; at worst the guest triple-faults.
+ *
+ * <p>tour:cpu:050 The run loop works on blocks: up to {@value #MAX_BLOCK} instructions decoded
+ * once, starting at a physical address, ending at a branch or at the end of the page. Blocks are
+ * looked up by physical address in a direct-mapped cache. A page that holds decoded code is
+ * "watched" in {@link jlguest.bus.Ram}: the TLB never grants fast writes to it, so any write (by
+ * the CPU or by a device's DMA) reaches {@link #codeWritten}, which bumps the page's generation
+ * and thereby invalidates every block decoded from it, the running one included.
+ *
+ * <p>Errors in the API: {@link #loadSegment} and {@link #setCr} throw IllegalArgumentException
+ * when the CPU would have raised an exception; the message names it (e.g. "#GP(0x28)").
+ */
+public final class Cpu extends Executor {
+    static final int MAX_BLOCK = 32;
+    private static final int CACHE_BITS = 14;
+
+    /** A decoded block: instructions from one physical page. */
+    static final class Block {
+        int phys = -1;
+        boolean code32;
+        int gen;
+        int count;
+        final Insn[] insns = new Insn[MAX_BLOCK];
+
+        Block() {
+            for (int k = 0; k < MAX_BLOCK; k++) {
+                insns[k] = new Insn();
+            }
+        }
+    }
+
+    private final Block[] cache = new Block[1 << CACHE_BITS];
+    private final Block scratch = new Block();
+    /** Generation per RAM page; blocks remember the generation they were decoded at. */
+    private final int[] pageGen;
+    private int runningPage = -1;
+    private long retired;
+    private volatile boolean stopRequested;
+    private int ipMask = 0xFFFF;
+
+    private static final int VEC_CROSS = 257;
+    private int fetchBase;
+    private boolean fetchMayCross;
+    private final Decoder.Fetch fetcher = this::fetch8;
+
+    public Cpu(PhysicalBus bus, IoPorts io, CpuHost host) {
+        super(bus, io, host);
+        pageGen = new int[ramSize >>> 12];
+        ram.setWriteWatcher(this::codeWritten);
+        reset();
+    }
+
+    // ---- self-modifying code ------------------------------------------------------------------
+
+    private void codeWritten(int addr, int len) {
+        int last = (addr + len - 1) >>> 12;
+        for (int p = addr >>> 12; p <= last && p < pageGen.length; p++) {
+            if (ram.watched[p] != 0) {
+                ram.watched[p] = 0;
+                pageGen[p]++;
+                if (p == runningPage) {
+                    abortBlock = true;
+                }
+            }
+        }
+    }
+
+    // ---- the block cache ----------------------------------------------------------------------
+
+    private int fetch8(int lin) {
+        if (!fetchMayCross && ((lin ^ fetchBase) & ~0xFFF) != 0) {
+            throw fault(VEC_CROSS, 0);
+        }
+        return rd8(lin);
+    }
+
+    private Block lookup() {
+        if (Integer.compareUnsigned(eip, segLimit[CS]) > 0) {
+            throw fault(GP, 0);
+        }
+        int lin = segBase[CS] + eip;
+        int e = tlb[lin >>> 12];
+        int phys = (e & rmask) != 0 ? (e & ~0xFFF) | (lin & 0xFFF) : walk(lin, false, rmask == T_UR);
+        if (!isRam(phys, 1)) {
+            runningPage = -1;
+            build(scratch, lin, phys, false);
+            return scratch;
+        }
+        int page = phys >>> 12;
+        runningPage = page;
+        int h = (phys ^ (phys >>> CACHE_BITS)) & ((1 << CACHE_BITS) - 1);
+        Block b = cache[h];
+        if (b != null && b.phys == phys && b.code32 == code32 && b.gen == pageGen[page]) {
+            return b;
+        }
+        if (b == null) {
+            b = new Block();
+            cache[h] = b;
+        }
+        if (ram.watched[page] == 0) {
+            ram.watched[page] = 1;
+            tlbProtectFrame(page);
+        }
+        build(b, lin, phys, true);
+        b.gen = pageGen[page];
+        return b;
+    }
+
+    private void build(Block b, int lin, int phys, boolean cacheable) {
+        b.phys = cacheable ? phys : -1;
+        b.code32 = code32;
+        b.count = 0;
+        fetchBase = lin;
+        int off = 0;
+        for (int k = 0; k < MAX_BLOCK; k++) {
+            Insn d = b.insns[k];
+            int at = lin + off;
+            fetchMayCross = k == 0;
+            try {
+                Decoder.decode(fetcher, at, code32, d);
+            } catch (GuestFault f) {
+                if (k > 0 || f.vector == VEC_CROSS) {
+                    break;
+                }
+                d.op = Insn.OP_FAULT;     // a fetch fault on the first instruction: raise it now
+                d.imm = f.vector;
+                d.imm2 = f.errorCode;
+                d.len = 0;
+                d.attrs = Opcode.ENDS_BLOCK;
+                b.count = 1;
+                b.phys = -1;
+                return;
+            }
+            if ((at & 0xFFF) + d.len > 0x1000) {
+                if (k == 0) {
+                    b.count = 1;
+                    b.phys = -1;     // spans two pages: never cached
+                }
+                return;
+            }
+            off += d.len;
+            b.count++;
+            if ((d.attrs & Opcode.ENDS_BLOCK) != 0 || d.op >= Insn.OP_UD || ((at + d.len) & 0xFFF) == 0) {
+                return;
+            }
+        }
+    }
+
+    // ---- the run loop -------------------------------------------------------------------------
+
+    /**
+     * tour:cpu:060 Between blocks the loop checks for a stop request and for an interrupt (when
+     * IF=1, the INTR line is up and no STI/MOV SS shadow is active); inside a block it only runs
+     * instructions. A guest exception unwinds to here as a GuestFault and is delivered.
+     */
+    public Stop run(long maxInstructions) {
+        long budget = maxInstructions;
+        while (budget > 0) {
+            if (stopRequested) {
+                stopRequested = false;
+                return Stop.REQUESTED;
+            }
+            try {
+                if (inhibitInterrupts) {
+                    inhibitInterrupts = false;
+                } else if (intrLine && (flags & IF) != 0) {
+                    halted = false;
+                    externalInterrupt(host.acknowledgeInterrupt());
+                }
+                if (halted) {
+                    return (flags & IF) != 0 ? Stop.HALT : Stop.HALT_FOREVER;
+                }
+            } catch (GuestFault f) {
+                return stopFrom(f);
+            }
+            ipMask = code32 ? -1 : 0xFFFF;
+            Block b;
+            int k = 0;
+            boolean trap = (flags & TF) != 0;
+            try {
+                b = lookup();
+                int n = b.count;
+                if (n > budget) {
+                    n = (int) budget;
+                }
+                if (trap) {
+                    n = 1;
+                }
+                Insn[] insns = b.insns;
+                for (; k < n; k++) {
+                    Insn i = insns[k];
+                    curEip = eip;
+                    eip = (eip + i.len) & ipMask;
+                    exec(i);
+                    if (abortBlock) {
+                        abortBlock = false;
+                        k++;
+                        break;
+                    }
+                }
+            } catch (GuestFault f) {
+                retired += k;
+                budget -= k;
+                abortBlock = false;
+                if (f.vector == VEC_STOP) {
+                    return stopFrom(f);
+                }
+                eip = curEip;
+                if (f.vector == VEC_CROSS) {
+                    continue;
+                }
+                try {
+                    raise(f.vector, f.errorCode);
+                } catch (GuestFault g) {
+                    return stopFrom(g);
+                }
+                continue;
+            } catch (RuntimeException bug) {
+                // A bug of ours must not take the machine down silently: stop with a message.
+                pendingStop = Stop.UNIMPLEMENTED;
+                stopMessage = String.format("internal error at EIP %08x: %s", curEip, bug);
+                eip = curEip;
+                return Stop.UNIMPLEMENTED;
+            }
+            retired += k;
+            budget -= k;
+            if (trap && k > 0 && !halted) {
+                try {
+                    raise(DB, -1);
+                } catch (GuestFault g) {
+                    return stopFrom(g);
+                }
+            }
+        }
+        return Stop.BUDGET;
+    }
+
+    private Stop stopFrom(GuestFault f) {
+        Stop s = pendingStop != null ? pendingStop : Stop.UNIMPLEMENTED;
+        pendingStop = null;
+        return s;
+    }
+
+    // ---- machine-facing API -------------------------------------------------------------------
+
+    /** Power-on state: real mode, CS=F000 with base FFFF0000, EIP=FFF0, EDX=CPU signature. */
+    public void reset() {
+        java.util.Arrays.fill(r, 0);
+        r[EDX] = SystemOps.CPUID_SIGNATURE;
+        flags = 2;
+        lfOp = LF_NONE;
+        cr0 = 0x60000010;
+        cr2 = cr3 = cr4 = 0;
+        protectedMode = false;
+        paging = false;
+        java.util.Arrays.fill(dr, 0);
+        dr[6] = 0xFFFF0FF0;
+        dr[7] = 0x400;
+        gdtBase = idtBase = 0;
+        gdtLimit = idtLimit = 0xFFFF;
+        ldtSel = ldtBase = 0;
+        ldtLimit = 0xFFFF;
+        trSel = trBase = 0;
+        trLimit = 0xFFFF;
+        trAttr = 0x8B;
+        setCpl(0);
+        for (int s = 0; s < 6; s++) {
+            setSeg(s, 0, 0, 0xFFFF, 0x93);
+        }
+        setSeg(CS, 0xF000, 0xFFFF0000, 0xFFFF, 0x9B);
+        eip = 0xFFF0;
+        sysenterCs = sysenterEsp = sysenterEip = 0;
+        tscOffset = 0;
+        fninit();
+        fpuCw = 0x40;
+        halted = false;
+        inhibitInterrupts = false;
+        tripleFault = false;
+        pendingStop = null;
+        tlbFlush(true);
+    }
+
+    /** Enters 32-bit protected mode as a loader wants it: flat ring-0 segments, paging off, IF=0. */
+    public void enter(EntryState s) {
+        reset();
+        cr0 = 0x60000011;
+        protectedMode = true;
+        paging = false;
+        setSeg(CS, s.cs(), 0, -1, 0xC09B);
+        for (int seg : new int[] {ES, SS, DS, FS, GS}) {
+            setSeg(seg, s.ds(), 0, -1, 0xC093);
+        }
+        r[EAX] = s.eax();
+        r[EBX] = s.ebx();
+        r[ECX] = s.ecx();
+        r[EDX] = s.edx();
+        r[ESI] = s.esi();
+        r[EDI] = s.edi();
+        r[EBP] = s.ebp();
+        r[ESP] = s.esp();
+        eip = s.eip();
+        flags = 2;
+        tlbFlush(true);
+    }
+
+    /** Retired instructions since construction (monotonic). */
+    public long instructions() {
+        return retired;
+    }
+
+    /** Thread-safe: run() returns {@link Stop#REQUESTED} at the next block boundary. */
+    public void requestStop() {
+        stopRequested = true;
+    }
+
+    /** The PIC's INTR output (CPU thread only). */
+    public void setIntrLine(boolean raised) {
+        intrLine = raised;
+    }
+
+    public String stopMessage() {
+        return stopMessage;
+    }
+
+    public int reg(int n) {
+        return r[n];
+    }
+
+    public void setReg(int n, int v) {
+        r[n] = v;
+    }
+
+    public int eip() {
+        return eip;
+    }
+
+    /** Sets EIP; also ends a HLT (a debugger moving EIP means "go on from here"). */
+    public void setEip(int v) {
+        eip = v;
+        halted = false;
+    }
+
+    public int eflags() {
+        return getFlags();
+    }
+
+    public void setEflags(int v) {
+        lfOp = LF_NONE;
+        flags = (v & OpcodeTable.ALL) | 2;
+    }
+
+    public int cr(int n) {
+        return n == 0 ? cr0 : n == 2 ? cr2 : n == 3 ? cr3 : n == 4 ? cr4 : 0;
+    }
+
+    public void setCr(int n, int v) {
+        try {
+            writeCr(n, v);
+        } catch (GuestFault f) {
+            throw new IllegalArgumentException(describe(f));
+        }
+    }
+
+    public int cpl() {
+        return cpl;
+    }
+
+    public int segSelector(int seg) {
+        return segSel[seg];
+    }
+
+    public int segBase(int seg) {
+        return segBase[seg];
+    }
+
+    public int segLimit(int seg) {
+        return segLimit[seg];
+    }
+
+    /**
+     * Loads a segment register as MOV Sreg would in the current mode. Two liberties for a harness
+     * that sets up state from outside: CS may be loaded (a code segment; CPL becomes its RPL), and
+     * an SS load is checked against the selector's RPL instead of the CPL, so the order of loads
+     * does not matter. Throws IllegalArgumentException ("#GP(0x28)") where the CPU would fault.
+     */
+    public void loadSegment(int seg, int selector) {
+        try {
+            if (!protectedMode) {
+                loadSegReal(seg, selector);
+            } else if (seg == CS) {
+                long d = readDesc(selector, GP);
+                int attr = descAttr(d);
+                if (!attrCode(attr) || !attrPresent(attr)) {
+                    throw fault(GP, selector & 0xFFFC);
+                }
+                setCs(selector, d, selector & 3);
+            } else if (seg == SS) {
+                int saved = cpl;
+                cpl = selector & 3;
+                try {
+                    loadSeg(SS, selector);
+                } finally {
+                    cpl = saved;
+                }
+            } else {
+                loadSeg(seg, selector);
+            }
+        } catch (GuestFault f) {
+            throw new IllegalArgumentException(describe(f));
+        }
+    }
+
+    public void setGdtr(int base, int limit) {
+        gdtBase = base;
+        gdtLimit = limit & 0xFFFF;
+    }
+
+    public void setIdtr(int base, int limit) {
+        idtBase = base;
+        idtLimit = limit & 0xFFFF;
+    }
+
+    /** Page walk without side effects: the physical address, or -1 when not mapped/allowed. */
+    public int translate(int linear, boolean write, boolean user) {
+        return probe(linear, write, user);
+    }
+
+    private static final String[] NAMES = {"#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM", "#DF",
+        "9", "#TS", "#NP", "#SS", "#GP", "#PF", "15", "#MF", "#AC"};
+
+    static String describe(GuestFault f) {
+        String n = f.vector < NAMES.length ? NAMES[f.vector] : "vector " + f.vector;
+        return f.errorCode >= 0 ? String.format("%s(0x%x)", n, f.errorCode) : n;
+    }
+}

@@ -1,0 +1,41 @@
+package jlguest.cpu;
+
+/**
+ * One decoded instruction, as the decoder leaves it for the executor (and for a disassembler).
+ *
+ * <p>tour:cpu:600 Decoding x86 is expensive: prefixes, ModRM, SIB, displacements, immediates.
+ * We do it once per instruction per block and keep the result in one of these (mutable, reused:
+ * blocks are rebuilt in place, so steady-state execution allocates nothing).
+ */
+final class Insn {
+    /** Opcode 0x000..0x1FF (0x100 | second byte for 0F xx), or one of the K_* pseudo-opcodes. */
+    int op;
+    /** Length in bytes, prefixes included. */
+    int len;
+    /** The table row (null for pseudo-opcodes). */
+    Opcode row;
+    int attrs;
+    boolean o32, a32, lock;
+    /** Operand size: 0 byte, 1 word, 2 dword. */
+    int sz;
+    /** 0, 0xF2 (REPNE) or 0xF3 (REP/REPE). */
+    int rep;
+    /** Segment of the memory operand (override or default), and the override alone (-1 none). */
+    int seg, segOverride;
+    /** ModRM: mod (3 = register operand), reg and rm fields; modrm = -1 when there is none. */
+    int modrm, mod, reg, rm;
+    /** Effective address parts: base/index register numbers or -1, scale as a shift count. */
+    int base, index, scale, disp;
+    int imm, imm2;
+
+    /** Decodes to this and faults (#UD, or the fault in imm) when executed. */
+    static final int OP_UD = 0x200;
+    /** Decoded but not implemented: stops the guest. */
+    static final int OP_UNIMPL = 0x201;
+    /** A decode-time fault (#PF on fetch, #GP for length > 15): vector in imm, error in imm2. */
+    static final int OP_FAULT = 0x202;
+
+    boolean isMem() {
+        return mod != 3;
+    }
+}
