@@ -162,6 +162,15 @@ final class GuestRig {
         } else {                          // an exception in the stub itself: a rig problem
             return new Run(null, stop, String.format("exception %d in ring 0 at %08x", vector, eip));
         }
+        // The harness would have died had the instruction written to its code page; so must we notice.
+        int codeDiff = Arrays.mismatch(codePage, 0, 0x800, ram.bytes, CODE_PHYS, CODE_PHYS + 0x800);
+        int tail = CODE_PHYS + 0x800 + c.code().length;
+        if (codeDiff < 0) {
+            codeDiff = Arrays.mismatch(codePage, 0, CODE_PHYS + 0x1000 - tail, ram.bytes, tail, CODE_PHYS + 0x1000);
+        }
+        if (codeDiff >= 0) {
+            return new Run(null, stop, "the instruction wrote to the code page");
+        }
         int[] segs = {cpu.segSelector(ES), cs, ss, cpu.segSelector(DS)};
         int landed = eip - 1;
         boolean completed = vector == 3 && cs == Layout.USER_CS
