@@ -46,6 +46,13 @@ final class Shaping {
             strings(e);
         } else if (m.equals("XLAT")) {
             b.set(EBX, e.asize == 16 ? b.regs[EBX] : Layout.DATA_BASE + b.rnd.nextInt(Layout.DATA_SIZE - 256));
+        } else if (m.startsWith("POPA")) {
+            // A POPA that faults half-way leaves registers the SDM says nothing about (AMD has loaded
+            // EDI already): let it fault on its first read or not at all.
+            int end = Layout.DATA_BASE + Layout.DATA_SIZE;
+            if (b.regs[ESP] - end < 0 && b.regs[ESP] + e.osize - end > 0) {
+                b.regs[ESP] = end;
+            }
         } else if (m.equals("LEAVE") || m.equals("ENTER")) {
             b.set(EBP, Layout.DATA_BASE + 0x200 + b.rnd.nextInt(Layout.DATA_SIZE - 0x400));
         }
