@@ -29,7 +29,7 @@ class BundledImagesTest {
         Ram ram = new Ram(64 * MB);
         LoadedKernel k = KernelLoader.load(ram, vmlinux, "vmlinux", new Initrd(initrd, "initrd.img"), "console=ttyS0");
         assertEquals(KernelFormat.VMLINUX, k.format());
-        assertEquals(0x1000000, k.entry().eip(), "Linux 6.1 i386 enters at 16 MiB physical");
+        assertEquals(0x100000, k.entry().eip(), "our kernel is built to run at 1 MiB physical (guest-images/README.md)");
         assertEquals(GuestLayout.BOOT_PARAMS, k.entry().esi());
         Elf32 elf = Elf32.parse(vmlinux, "vmlinux");
         for (Elf32.Segment s : elf.loads()) {
