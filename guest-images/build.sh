@@ -59,7 +59,9 @@ need_packages() {
 busybox_path() {
     local bb
     bb=$(dpkg -L busybox-static:i386 | grep -E '/bin/busybox$' | head -1)
-    file -L "$bb" 2>/dev/null | grep -q "Intel 80386" || { echo "$bb is not i386" >&2; exit 1; }
+    # ELF header: class 1 (32-bit) at byte 4, e_machine 3 (i386) at byte 18.
+    [ "$(od -An -tx1 -j4 -N1 "$bb" | tr -d ' ')$(od -An -tx1 -j18 -N2 "$bb" | tr -d ' ')" = 010300 ] ||
+        { echo "$bb is not an i386 ELF" >&2; exit 1; }
     echo "$bb"
 }
 
@@ -122,9 +124,8 @@ stage_userland() {
     install -m 0755 "$bb" "$root/bin/busybox"
     # One symlink per applet, exactly as `busybox --install -s` would make them, but made
     # here on the build host so that nothing runs in the guest before /init.
-    local applet dir
+    local applet
     for applet in $("$bb" --list-full); do
-        dir=$(dirname "$applet")
         [ "$applet" = bin/busybox ] && continue
         [ -e "$root/$applet" ] || ln -s /bin/busybox "$root/$applet"
     done
@@ -146,22 +147,23 @@ build_initrd() {
     log "building initrd.img"
     local root=$WORK/initrd-root
     stage_userland "$root"
-    # /dev/console must exist before devtmpfs is mounted, or the kernel opens no console for /init.
     (cd "$root" && find . -mindepth 1 | sed 's|^\./||' | LC_ALL=C sort) > "$WORK/initrd.list"
     # cpio --reproducible: dev/ino renumbered, fixed nlink; -R 0:0 owner.
     (cd "$root" && cpio --quiet -o -H newc -R 0:0 --reproducible < "$WORK/initrd.list") > "$WORK/initrd.cpio"
-    # Append the device node without needing root: a tiny second archive made by gen_init_cpio
-    # would also do; we write the newc record directly (mode 020600, rdev 5:1).
+    # /dev/console must be in the archive: the kernel opens it for /init before anything is
+    # mounted. Making device nodes needs root, so we append the newc record ourselves (char
+    # device 5:1, mode 0600) in place of the trailer, then a new trailer and padding.
     python3 - "$WORK/initrd.cpio" <<'EOF'
-import sys
+import os, sys
 path = sys.argv[1]
+mtime = int(os.environ['SOURCE_DATE_EPOCH'])
 data = open(path, 'rb').read()
-trailer = data.rfind(b'070701')          # start of the TRAILER!!! record
+trailer = data.rfind(b'TRAILER!!!') - 110   # a newc header is 110 bytes, then the name
 body = data[:trailer]
 def rec(name, mode, rmaj, rmin, ino):
     name = name.encode() + b'\0'
     h = b'070701' + b''.join(b'%08X' % v for v in (
-        ino, mode, 0, 0, 1, 1735689600, 0, 0, 0, rmaj, rmin, len(name), 0))
+        ino, mode, 0, 0, 1, mtime, 0, 0, 0, rmaj, rmin, len(name), 0))
     r = h + name
     r += b'\0' * (-len(r) % 4)
     return r
