@@ -225,6 +225,7 @@ public final class Cpu extends Executor {
                 if (f.vector == VEC_CROSS) {
                     continue;
                 }
+                budget--;   // an exception storm retires nothing but must still end run()
                 try {
                     raise(f.vector, f.errorCode);
                 } catch (GuestFault g) {

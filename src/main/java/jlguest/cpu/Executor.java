@@ -23,8 +23,6 @@ import jlguest.bus.PhysicalBus;
 abstract class Executor extends SystemOps {
     /** Set by HLT; the run loop returns HALT or HALT_FOREVER. */
     boolean halted;
-    /** Set when the current block must not go on (self-modifying code, mode changes). */
-    boolean abortBlock;
     private final int[] tmp = new int[1];
 
     Executor(PhysicalBus bus, IoPorts io, CpuHost host) {

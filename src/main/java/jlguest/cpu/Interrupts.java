@@ -168,7 +168,7 @@ abstract class Interrupts extends Segments {
         }
         int fl = getFlags();
         if ((fl & VM) != 0) {
-            throw stop(Stop.UNIMPLEMENTED, "interrupt from virtual-8086 mode");
+            throw stop(Stop.UNIMPLEMENTED, "unimplemented: interrupt from virtual-8086 mode");
         }
         int n = gate32 ? 4 : 2;
         int newCpl;
@@ -280,7 +280,7 @@ abstract class Interrupts extends Segments {
             fl = (flags & 0xFFFF0000) | (fl & 0xFFFF);
         }
         if ((fl & VM) != 0 && cpl == 0) {
-            throw stop(Stop.UNIMPLEMENTED, String.format("IRET to virtual-8086 mode at %08x", curEip));
+            throw stop(Stop.UNIMPLEMENTED, String.format("unimplemented: IRET to virtual-8086 mode at %08x", curEip));
         }
         int rpl = newCs & 3;
         long d = checkReturnCs(newCs);
@@ -542,7 +542,7 @@ abstract class Interrupts extends Segments {
         int type = attr & 0x1F;
         if (reason == SWITCH_IRET ? type != 0x0B : type != 0x09) {
             if (type == 0x01 || type == 0x03) {
-                throw stop(Stop.UNIMPLEMENTED, "task switch to a 16-bit TSS");
+                throw stop(Stop.UNIMPLEMENTED, "unimplemented: task switch to a 16-bit TSS");
             }
             throw fault(reason == SWITCH_IRET ? TS : GP, sel & 0xFFFC);
         }
