@@ -81,16 +81,15 @@ abstract class Interrupts extends Segments {
         }
     }
 
-    /** INT n, INT3, INTO: a software interrupt (gate DPL checked); eip is the return address. */
-    final void softwareInterrupt(int vector) {
-        try {
-            deliver(vector, -1, true, false);
-        } catch (GuestFault f) {
-            if (f.vector == VEC_STOP) {
-                throw f;
-            }
-            raise(f.vector, f.errorCode);
+    /**
+     * INT n, INT3, INTO: a software interrupt (gate DPL checked); eip is the return address. A
+     * fault while delivering it propagates to the run loop, which restarts the INT instruction.
+     */
+    final void softwareInterrupt(int vector, boolean exception) {
+        if (exception) {
+            host.exceptionRaised(vector, -1, eip);
         }
+        deliver(vector, -1, true, false);
     }
 
     /** An external interrupt (from the INTR line). */
