@@ -225,6 +225,7 @@ public final class Cpu extends Executor {
                 if (f.vector == VEC_CROSS) {
                     continue;
                 }
+                budget--;   // an exception storm retires nothing but must still end run()
                 try {
                     raise(f.vector, f.errorCode);
                 } catch (GuestFault g) {
@@ -397,7 +398,9 @@ public final class Cpu extends Executor {
      * Loads a segment register as MOV Sreg would in the current mode. Two liberties for a harness
      * that sets up state from outside: CS may be loaded (a code segment; CPL becomes its RPL), and
      * an SS load is checked against the selector's RPL instead of the CPL, so the order of loads
-     * does not matter. Throws IllegalArgumentException ("#GP(0x28)") where the CPU would fault.
+     * does not matter. Descriptors are read from the GDT/LDT at their linear addresses, through
+     * paging when it is on (as the CPU does): load segments before enabling paging, or map the
+     * tables. Throws IllegalArgumentException ("#GP(0x28)", "#PF(0x0)") where the CPU would fault.
      */
     public void loadSegment(int seg, int selector) {
         try {

@@ -92,6 +92,8 @@ abstract class CpuState {
     boolean intrLine;
     /** Interrupt shadow after STI, MOV SS, POP SS: no interrupt before the next instruction. */
     boolean inhibitInterrupts;
+    /** Set when the current block must not go on (self-modifying code, an interrupted REP). */
+    boolean abortBlock;
 
     // ---- lazy flags ---------------------------------------------------------------------------
 

@@ -23,8 +23,6 @@ import jlguest.bus.PhysicalBus;
 abstract class Executor extends SystemOps {
     /** Set by HLT; the run loop returns HALT or HALT_FOREVER. */
     boolean halted;
-    /** Set when the current block must not go on (self-modifying code, mode changes). */
-    boolean abortBlock;
     private final int[] tmp = new int[1];
 
     Executor(PhysicalBus bus, IoPorts io, CpuHost host) {
@@ -528,11 +526,11 @@ abstract class Executor extends SystemOps {
             case 0xC9: leave(i); return;
             case 0xCA: farReturn(i.o32, i.imm & 0xFFFF); return;
             case 0xCB: farReturn(i.o32, 0); return;
-            case 0xCC: softwareInterrupt(BP); return;
-            case 0xCD: softwareInterrupt(i.imm & 0xFF); return;
+            case 0xCC: softwareInterrupt(BP, true); return;
+            case 0xCD: softwareInterrupt(i.imm & 0xFF, false); return;
             case 0xCE:
                 if (of()) {
-                    softwareInterrupt(OF_);
+                    softwareInterrupt(OF_, true);
                 }
                 return;
             case 0xCF: iret(i.o32); return;

@@ -81,16 +81,15 @@ abstract class Interrupts extends Segments {
         }
     }
 
-    /** INT n, INT3, INTO: a software interrupt (gate DPL checked); eip is the return address. */
-    final void softwareInterrupt(int vector) {
-        try {
-            deliver(vector, -1, true, false);
-        } catch (GuestFault f) {
-            if (f.vector == VEC_STOP) {
-                throw f;
-            }
-            raise(f.vector, f.errorCode);
+    /**
+     * INT n, INT3, INTO: a software interrupt (gate DPL checked); eip is the return address. A
+     * fault while delivering it propagates to the run loop, which restarts the INT instruction.
+     */
+    final void softwareInterrupt(int vector, boolean exception) {
+        if (exception) {
+            host.exceptionRaised(vector, -1, eip);
         }
+        deliver(vector, -1, true, false);
     }
 
     /** An external interrupt (from the INTR line). */
@@ -168,7 +167,7 @@ abstract class Interrupts extends Segments {
         }
         int fl = getFlags();
         if ((fl & VM) != 0) {
-            throw stop(Stop.UNIMPLEMENTED, "interrupt from virtual-8086 mode");
+            throw stop(Stop.UNIMPLEMENTED, "unimplemented: interrupt from virtual-8086 mode");
         }
         int n = gate32 ? 4 : 2;
         int newCpl;
@@ -280,7 +279,7 @@ abstract class Interrupts extends Segments {
             fl = (flags & 0xFFFF0000) | (fl & 0xFFFF);
         }
         if ((fl & VM) != 0 && cpl == 0) {
-            throw stop(Stop.UNIMPLEMENTED, String.format("IRET to virtual-8086 mode at %08x", curEip));
+            throw stop(Stop.UNIMPLEMENTED, String.format("unimplemented: IRET to virtual-8086 mode at %08x", curEip));
         }
         int rpl = newCs & 3;
         long d = checkReturnCs(newCs);
@@ -542,7 +541,7 @@ abstract class Interrupts extends Segments {
         int type = attr & 0x1F;
         if (reason == SWITCH_IRET ? type != 0x0B : type != 0x09) {
             if (type == 0x01 || type == 0x03) {
-                throw stop(Stop.UNIMPLEMENTED, "task switch to a 16-bit TSS");
+                throw stop(Stop.UNIMPLEMENTED, "unimplemented: task switch to a 16-bit TSS");
             }
             throw fault(reason == SWITCH_IRET ? TS : GP, sel & 0xFFFC);
         }

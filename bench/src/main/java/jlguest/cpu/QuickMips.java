@@ -1,0 +1,26 @@
+package jlguest.cpu;
+
+/** A quick MIPS reading without JMH: {@code java -cp ... jlguest.cpu.QuickMips [seconds]}. */
+public final class QuickMips {
+    private QuickMips() {
+    }
+
+    public static void main(String[] args) {
+        int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
+        for (String name : new String[] {"int", "tlb"}) {
+            Cpu cpu = name.equals("int") ? GuestSetup.intLoop() : GuestSetup.tlbLoop();
+            long end = System.nanoTime() + seconds * 1_000_000_000L;
+            long t0 = System.nanoTime(), n0 = 0;
+            while (System.nanoTime() < end) {
+                long s = System.nanoTime();
+                long i0 = cpu.instructions();
+                Stop stop = cpu.run(10_000_000);
+                if (stop != Stop.BUDGET) {
+                    throw new IllegalStateException(stop + " " + cpu.stopMessage());
+                }
+                double mips = (cpu.instructions() - i0) / ((System.nanoTime() - s) / 1e3);
+                System.out.printf("%s: %.1f MIPS%n", name, mips);
+            }
+        }
+    }
+}
