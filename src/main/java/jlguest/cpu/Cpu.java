@@ -288,8 +288,7 @@ public final class Cpu extends Executor {
         eip = 0xFFF0;
         sysenterCs = sysenterEsp = sysenterEip = 0;
         tscOffset = 0;
-        fninit();
-        fpuCw = 0x40;
+        fpu.reset();
         halted = false;
         inhibitInterrupts = false;
         tripleFault = false;

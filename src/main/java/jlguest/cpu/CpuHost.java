@@ -28,6 +28,14 @@ public interface CpuHost {
     /** Observer: an exception is being delivered (vector, error code or -1, EIP of the fault). */
     void exceptionRaised(int vector, int errorCode, int eip);
 
+    /**
+     * FERR#: an x87 instruction found an unmasked FPU error pending while CR0.NE is clear (the
+     * PC/AT way, before #MF). A PC raises IRQ 13; the guest's handler then writes port 0xF0.
+     * The instruction goes on (as with IGNNE# asserted). Default: nothing.
+     */
+    default void fpuError() {
+    }
+
     /** A host that does nothing: no interrupts, no MSRs, TSC from System.nanoTime(). For tests. */
     CpuHost NONE = new CpuHost() {
         @Override

@@ -83,9 +83,8 @@ abstract class CpuState {
             CR0_PG = 0x80000000;
     static final int CR4_VME = 1, CR4_PVI = 2, CR4_TSD = 4, CR4_DE = 8, CR4_PSE = 0x10, CR4_PGE = 0x80;
 
-    // ---- x87 control state (we keep the registers as raw bytes for FNSAVE/FRSTOR round trips) ---
-    int fpuCw = 0x37F, fpuSw, fpuTw = 0xFFFF, fpuIp, fpuCs, fpuDp, fpuDs, fpuOp;
-    final byte[] fpuRegs = new byte[80];
+    // ---- x87 FPU: its own package (jlguest.cpu.fpu) holds its registers and instructions ------
+    final jlguest.cpu.fpu.Fpu fpu = new jlguest.cpu.fpu.Fpu();
 
     // ---- interrupt state ----------------------------------------------------------------------
     /** The PIC's INTR output. */

@@ -301,29 +301,51 @@ abstract class Executor extends SystemOps {
         setRegSz(EBP, i.o32 ? 2 : 1, v);
     }
 
+    /**
+     * tour:cpu:950 x87 escapes go to the FPU (package jlguest.cpu.fpu) after the two checks that
+     * belong to the CPU: #NM when CR0.EM/TS say the FPU state is not the current task's, and a
+     * pending unmasked FPU error, which a waiting instruction reports before it runs: #MF when
+     * CR0.NE is set, else the PC's legacy FERR# line (IRQ 13, through the host) and it goes on.
+     */
     private void x87(Insn i) {
         fpuCheck(false);
         int code = i.op;
-        if (code == 0xD9 && i.reg == 5) {
-            fpuCw = rdE(i, 1);
-        } else if (code == 0xD9 && i.reg == 7) {
-            wrE(i, 1, fpuCw);
-        } else if (code == 0xDD && i.reg == 4) {
-            frstor(i.seg, ea(i), i.o32);
-        } else if (code == 0xDD && i.reg == 6) {
-            fnsave(i.seg, ea(i), i.o32);
-        } else if (code == 0xDD && i.reg == 7) {
-            wrE(i, 1, fpuSw);
-        } else if (code == 0xDB && i.modrm == 0xE2) {
-            fpuSw &= 0x7F00;
-        } else if (code == 0xDB && i.modrm == 0xE3) {
-            fninit();
-        } else if (code == 0xDF && i.modrm == 0xE0) {
-            setReg16(EAX, fpuSw);
-        } else {
+        if (fpu.errorPending() && jlguest.cpu.fpu.Fpu.isWaiting(code, i.modrm)) {
+            fpuError();
+        }
+        if (code == 0xDF && i.modrm == 0xE0) {
+            setReg16(EAX, fpu.statusWord());
+            return;
+        }
+        boolean mem = i.mod != 3;
+        fpu.where(curEip, segSel[CS], mem ? segSel[i.seg] : 0);
+        boolean fcmov = !mem && (code == 0xDA || code == 0xDB) && i.reg < 4;
+        int r = fpu.exec(fpuPort, code, i.modrm, i.seg, mem ? ea(i) : 0, i.o32, fcmov ? getFlags() : 0);
+        if (r >= 0) {
+            setOszapc(r);
+        } else if (r == jlguest.cpu.fpu.Fpu.UD) {
+            throw fault(UD, -1);
+        } else if (r == jlguest.cpu.fpu.Fpu.UNIMPLEMENTED) {
             throw unimplemented(i);
         }
     }
+
+    /** FWAIT: #NM as for any x87 instruction (with CR0.MP), then a pending FPU error. */
+    private void fwait() {
+        fpuCheck(true);
+        if (fpu.errorPending()) {
+            fpuError();
+        }
+    }
+
+    private void fpuError() {
+        if ((cr0 & CR0_NE) != 0) {
+            throw fault(MF, -1);
+        }
+        host.fpuError();
+    }
+
+    private final FpuPort fpuPort = new FpuPort(this);
 
     final GuestFault unimplemented(Insn i) {
         StringBuilder sb = new StringBuilder("unimplemented instruction");
@@ -491,7 +513,7 @@ abstract class Executor extends SystemOps {
                 }
                 return;
             case 0x9A: farTransfer(i.imm2, i.imm, true, i.o32); return;
-            case 0x9B: fpuCheck(true); return;
+            case 0x9B: fwait(); return;
             case 0x9C:
                 if (protectedMode && (getFlags() & VM) != 0) {
                     throw fault(GP, 0);

@@ -23,11 +23,32 @@ import java.util.List;
  * flag masks: {@code flagsWritten} minus {@code flagsUndefined} is what a test may compare.
  *
  * <p>Scope: the integer ISA of an i686 (P6) in real and 32-bit protected mode, the system
- * instructions, and the x87 <em>control</em> instructions that let a kernel save and restore FPU
- * state. The other x87 opcodes (D8..DF) are rows marked {@link Opcode#UNIMPLEMENTED} so that they
- * decode (they take a ModRM byte) and then stop the guest with a clear message.
+ * instructions, and the x87 FPU (D8..DF, executed by jlguest.cpu.fpu). A row marked
+ * {@link Opcode#UNIMPLEMENTED} decodes and then stops the guest with a clear message.
  */
 public final class OpcodeTable {
+    /** x87 memory forms by (opcode - D8) * 8 + reg; "" is #UD (FISTTP is SSE3: not on a P6). */
+    private static final String[] X87_MEM = {
+        "FADD m32", "FMUL m32", "FCOM m32", "FCOMP m32", "FSUB m32", "FSUBR m32", "FDIV m32", "FDIVR m32",
+        "FLD m32", "", "FST m32", "FSTP m32", "FLDENV", "FLDCW", "FNSTENV", "FNSTCW",
+        "FIADD m32", "FIMUL m32", "FICOM m32", "FICOMP m32", "FISUB m32", "FISUBR m32", "FIDIV m32", "FIDIVR m32",
+        "FILD m32", "", "FIST m32", "FISTP m32", "", "FLD m80", "", "FSTP m80",
+        "FADD m64", "FMUL m64", "FCOM m64", "FCOMP m64", "FSUB m64", "FSUBR m64", "FDIV m64", "FDIVR m64",
+        "FLD m64", "", "FST m64", "FSTP m64", "FRSTOR", "", "FNSAVE", "FNSTSW",
+        "FIADD m16", "FIMUL m16", "FICOM m16", "FICOMP m16", "FISUB m16", "FISUBR m16", "FIDIV m16", "FIDIVR m16",
+        "FILD m16", "", "FIST m16", "FISTP m16", "FBLD", "FILD m64", "FBSTP", "FISTP m64"};
+
+    /** x87 register forms (ST(i) in the low three ModRM bits); "" for groups with exact rows. */
+    private static final String[] X87_REG = {
+        "FADD", "FMUL", "FCOM", "FCOMP", "FSUB", "FSUBR", "FDIV", "FDIVR",
+        "FLD", "FXCH", "", "FSTP1", "", "", "", "",
+        "FCMOVB", "FCMOVE", "FCMOVBE", "FCMOVU", "", "", "", "",
+        "FCMOVNB", "FCMOVNE", "FCMOVNBE", "FCMOVNU", "", "FUCOMI", "FCOMI", "",
+        "FADD", "FMUL", "FCOM2", "FCOMP3", "FSUBR", "FSUB", "FDIVR", "FDIV",
+        "FFREE", "FXCH4", "FST", "FSTP", "FUCOM", "FUCOMP", "", "",
+        "FADDP", "FMULP", "FCOMP5", "", "FSUBRP", "FSUBP", "FDIVRP", "FDIVP",
+        "FFREEP", "FXCH7", "FSTP8", "FSTP9", "", "FUCOMIP", "FCOMIP", ""};
+
     private OpcodeTable() {
     }
 
@@ -371,25 +392,41 @@ public final class OpcodeTable {
         r(0xD5, "AAD", "Ib", OSZAPC, OF | AF | CF, 0);
         r(0xD6, "SALC", "", 0, 0, 0);
         r(0xD7, "XLAT", "", 0, 0, 0);
-        // x87: control instructions are implemented, everything else decodes and stops the guest.
-        g(0xD9, 5, "FLDCW", "Mw", 0, 0, X87);
-        g(0xD9, 7, "FNSTCW", "Mw", 0, 0, X87);
-        g(0xDD, 4, "FRSTOR", "M", 0, 0, X87);
-        g(0xDD, 6, "FNSAVE", "M", 0, 0, X87);
-        g(0xDD, 7, "FNSTSW", "Mw", 0, 0, X87);
+        // x87 (D8..DF): one row per memory form and per register group; exact rows for the
+        // groups that hold several instructions. The FPU (jlguest.cpu.fpu) raises #UD for the
+        // reserved encodings inside a group.
         for (int op = 0xD8; op <= 0xDF; op++) {
             for (int reg = 0; reg < 8; reg++) {
-                boolean done = op == 0xD9 && (reg == 5 || reg == 7) || op == 0xDD && (reg >= 6 || reg == 4);
-                if (!done) {
-                    rows.add(new Opcode(op, reg, -1, Opcode.Mod.MEM, 0, "(x87)", List.of("M"),
-                            Opcode.OpSize.NONE, 0, 0, X87 | UNIMPLEMENTED));
+                String m = X87_MEM[(op - 0xD8) * 8 + reg];
+                if (!m.isEmpty()) {
+                    rows.add(new Opcode(op, reg, -1, Opcode.Mod.MEM, 0, m, List.of("M"),
+                            Opcode.OpSize.NONE, 0, 0, X87));
                 }
-                rows.add(new Opcode(op, reg, -1, Opcode.Mod.REG, 0, "(x87)", List.of("R"),
-                        Opcode.OpSize.NONE, 0, 0, X87 | UNIMPLEMENTED));
+                m = X87_REG[(op - 0xD8) * 8 + reg];
+                if (!m.isEmpty()) {
+                    boolean fcomi = m.startsWith("FCOMI") || m.startsWith("FUCOMI");
+                    rows.add(new Opcode(op, reg, -1, Opcode.Mod.REG, 0, m, List.of("R"),
+                            Opcode.OpSize.NONE, fcomi ? OSZAPC : 0, 0, X87));
+                }
             }
         }
+        String[] d9 = {"FCHS", "FABS", "", "", "FTST", "FXAM", "", "",
+            "FLD1", "FLDL2T", "FLDL2E", "FLDPI", "FLDLG2", "FLDLN2", "FLDZ", "",
+            "F2XM1", "FYL2X", "FPTAN", "FPATAN", "FXTRACT", "FPREM1", "FDECSTP", "FINCSTP",
+            "FPREM", "FYL2XP1", "FSQRT", "FSINCOS", "FRNDINT", "FSCALE", "FSIN", "FCOS"};
+        for (int k = 0; k < 32; k++) {
+            if (!d9[k].isEmpty()) {
+                x(0xD9, 0xE0 + k, d9[k], "", 0, 0, X87);
+            }
+        }
+        x(0xD9, 0xD0, "FNOP", "", 0, 0, X87);
+        x(0xDA, 0xE9, "FUCOMPP", "", 0, 0, X87);
+        x(0xDB, 0xE0, "FNENI", "", 0, 0, X87);
+        x(0xDB, 0xE1, "FNDISI", "", 0, 0, X87);
         x(0xDB, 0xE2, "FNCLEX", "", 0, 0, X87);
         x(0xDB, 0xE3, "FNINIT", "", 0, 0, X87);
+        x(0xDB, 0xE4, "FNSETPM", "", 0, 0, X87);
+        x(0xDE, 0xD9, "FCOMPP", "", 0, 0, X87);
         x(0xDF, 0xE0, "FNSTSW", "AX", 0, 0, X87);
         r(0xE0, "LOOPNE", "Jb", 0, 0, EB);
         r(0xE1, "LOOPE", "Jb", 0, 0, EB);
