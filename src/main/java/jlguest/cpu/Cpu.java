@@ -194,6 +194,7 @@ public final class Cpu extends Executor {
             int k = 0;
             boolean trap = (flags & TF) != 0;
             try {
+                curEip = eip;          // a fetch fault in lookup() belongs to the block's first instruction
                 b = lookup();
                 int n = b.count;
                 if (n > budget) {
