@@ -26,7 +26,10 @@ public interface VirtioDevice {
     /** The driver set DRIVER_OK, or notified queue {@code queue} (only after DRIVER_OK). */
     void queueNotified(int queue) throws RingException;
 
-    /** The CPU thread's regular visit: finish host I/O that completed since the last call. */
+    /**
+     * The CPU thread's regular visit: finish host I/O that completed since the last call. Called
+     * in every state; a device that is not {@link VirtioMmio#live()} must only drop work.
+     */
     void poll() throws RingException;
 
     /** The driver wrote 0 to Status: forget every request in flight (host resources stay open). */

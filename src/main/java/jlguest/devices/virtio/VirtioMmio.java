@@ -37,31 +37,31 @@ public final class VirtioMmio implements MmioDevice {
     public static final int INT_CONFIG_CHANGE = 2;
 
     // Register offsets (virtio 1.x, 4.2.2).
-    static final int REG_MAGIC = 0x000;
-    static final int REG_VERSION = 0x004;
-    static final int REG_DEVICE_ID = 0x008;
-    static final int REG_VENDOR_ID = 0x00C;
-    static final int REG_DEVICE_FEATURES = 0x010;
-    static final int REG_DEVICE_FEATURES_SEL = 0x014;
-    static final int REG_DRIVER_FEATURES = 0x020;
-    static final int REG_DRIVER_FEATURES_SEL = 0x024;
-    static final int REG_QUEUE_SEL = 0x030;
-    static final int REG_QUEUE_NUM_MAX = 0x034;
-    static final int REG_QUEUE_NUM = 0x038;
-    static final int REG_QUEUE_READY = 0x044;
-    static final int REG_QUEUE_NOTIFY = 0x050;
-    static final int REG_INTERRUPT_STATUS = 0x060;
-    static final int REG_INTERRUPT_ACK = 0x064;
-    static final int REG_STATUS = 0x070;
-    static final int REG_QUEUE_DESC_LOW = 0x080;
-    static final int REG_QUEUE_DESC_HIGH = 0x084;
-    static final int REG_QUEUE_DRIVER_LOW = 0x090;
-    static final int REG_QUEUE_DRIVER_HIGH = 0x094;
-    static final int REG_QUEUE_DEVICE_LOW = 0x0A0;
-    static final int REG_QUEUE_DEVICE_HIGH = 0x0A4;
-    static final int REG_SHM_LEN_LOW = 0x0B0;
-    static final int REG_SHM_BASE_HIGH = 0x0BC;
-    static final int REG_CONFIG_GENERATION = 0x0FC;
+    public static final int REG_MAGIC = 0x000;
+    public static final int REG_VERSION = 0x004;
+    public static final int REG_DEVICE_ID = 0x008;
+    public static final int REG_VENDOR_ID = 0x00C;
+    public static final int REG_DEVICE_FEATURES = 0x010;
+    public static final int REG_DEVICE_FEATURES_SEL = 0x014;
+    public static final int REG_DRIVER_FEATURES = 0x020;
+    public static final int REG_DRIVER_FEATURES_SEL = 0x024;
+    public static final int REG_QUEUE_SEL = 0x030;
+    public static final int REG_QUEUE_NUM_MAX = 0x034;
+    public static final int REG_QUEUE_NUM = 0x038;
+    public static final int REG_QUEUE_READY = 0x044;
+    public static final int REG_QUEUE_NOTIFY = 0x050;
+    public static final int REG_INTERRUPT_STATUS = 0x060;
+    public static final int REG_INTERRUPT_ACK = 0x064;
+    public static final int REG_STATUS = 0x070;
+    public static final int REG_QUEUE_DESC_LOW = 0x080;
+    public static final int REG_QUEUE_DESC_HIGH = 0x084;
+    public static final int REG_QUEUE_DRIVER_LOW = 0x090;
+    public static final int REG_QUEUE_DRIVER_HIGH = 0x094;
+    public static final int REG_QUEUE_DEVICE_LOW = 0x0A0;
+    public static final int REG_QUEUE_DEVICE_HIGH = 0x0A4;
+    public static final int REG_SHM_LEN_LOW = 0x0B0;
+    public static final int REG_SHM_BASE_HIGH = 0x0BC;
+    public static final int REG_CONFIG_GENERATION = 0x0FC;
 
     private final Ram ram;
     private final IrqLine irq;
@@ -289,11 +289,11 @@ public final class VirtioMmio implements MmioDevice {
         return true;
     }
 
-    /** The CPU thread's regular visit: lets the device finish host I/O. */
+    /**
+     * The CPU thread's regular visit: lets the device finish host I/O. Called even when the device
+     * is not live, so that it can drop work that finished after a reset.
+     */
     public void poll() {
-        if (!live()) {
-            return;
-        }
         try {
             device.poll();
         } catch (RingException e) {
