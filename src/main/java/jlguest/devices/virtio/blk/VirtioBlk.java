@@ -55,7 +55,7 @@ public final class VirtioBlk implements VirtioDevice {
     static final int SIZE_MAX = 1 << 20;
     /** Longest request we accept; Linux sends at most max_sectors_kb (1280 KiB by default). */
     static final int MAX_REQUEST = 16 << 20;
-    static final int ID_BYTES = 20;
+    public static final int ID_BYTES = 20;
 
     private static final String[] FEATURE_NAMES = new String[16];
 
