@@ -20,7 +20,8 @@ import jlguest.devices.virtio.DeviceSpecException;
  * <p>tour:virtio:210 Two emulators writing one disk image corrupt it, so we lock it as QEMU does,
  * with a byte-range lock: exclusive when we may write, shared when read-only. On Linux Java's
  * {@link FileChannel#tryLock} is an fcntl POSIX lock. It keeps out another jlguest, and QEMU too
- * (QEMU's OFD locks on its permission bytes conflict with ours: our exclusive lock covers them).
+ * (QEMU's OFD locks on its permission bytes meet our whole-file lock; docs/virtio.md has the
+ * table, including the one gap: a read-only jlguest may open an image QEMU is writing).
  * It does not keep out programs that take no lock at all (dd, a loop mount, a text editor): the
  * locks are advisory. POSIX locks belong to the process and vanish when it exits, even if it is
  * killed; they also vanish if the process closes <em>any</em> descriptor of the file, so nothing
