@@ -42,9 +42,20 @@ public final class VirtioDevices implements AutoCloseable {
 
     /**
      * Parses and opens every device: {@code --block=FILE[,ro][,serial=S]} and {@code --net=SPEC}
-     * (see {@link NetSpec}). Nothing stays open when it throws.
+     * (see {@link NetSpec}). Nothing stays open when it throws. Disks use I/O worker threads.
      */
     public static VirtioDevices open(List<String> blockSpecs, List<String> netSpecs) throws DeviceSpecException {
+        return open(blockSpecs, netSpecs, false);
+    }
+
+    /**
+     * As {@link #open(List, List)}; with {@code synchronousDisks} each disk request is served
+     * inside the guest's notify, on the CPU thread, so that a deterministic run (guest time from
+     * the instruction count) sees every disk request finish at the same instruction each time.
+     * Network frames arrive when the host delivers them, in either mode.
+     */
+    public static VirtioDevices open(List<String> blockSpecs, List<String> netSpecs, boolean synchronousDisks)
+            throws DeviceSpecException {
         if (blockSpecs.size() + netSpecs.size() > IRQS.length) {
             throw new DeviceSpecException("at most " + IRQS.length + " virtio devices (--block and --net together), got "
                     + (blockSpecs.size() + netSpecs.size()));
@@ -53,7 +64,7 @@ public final class VirtioDevices implements AutoCloseable {
         List<String> names = new ArrayList<>();
         try {
             for (String spec : blockSpecs) {
-                devices.add(openBlock(spec));
+                devices.add(openBlock(spec, !synchronousDisks));
                 names.add("vd" + (char) ('a' + names.size()));
             }
             for (String spec : netSpecs) {
@@ -68,7 +79,7 @@ public final class VirtioDevices implements AutoCloseable {
         return new VirtioDevices(devices, names);
     }
 
-    private static VirtioDevice openBlock(String spec) throws DeviceSpecException {
+    private static VirtioDevice openBlock(String spec, boolean async) throws DeviceSpecException {
         String[] parts = spec.split(",");
         if (parts[0].isEmpty()) {
             throw new DeviceSpecException("--block " + spec + ": missing file name (--block=FILE[,ro])");
@@ -89,7 +100,7 @@ public final class VirtioDevices implements AutoCloseable {
             String n = path.getFileName().toString();
             serial = n.length() > VirtioBlk.ID_BYTES ? n.substring(n.length() - VirtioBlk.ID_BYTES) : n;
         }
-        return new VirtioBlk(BlockImage.open(path, ro), serial, true);
+        return new VirtioBlk(BlockImage.open(path, ro), serial, async);
     }
 
     /** One {@code virtio_mmio.device=4K@ADDR:IRQ} per device, for the kernel command line. */

@@ -84,8 +84,8 @@ public final class Virtqueue {
         checkArea("used ring", usedAddr, 6L + 8L * size, 4);
         eventIdx = eventIdxOn;
         indirect = indirectOn;
-        lastAvail = ram.read16((int) availAddr + 2);   // normally 0; a re-enabled queue resumes
-        usedIdx = ram.read16((int) usedAddr + 2);
+        lastAvail = 0;   // the driver starts both rings at index 0 (virtio 1.x 2.7.6, 2.7.8)
+        usedIdx = 0;
         signalledUsed = usedIdx;
         signalledValid = false;
         ready = true;

@@ -82,6 +82,25 @@ class VirtioDevicesTest {
     }
 
     @Test
+    void synchronousDisksFinishInsideTheNotify() throws Exception {
+        Path a = disk("a.img", 8);
+        try (VirtioDevices v = VirtioDevices.open(List.of(a.toString()), List.of(), true)) {
+            Ram ram = new Ram(1 << 20);
+            FakeDriver.Line line = new FakeDriver.Line();
+            List<VirtioSlot> slots = v.attach(ram, irq -> line, () -> { });
+            FakeDriver drv = new FakeDriver(ram, line, slots.get(0).mmio()).start(1);
+            int h = drv.alloc(16, 8);
+            ram.write32(h, 4);   // FLUSH
+            int st = drv.alloc(1, 1);
+            ram.write8(st, 0xEE);
+            drv.add(drv.q(0), new Buf(h, 16, false), new Buf(st, 1, true));
+            assertTrue(v.notifyQueue(0, 0));
+            assertEquals(0, ram.read8(st));
+            assertTrue(line.level);
+        }
+    }
+
+    @Test
     void clearErrorsAndNothingLeftOpen() throws Exception {
         Path a = disk("a.img", 1);
         String m = assertThrows(DeviceSpecException.class,
