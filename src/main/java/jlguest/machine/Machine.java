@@ -17,6 +17,8 @@ import jlguest.devices.legacy.Pic8259Pair;
 import jlguest.devices.legacy.Pit8254;
 import jlguest.devices.legacy.SystemControlPort61;
 import jlguest.devices.legacy.TestExitPort;
+import jlguest.devices.virtio.VirtioDevices;
+import jlguest.devices.virtio.VirtioSlot;
 import jlguest.devices.legacy.Uart16550;
 import jlguest.hypercall.Hypercalls;
 import jlguest.hypercall.KvmParavirt;
@@ -59,14 +61,25 @@ public final class Machine implements Hypercalls.Services {
     private final Uart16550 uart;
     private final KvmParavirt kvm;
     private final Hypercalls hypercalls;
+    private final VirtioDevices virtio;
     private final Thread cpuThread;
     private final Counters counters = new Counters();
 
     /** Set by any thread to end the run; the CPU thread acts on it at the next slice. */
     private volatile Outcome requested;
 
+    /** A machine without virtio devices. */
     public Machine(Ram ram, LoadedKernel kernel, MachineConfig config, ConsoleOutput console) {
+        this(ram, kernel, config, console, VirtioDevices.none());
+    }
+
+    /**
+     * @param virtio the host side of the virtio devices (files, sockets); they outlive the machine
+     *               across reboots, each machine attaching fresh transports to them
+     */
+    public Machine(Ram ram, LoadedKernel kernel, MachineConfig config, ConsoleOutput console, VirtioDevices virtio) {
         this.ram = ram;
+        this.virtio = virtio;
         this.kernel = kernel;
         this.config = config;
         this.console = console;
@@ -103,6 +116,12 @@ public final class Machine implements Hypercalls.Services {
             TestExitPort.Mode mode = config.testExit() ? TestExitPort.Mode.QEMU : TestExitPort.Mode.STATUS;
             io.register(TestExitPort.PORT, 1, new TestExitPort(status -> request(Ending.EXIT, status, null), mode));
         }
+        // tour:machine:015 Each virtio device is a 4 KiB MMIO window at 0xD0000000 + 0x1000*n on
+        // a level-triggered ISA IRQ (5, 6, 7, 9, 10, 11), as a BIOS would have set the ELCR.
+        for (VirtioSlot slot : virtio.attach(ram, pic::line, this::wakeUp)) {
+            pic.setLevelTriggered(slot.irq(), true);
+            bus.map(slot.base(), slot.size(), slot.mmio());
+        }
         kvm = new KvmParavirt(ram, clock, epoch);
         hypercalls = new Hypercalls(ram, this);
         hypercallTimer = timers.newTimer("hypercall timer", pic.line(0)::pulse);
@@ -136,6 +155,7 @@ public final class Machine implements Hypercalls.Services {
             while (true) {
                 timers.runExpired(clock.nanos());
                 uart.poll();
+                virtio.poll();
                 Outcome end = requested;
                 if (end != null) {
                     return end;
@@ -176,6 +196,7 @@ public final class Machine implements Hypercalls.Services {
                 LockSupport.parkNanos(Math.min(deadline - now, MAX_IDLE_NANOS));
             }
             uart.poll();
+            virtio.poll();
         }
     }
 
@@ -191,6 +212,10 @@ public final class Machine implements Hypercalls.Services {
         }
         cpu.requestStop();
         wakeUp();
+    }
+
+    public VirtioDevices virtio() {
+        return virtio;
     }
 
     public Uart16550 uart() {
@@ -231,7 +256,7 @@ public final class Machine implements Hypercalls.Services {
 
     @Override
     public boolean notifyQueue(int device, int queue) {
-        return false;   // no virtio devices yet
+        return virtio.notifyQueue(device, queue);
     }
 
     /** The machine as the CPU sees it. */

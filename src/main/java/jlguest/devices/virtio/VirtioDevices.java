@@ -35,6 +35,11 @@ public final class VirtioDevices implements AutoCloseable {
         this.names = names;
     }
 
+    /** A machine with no virtio devices. */
+    public static VirtioDevices none() {
+        return new VirtioDevices(List.of(), List.of());
+    }
+
     /** The IRQ of device n. */
     public static int irq(int n) {
         return IRQS[n];
