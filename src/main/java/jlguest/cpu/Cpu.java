@@ -26,7 +26,7 @@ import jlguest.bus.PhysicalBus;
  * <p>Errors in the API: {@link #loadSegment} and {@link #setCr} throw IllegalArgumentException
  * when the CPU would have raised an exception; the message names it (e.g. "#GP(0x28)").
  */
-public final class Cpu extends Executor {
+public final class Cpu extends FastExecutor {
     static final int MAX_BLOCK = 32;
     private static final int CACHE_BITS = 14;
 
@@ -143,17 +143,20 @@ public final class Cpu extends Executor {
                 d.imm2 = f.errorCode;
                 d.len = 0;
                 d.attrs = Opcode.ENDS_BLOCK;
+                d.h = 0;
                 b.count = 1;
                 b.phys = -1;
                 return;
             }
             if ((at & 0xFFF) + d.len > 0x1000) {
                 if (k == 0) {
+                    FastPath.specialize(d);
                     b.count = 1;
                     b.phys = -1;     // spans two pages: never cached
                 }
                 return;
             }
+            FastPath.specialize(d);
             off += d.len;
             b.count++;
             if ((d.attrs & Opcode.ENDS_BLOCK) != 0 || d.op >= Insn.OP_UD || ((at + d.len) & 0xFFF) == 0) {
@@ -207,7 +210,11 @@ public final class Cpu extends Executor {
                     Insn i = insns[k];
                     curEip = eip;
                     eip = (eip + i.len) & ipMask;
-                    exec(i);
+                    if (i.h != 0) {
+                        execFast(i);
+                    } else {
+                        exec(i);
+                    }
                     if (abortBlock) {
                         abortBlock = false;
                         k++;
