@@ -197,6 +197,7 @@ public final class Cpu extends FastExecutor {
             int k = 0;
             boolean trap = (flags & TF) != 0;
             try {
+                curEip = eip;     // a fetch fault in lookup() belongs to the next instruction
                 b = lookup();
                 int n = b.count;
                 if (n > budget) {
@@ -225,10 +226,10 @@ public final class Cpu extends FastExecutor {
                 retired += k;
                 budget -= k;
                 abortBlock = false;
+                eip = curEip;
                 if (f.vector == VEC_STOP) {
                     return stopFrom(f);
                 }
-                eip = curEip;
                 if (f.vector == VEC_CROSS) {
                     continue;
                 }

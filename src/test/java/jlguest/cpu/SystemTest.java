@@ -46,6 +46,20 @@ class SystemTest {
     }
 
     @Test
+    void fetchFaultAfterJumpReportsTheTarget() {
+        TestMachine m = boot("pagefault");
+        m.load(0x1000, TestMachine.hex("e9fbef1f00"));          // jmp 0x200000
+        m.load(0x1800, TestMachine.hex("588b1c240f20d1f4"));    // pop eax; mov ebx,[esp]; mov ecx,cr2; hlt
+        m.gate(TestMachine.IDT, 14, 0x10, 0x1800, 0xE, 0);
+        identityPaging(m, 3);
+        m.ram.write32(PT + 0x200 * 4, 0);
+        assertEquals(Stop.HALT_FOREVER, m.run(), m.cpu.stopMessage());
+        assertEquals(0, m.r(EAX));
+        assertEquals(0x200000, m.r(EBX));
+        assertEquals(0x200000, m.r(ECX));
+    }
+
+    @Test
     void accessedAndDirtyBits() {
         TestMachine m = new TestMachine();
         // mov eax,[0x5000]; mov [0x6000],eax; hlt
