@@ -37,6 +37,9 @@ public final class Cpu extends FastExecutor {
         int gen;
         int count;
         final Insn[] insns = new Insn[MAX_BLOCK];
+        /** Two remembered successors (taken / not taken), valid in epoch e0/e1 with phys p0/p1. */
+        Block s0, s1;
+        int eip0, eip1, p0, p1, e0, e1;
 
         Block() {
             for (int k = 0; k < MAX_BLOCK; k++) {
@@ -122,7 +125,47 @@ public final class Cpu extends FastExecutor {
         return b;
     }
 
+    /**
+     * tour:cpu:070 Block chaining: a block remembers the blocks that ran after it (two of them, for
+     * the two ways out of a conditional branch). If EIP matches, nothing about code mappings
+     * changed since ({@code chainEpoch}) and the successor's page was not written, the next block
+     * is found without a TLB lookup or a hash probe.
+     */
+    private Block next(Block prev) {
+        if (prev != null) {
+            int ep = chainEpoch;
+            if (prev.eip0 == eip && prev.e0 == ep) {
+                Block s = prev.s0;
+                if (s.phys == prev.p0 && s.gen == pageGen[s.phys >>> 12]) {
+                    return s;
+                }
+            } else if (prev.eip1 == eip && prev.e1 == ep) {
+                Block s = prev.s1;
+                if (s.phys == prev.p1 && s.gen == pageGen[s.phys >>> 12]) {
+                    return s;
+                }
+            }
+        }
+        Block b = lookup();
+        if (prev != null && b.phys != -1) {
+            if (prev.e0 != chainEpoch || prev.eip0 == eip) {
+                prev.s0 = b;
+                prev.eip0 = eip;
+                prev.p0 = b.phys;
+                prev.e0 = chainEpoch;
+            } else {
+                prev.s1 = b;
+                prev.eip1 = eip;
+                prev.p1 = b.phys;
+                prev.e1 = chainEpoch;
+            }
+        }
+        return b;
+    }
+
     private void build(Block b, int lin, int phys, boolean cacheable) {
+        b.e0 = b.e1 = chainEpoch - 1;
+        b.s0 = b.s1 = null;
         b.phys = cacheable ? phys : -1;
         b.code32 = code32;
         b.count = 0;
@@ -174,6 +217,7 @@ public final class Cpu extends FastExecutor {
      */
     public Stop run(long maxInstructions) {
         long budget = maxInstructions;
+        Block prev = null;
         while (budget > 0) {
             if (stopRequested) {
                 stopRequested = false;
@@ -198,7 +242,8 @@ public final class Cpu extends FastExecutor {
             boolean trap = (flags & TF) != 0;
             try {
                 curEip = eip;     // a fetch fault in lookup() belongs to the next instruction
-                b = lookup();
+                b = next(prev);
+                prev = b.phys != -1 ? b : null;
                 int n = b.count;
                 if (n > budget) {
                     n = (int) budget;

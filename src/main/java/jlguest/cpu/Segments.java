@@ -112,6 +112,7 @@ abstract class Segments extends Memory {
         }
         segFast[seg] = fast;
         if (seg == CS) {
+            chainEpoch++;
             code32 = (attr & 0x4000) != 0;
         } else if (seg == SS) {
             stack32 = (attr & 0x4000) != 0;
