@@ -86,6 +86,11 @@ abstract class FastExecutor extends Executor {
             case H_SHL_RI: r[i.d] = shift(4, r[i.d], i.imm, 2); return;
             case H_SHR_RI: r[i.d] = shift(5, r[i.d], i.imm, 2); return;
             case H_SAR_RI: r[i.d] = shift(7, r[i.d], i.imm, 2); return;
+            case H_MOV8_RM: setReg8(i.d, rdS8(i.seg, ea32(i))); return;
+            case H_MOV8_MR: wrS8(i.seg, ea32(i), reg8(i.s)); return;
+            case H_MOVZX16_RM: r[i.d] = rdS16(i.seg, ea32(i)); return;
+            case H_MOVZX16_RR: r[i.d] = r[i.s] & 0xFFFF; return;
+            case H_SHIFT_CL: r[i.d] = shift(i.reg, r[i.d], r[ECX], 2); return;
             default: exec(i);
         }
     }

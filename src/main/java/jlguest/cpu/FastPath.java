@@ -18,7 +18,8 @@ final class FastPath {
             H_XOR_RI = 18, H_ALU_RM = 19, H_CMP_MR = 20, H_CMP_MI = 21, H_INC_R = 22, H_DEC_R = 23,
             H_PUSH_R = 24, H_POP_R = 25, H_JCC = 26, H_JMP = 27, H_CALL = 28, H_RET = 29,
             H_MOVZX8_RM = 30, H_MOVZX8_RR = 31, H_TEST_RI = 32, H_PUSH_I = 33, H_MOV_MI = 34,
-            H_SHL_RI = 35, H_SHR_RI = 36, H_SAR_RI = 37;
+            H_SHL_RI = 35, H_SHR_RI = 36, H_SAR_RI = 37, H_MOV8_RM = 38, H_MOV8_MR = 39,
+            H_MOVZX16_RM = 40, H_MOVZX16_RR = 41, H_SHIFT_CL = 42;
 
     private static final int[] RR = {H_ADD_RR, H_OR_RR, 0, 0, H_AND_RR, H_SUB_RR, H_XOR_RR, H_CMP_RR};
     private static final int[] RI = {H_ADD_RI, H_OR_RI, 0, 0, H_AND_RI, H_SUB_RI, H_XOR_RI, H_CMP_RI};
@@ -27,10 +28,24 @@ final class FastPath {
     static void specialize(Insn i) {
         i.h = 0;
         int op = i.op;
-        if (!i.o32 || !i.a32 || i.rep != 0 || op >= 0x200) {
+        if (!i.a32 || i.rep != 0 || op >= 0x200) {
             return;
         }
         boolean reg = i.mod == 3;
+        // Byte moves do not care about the operand size.
+        if (op == 0x8A && !reg) {
+            i.h = H_MOV8_RM;
+            i.d = i.reg;
+            return;
+        }
+        if (op == 0x88 && !reg) {
+            i.h = H_MOV8_MR;
+            i.s = i.reg;
+            return;
+        }
+        if (!i.o32) {
+            return;
+        }
         if (op < 0x40 && (op & 7) <= 5 && (op & 0xC0) == 0 && (op & 6) != 6) {
             int alu = (op >>> 3) & 7;
             int form = op & 7;
@@ -108,6 +123,17 @@ final class FastPath {
                 i.h = reg ? H_MOVZX8_RR : H_MOVZX8_RM;
                 i.d = i.reg;
                 i.s = i.rm;
+            }
+            case 0x1B7 -> {
+                i.h = reg ? H_MOVZX16_RR : H_MOVZX16_RM;
+                i.d = i.reg;
+                i.s = i.rm;
+            }
+            case 0xD3 -> {
+                if (reg && (i.reg == 4 || i.reg == 5 || i.reg == 7)) {
+                    i.h = H_SHIFT_CL;
+                    i.d = i.rm;
+                }
             }
             case 0x68, 0x6A -> i.h = H_PUSH_I;
             case 0xC3 -> i.h = H_RET;
