@@ -295,6 +295,7 @@ public final class Cpu extends FastExecutor {
             retired += k;
             budget -= k;
             if (trap && k > 0 && !halted) {
+                dr[6] |= 0x4000;     // DR6.BS: single step
                 try {
                     raise(DB, -1);
                 } catch (GuestFault g) {

@@ -611,9 +611,6 @@ abstract class Executor extends SystemOps {
         int sel = rdS16(i.seg, off + (i.o32 ? 4 : 2));
         loadSeg(seg, sel);
         setRegSz(i.reg, i.sz, o);
-        if (seg == SS) {
-            inhibitInterrupts = true;
-        }
     }
 
     private void bitOp(Insn i, int kind, int bitSrc, boolean immediate) {

@@ -60,6 +60,17 @@ class SystemTest {
     }
 
     @Test
+    void singleStepTrapsAfterEachInstruction() {
+        TestMachine m = boot("pagefault");
+        m.load(0x1000, TestMachine.hex("9c810c24000100009d909090f4"));   // set TF; nop x3; hlt
+        m.load(0x1800, TestMachine.hex("46cf"));                         // #DB: inc esi; iret
+        m.gate(TestMachine.IDT, 1, 0x10, 0x1800, 0xE, 0);
+        assertEquals(Stop.HALT_FOREVER, m.run(), m.cpu.stopMessage());
+        assertEquals(3, m.r(ESI));
+        assertEquals(0x4000, m.cpu.dr[6] & 0x4000);
+    }
+
+    @Test
     void accessedAndDirtyBits() {
         TestMachine m = new TestMachine();
         // mov eax,[0x5000]; mov [0x6000],eax; hlt
