@@ -24,6 +24,7 @@ abstract class Executor extends SystemOps {
     /** Set by HLT; the run loop returns HALT or HALT_FOREVER. */
     boolean halted;
     private final int[] tmp = new int[1];
+    private final int[] popaTmp = new int[8];
 
     Executor(PhysicalBus bus, IoPorts io, CpuHost host) {
         super(bus, io, host);
@@ -240,7 +241,7 @@ abstract class Executor extends SystemOps {
 
     private void popa(boolean o32) {
         int n = o32 ? 4 : 2;
-        int[] v = new int[8];
+        int[] v = popaTmp;
         for (int k = 0; k < 8; k++) {
             v[7 - k] = peek(o32, k * n);
         }

@@ -19,6 +19,8 @@ import jlguest.bus.PhysicalBus;
 abstract class SystemOps extends Strings {
     private final int[] cpuidOut = new int[4];
     private final long[] msrOut = new long[1];
+    private final int[] fpuEnvTmp = new int[7];
+    private final byte[] fpuRegsTmp = new byte[80];
 
     static final int CPUID_EDX = 1 /* FPU */ | (1 << 3) /* PSE */ | (1 << 4) /* TSC */ | (1 << 5) /* MSR */
             | (1 << 8) /* CX8 */ | (1 << 11) /* SEP */ | (1 << 13) /* PGE */ | (1 << 15) /* CMOV */;
@@ -268,7 +270,14 @@ abstract class SystemOps extends Strings {
         int regs = o32 ? 28 : 14;
         // Probe the last byte first so that a fault leaves nothing half-written.
         wrS8(seg, off + regs + 79, fpuRegs[79]);
-        int[] env = {fpuCw, fpuSw, fpuTw, fpuIp, o32 ? (fpuCs & 0xFFFF) | (fpuOp << 16) : fpuCs, fpuDp, fpuDs};
+        int[] env = fpuEnvTmp;
+        env[0] = fpuCw;
+        env[1] = fpuSw;
+        env[2] = fpuTw;
+        env[3] = fpuIp;
+        env[4] = o32 ? (fpuCs & 0xFFFF) | (fpuOp << 16) : fpuCs;
+        env[5] = fpuDp;
+        env[6] = fpuDs;
         for (int k = 0; k < 7; k++) {
             if (o32) {
                 wrS32(seg, off + 4 * k, env[k] & (k < 3 ? 0xFFFF : -1) | (k < 3 ? 0xFFFF0000 : 0));
@@ -284,11 +293,11 @@ abstract class SystemOps extends Strings {
 
     final void frstor(int seg, int off, boolean o32) {
         int regs = o32 ? 28 : 14;
-        int[] env = new int[7];
+        int[] env = fpuEnvTmp;
         for (int k = 0; k < 7; k++) {
             env[k] = o32 ? rdS32(seg, off + 4 * k) : rdS16(seg, off + 2 * k);
         }
-        byte[] tmp = new byte[80];
+        byte[] tmp = fpuRegsTmp;
         for (int k = 0; k < 80; k++) {
             tmp[k] = (byte) rdS8(seg, off + regs + k);
         }
