@@ -240,6 +240,27 @@ class SystemTest {
     }
 
     @Test
+    void realModeAddressingForms() {
+        TestMachine m = new TestMachine();
+        m.load(0x7C00, TestMachine.resource("real16.bin"));
+        m.cpu.reset();
+        m.cpu.loadSegment(1, 0);
+        m.cpu.setEip(0x7C00);
+        assertEquals(Stop.HALT_FOREVER, m.run(), m.cpu.stopMessage());
+        assertEquals(0x1111, m.ram.read16(0x600));
+        assertEquals(0x3333, m.ram.read16(0x602));    // the later store to SS:0x220 won
+        assertEquals(0, m.ram.read16(0x604));         // DS:0x220 never written
+        assertEquals(0x4444, m.ram.read16(0x606));
+        assertEquals(0x1111, m.ram.read16(0x608));
+        assertEquals(0x5555, m.ram.read16(0x60A));
+        assertEquals(0xFFFE, m.ram.read16(0x60C));
+        assertEquals(0x6666, m.ram.read16(0x60E));
+        assertEquals(0x23456789, m.ram.read32(0x610));
+        assertEquals(0x5555, m.ram.read16(0x614));
+        assertEquals(0x3333, m.ram.read16(0x20220));
+    }
+
+    @Test
     void selfModifyingCode() {
         TestMachine m = boot("smc");
         assertEquals(Stop.HALT_FOREVER, m.run(), m.cpu.stopMessage());
