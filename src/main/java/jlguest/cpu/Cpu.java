@@ -202,7 +202,10 @@ public final class Cpu extends FastExecutor {
             FastPath.specialize(d);
             off += d.len;
             b.count++;
-            if ((d.attrs & Opcode.ENDS_BLOCK) != 0 || d.op >= Insn.OP_UD || ((at + d.len) & 0xFFF) == 0) {
+            boolean conditional = d.op >= 0x70 && d.op <= 0x7F || d.op >= 0x180 && d.op <= 0x18F
+                    || d.op >= 0xE0 && d.op <= 0xE3;
+            if ((d.attrs & Opcode.ENDS_BLOCK) != 0 && !conditional || d.op >= Insn.OP_UD
+                    || ((at + d.len) & 0xFFF) == 0) {
                 return;
             }
         }
@@ -255,11 +258,17 @@ public final class Cpu extends FastExecutor {
                 for (; k < n; k++) {
                     Insn i = insns[k];
                     curEip = eip;
-                    eip = (eip + i.len) & ipMask;
+                    int seq = (eip + i.len) & ipMask;
+                    eip = seq;
                     if (i.h != 0) {
                         execFast(i);
                     } else {
                         exec(i);
+                    }
+                    if (eip != seq) {      // a taken branch leaves the block (it goes on when not taken)
+                        abortBlock = false;
+                        k++;
+                        break;
                     }
                     if (abortBlock) {
                         abortBlock = false;
