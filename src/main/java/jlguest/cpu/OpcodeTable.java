@@ -37,6 +37,8 @@ public final class OpcodeTable {
             RF = 0x10000, VM = 0x20000, AC = 0x40000, ID = 0x200000;
     /** The six arithmetic status flags. */
     public static final int OSZAPC = OF | SF | ZF | AF | PF | CF;
+    /** BT/BTS/BTR/BTC: CF is the bit; OF SF AF PF undefined; ZF unaffected. */
+    static final int BT_FLAGS = CF | OF | SF | AF | PF;
     /** Every writable EFLAGS bit (POPF, IRET). */
     public static final int ALL = OSZAPC | TF | IF | DF | IOPL | NT | RF | VM | AC | ID;
 
@@ -361,8 +363,8 @@ public final class OpcodeTable {
         g(0xC7, 0, "MOV", "Ev,Iz", 0, 0, 0);
         r(0xC8, "ENTER", "Iw,Ib", 0, 0, 0);
         r(0xC9, "LEAVE", "", 0, 0, 0);
-        r(0xCA, "RETF", "Iw", ALL, 0, EB);
-        r(0xCB, "RETF", "", ALL, 0, EB);
+        r(0xCA, "RETF", "Iw", 0, 0, EB);
+        r(0xCB, "RETF", "", 0, 0, EB);
         r(0xCC, "INT3", "", TF | IF | NT | RF | VM, 0, EB);
         r(0xCD, "INT", "Ib", TF | IF | NT | RF | VM, 0, EB);
         r(0xCE, "INTO", "", TF | IF | NT | RF | VM, 0, EB);
@@ -478,28 +480,28 @@ public final class OpcodeTable {
         r(0x1A0, "PUSH", "FS", 0, 0, 0);
         r(0x1A1, "POP", "FS", 0, 0, 0);
         r(0x1A2, "CPUID", "", 0, 0, 0);
-        r(0x1A3, "BT", "Ev,Gv", OSZAPC, OF | SF | AF | PF | ZF, 0);
+        r(0x1A3, "BT", "Ev,Gv", BT_FLAGS, OF | SF | AF | PF, 0);
         r(0x1A4, "SHLD", "Ev,Gv,Ib", OSZAPC, OF | AF, 0);
         r(0x1A5, "SHLD", "Ev,Gv,CL", OSZAPC, OF | AF, 0);
         r(0x1A8, "PUSH", "GS", 0, 0, 0);
         r(0x1A9, "POP", "GS", 0, 0, 0);
-        r(0x1AB, "BTS", "Ev,Gv", OSZAPC, OF | SF | AF | PF | ZF, LOCKABLE);
+        r(0x1AB, "BTS", "Ev,Gv", BT_FLAGS, OF | SF | AF | PF, LOCKABLE);
         r(0x1AC, "SHRD", "Ev,Gv,Ib", OSZAPC, OF | AF, 0);
         r(0x1AD, "SHRD", "Ev,Gv,CL", OSZAPC, OF | AF, 0);
         r(0x1AF, "IMUL", "Gv,Ev", OSZAPC, SF | ZF | AF | PF, 0);
         r(0x1B0, "CMPXCHG", "Eb,Gb", OSZAPC, 0, LOCKABLE);
         r(0x1B1, "CMPXCHG", "Ev,Gv", OSZAPC, 0, LOCKABLE);
         r(0x1B2, "LSS", "Gv,Mp", 0, 0, 0);
-        r(0x1B3, "BTR", "Ev,Gv", OSZAPC, OF | SF | AF | PF | ZF, LOCKABLE);
+        r(0x1B3, "BTR", "Ev,Gv", BT_FLAGS, OF | SF | AF | PF, LOCKABLE);
         r(0x1B4, "LFS", "Gv,Mp", 0, 0, 0);
         r(0x1B5, "LGS", "Gv,Mp", 0, 0, 0);
         r(0x1B6, "MOVZX", "Gv,Eb", 0, 0, 0);
         r(0x1B7, "MOVZX", "Gv,Ew", 0, 0, 0);
         String[] bt = {"BT", "BTS", "BTR", "BTC"};
         for (int i = 4; i < 8; i++) {
-            g(0x1BA, i, bt[i - 4], "Ev,Ib", OSZAPC, OF | SF | AF | PF | ZF, i == 4 ? 0 : LOCKABLE);
+            g(0x1BA, i, bt[i - 4], "Ev,Ib", BT_FLAGS, OF | SF | AF | PF, i == 4 ? 0 : LOCKABLE);
         }
-        r(0x1BB, "BTC", "Ev,Gv", OSZAPC, OF | SF | AF | PF | ZF, LOCKABLE);
+        r(0x1BB, "BTC", "Ev,Gv", BT_FLAGS, OF | SF | AF | PF, LOCKABLE);
         r(0x1BC, "BSF", "Gv,Ev", OSZAPC, OF | SF | AF | PF | CF, 0);
         r(0x1BD, "BSR", "Gv,Ev", OSZAPC, OF | SF | AF | PF | CF, 0);
         r(0x1BE, "MOVSX", "Gv,Eb", 0, 0, 0);
