@@ -219,6 +219,20 @@ public final class Cpu extends FastExecutor {
      * instructions. A guest exception unwinds to here as a GuestFault and is delivered.
      */
     public Stop run(long maxInstructions) {
+        try {
+            return loop(maxInstructions);
+        } catch (RuntimeException | StackOverflowError bug) {
+            // A bug of ours (or a device's, called from IN/OUT or MMIO) must not take the machine
+            // down with a Java exception: stop with a message instead.
+            pendingStop = null;
+            abortBlock = false;
+            stopMessage = String.format("internal error at EIP %08x: %s", curEip, bug);
+            eip = curEip;
+            return Stop.UNIMPLEMENTED;
+        }
+    }
+
+    private Stop loop(long maxInstructions) {
         long budget = maxInstructions;
         Block prev = null;
         while (budget > 0) {
@@ -294,12 +308,6 @@ public final class Cpu extends FastExecutor {
                     return stopFrom(g);
                 }
                 continue;
-            } catch (RuntimeException bug) {
-                // A bug of ours must not take the machine down silently: stop with a message.
-                pendingStop = Stop.UNIMPLEMENTED;
-                stopMessage = String.format("internal error at EIP %08x: %s", curEip, bug);
-                eip = curEip;
-                return Stop.UNIMPLEMENTED;
             }
             retired += k;
             budget -= k;
