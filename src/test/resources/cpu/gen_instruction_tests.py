@@ -91,6 +91,8 @@ CASES = [
  ["assertEquals(0x37f, m.read32(0x2000) & 0xFFFF)", "assertEquals(0x27f, m.read32(0x2008) & 0xFFFF)", "assertEquals(0, m.r(EAX) & 0xFFFF)"]),
 ("multiByteNop", "nop; db 0x0f, 0x1f, 0x00; db 0x0f, 0x1f, 0x44, 0x00, 0x00; db 0x66, 0x0f, 0x1f, 0x84, 0x00, 0, 0, 0, 0; pause; mov eax, 9; hlt",
  ["assertEquals(9, m.r(EAX))"]),
+("fastPathMemoryForms", "mov dword [0x2000], 10; mov eax, 3; add [0x2000], eax; sub dword [0x2000], 5; or dword [0x2000], 0x100; mov ebx, 0xffffffff; mov bx, [0x2000]; mov [0x2004], bx; mov cl, [0x2000]; mov [0x2006], cl; movzx edx, word [0x2004]; mov esi, 1; mov cl, 4; shl esi, cl; hlt",
+ ["assertEquals(0x108, m.read32(0x2000))", "assertEquals(0xffff0108, m.r(EBX))", "assertEquals(0x08, m.read32(0x2004) >>> 16)", "assertEquals(0x0108, m.r(EDX))", "assertEquals(16, m.r(ESI))"]),
 ("vmcall", "mov eax, 41; vmcall; hlt",
  ["assertEquals(42, m.r(EAX))", "assertEquals(1, m.hypercalls)"]),
 ]

@@ -91,6 +91,18 @@ abstract class FastExecutor extends Executor {
             case H_MOVZX16_RM: r[i.d] = rdS16(i.seg, ea32(i)); return;
             case H_MOVZX16_RR: r[i.d] = r[i.s] & 0xFFFF; return;
             case H_SHIFT_CL: r[i.d] = shift(i.reg, r[i.d], r[ECX], 2); return;
+            case H_ALU_MR: {
+                int lin = rmwLin(i.seg, ea32(i), 4);
+                wr32(lin, alu(i.d, rdw(lin, 4), r[i.s], 2));
+                return;
+            }
+            case H_ALU_MI: {
+                int lin = rmwLin(i.seg, ea32(i), 4);
+                wr32(lin, alu(i.d, rdw(lin, 4), i.imm, 2));
+                return;
+            }
+            case H_MOV16_MR: wrS16(i.seg, ea32(i), r[i.s]); return;
+            case H_MOV16_RM: setReg16(i.d, rdS16(i.seg, ea32(i))); return;
             default: exec(i);
         }
     }

@@ -19,7 +19,8 @@ final class FastPath {
             H_PUSH_R = 24, H_POP_R = 25, H_JCC = 26, H_JMP = 27, H_CALL = 28, H_RET = 29,
             H_MOVZX8_RM = 30, H_MOVZX8_RR = 31, H_TEST_RI = 32, H_PUSH_I = 33, H_MOV_MI = 34,
             H_SHL_RI = 35, H_SHR_RI = 36, H_SAR_RI = 37, H_MOV8_RM = 38, H_MOV8_MR = 39,
-            H_MOVZX16_RM = 40, H_MOVZX16_RR = 41, H_SHIFT_CL = 42;
+            H_MOVZX16_RM = 40, H_MOVZX16_RR = 41, H_SHIFT_CL = 42, H_ALU_MR = 43, H_ALU_MI = 44,
+            H_MOV16_MR = 45, H_MOV16_RM = 46;
 
     private static final int[] RR = {H_ADD_RR, H_OR_RR, 0, 0, H_AND_RR, H_SUB_RR, H_XOR_RR, H_CMP_RR};
     private static final int[] RI = {H_ADD_RI, H_OR_RI, 0, 0, H_AND_RI, H_SUB_RI, H_XOR_RI, H_CMP_RI};
@@ -44,6 +45,13 @@ final class FastPath {
             return;
         }
         if (!i.o32) {
+            if (op == 0x89 && !reg) {
+                i.h = H_MOV16_MR;
+                i.s = i.reg;
+            } else if (op == 0x8B && !reg) {
+                i.h = H_MOV16_RM;
+                i.d = i.reg;
+            }
             return;
         }
         if (op < 0x40 && (op & 7) <= 5 && (op & 0xC0) == 0 && (op & 6) != 6) {
@@ -60,6 +68,10 @@ final class FastPath {
                     i.s = alu;
                 } else if (!reg && form == 1 && alu == 7) {
                     i.h = H_CMP_MR;
+                    i.s = i.reg;
+                } else if (!reg && form == 1 && alu != 2 && alu != 3 && !i.lock) {
+                    i.h = H_ALU_MR;
+                    i.d = alu;
                     i.s = i.reg;
                 }
             } else if (form == 5 && RI[alu] != 0) {
@@ -89,6 +101,9 @@ final class FastPath {
                     i.d = i.rm;
                 } else if (!reg && i.reg == 7) {
                     i.h = H_CMP_MI;
+                } else if (!reg && i.reg != 2 && i.reg != 3) {
+                    i.h = H_ALU_MI;
+                    i.d = i.reg;
                 }
             }
             case 0x85 -> {

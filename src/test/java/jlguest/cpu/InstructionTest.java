@@ -415,6 +415,18 @@ class InstructionTest {
         assertEquals(9, m.r(EAX));
     }
 
+    /** {@code mov dword [0x2000], 10; mov eax, 3; add [0x2000], eax; sub dword [0x2000], 5; or dword [0x2000], 0x100; mov ebx, 0xffffffff; mov bx, [0x2000]; mov [0x2004], bx; mov cl, [0x2000]; mov [0x2006], cl; movzx edx, word [0x2004]; mov esi, 1; mov cl, 4; shl esi, cl; hlt} */
+    @Test
+    void fastPathMemoryForms() {
+        TestMachine m = TestMachine.flat("c705002000000a000000b803000000010500200000832d0020000005810d0020000000010000bbffffffff668b1d0020000066891d042000008a0d00200000880d062000000fb71504200000be01000000b104d3e6f4");
+        assertEquals(Stop.HALT_FOREVER, m.run(), () -> m.cpu.stopMessage());
+        assertEquals(0x108, m.read32(0x2000));
+        assertEquals(0xffff0108, m.r(EBX));
+        assertEquals(0x08, m.read32(0x2004) >>> 16);
+        assertEquals(0x0108, m.r(EDX));
+        assertEquals(16, m.r(ESI));
+    }
+
     /** {@code mov eax, 41; vmcall; hlt} */
     @Test
     void vmcall() {
