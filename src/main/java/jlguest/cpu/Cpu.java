@@ -101,12 +101,10 @@ public final class Cpu extends FastExecutor {
         int e = tlb[lin >>> 12];
         int phys = (e & rmask) != 0 ? (e & ~0xFFF) | (lin & 0xFFF) : walk(lin, false, rmask == T_UR);
         if (!isRam(phys, 1)) {
-            runningPage = -1;
             build(scratch, lin, phys, false);
             return scratch;
         }
         int page = phys >>> 12;
-        runningPage = page;
         int h = (phys ^ (phys >>> CACHE_BITS)) & ((1 << CACHE_BITS) - 1);
         Block b = cache[h];
         if (b != null && b.phys == phys && b.code32 == code32 && b.gen == pageGen[page]) {
@@ -261,6 +259,7 @@ public final class Cpu extends FastExecutor {
                 curEip = eip;     // a fetch fault in lookup() belongs to the next instruction
                 b = next(prev);
                 prev = b.phys != -1 ? b : null;
+                runningPage = b.phys != -1 ? b.phys >>> 12 : -1;   // for self-modifying code
                 int n = b.count;
                 if (n > budget) {
                     n = (int) budget;

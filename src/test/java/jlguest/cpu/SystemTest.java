@@ -105,6 +105,30 @@ class SystemTest {
         assertEquals(0xA0, m.read32(0x10004) & 0xE0);   // 4 MiB PDE: accessed, not dirty
     }
 
+    /**
+     * Touches 20,000 pages (more than the TLB's flush list holds), then remaps, reloads CR3 and
+     * modifies its own code: the overflow paths of flushing and of write-protecting code pages.
+     */
+    @Test
+    void tlbListOverflow() {
+        TestMachine m = new TestMachine(32 << 20);
+        m.load(0x1000, TestMachine.hex("be00000040b9204e00008b0681c600100000e2f6c70500040100830080000f20db0f22db"
+                + "8b1d10000040c6053210000009b200f4"));
+        m.cpu.enter(new EntryState(0x1000, 0, 0, 0, 0, 0, 0, 0, 0x80000, 0x10, 0x18));
+        m.ram.write32(0x10000, 0x83);                         // 0..4 MiB identity (4 MiB page)
+        for (int i = 0; i < 32; i++) {
+            m.ram.write32(0x10000 + 4 * (0x100 + i), 0x83);   // 0x40000000..: aliases of 0..4 MiB
+        }
+        m.ram.write32(0x10, 0x1111);
+        m.ram.write32(0x800010, 0x2222);
+        m.cpu.setCr(4, 0x10);
+        m.cpu.setCr(3, 0x10000);
+        m.cpu.setCr(0, m.cpu.cr(0) | 0x80000000);
+        assertEquals(Stop.HALT_FOREVER, m.run(), m.cpu.stopMessage());
+        assertEquals(0x2222, m.r(EBX));
+        assertEquals(9, m.r(EDX) & 0xFF);
+    }
+
     @Test
     void writeProtectInSupervisorMode() {
         TestMachine m = new TestMachine();
@@ -272,6 +296,18 @@ class SystemTest {
         m.cpu.setEip(0x1000 + 7);
         m.run();
         assertEquals(99, m.r(EAX) & 0xFF);
+    }
+
+    /** A block that rewrites itself, reached through block chaining (three pages in a loop). */
+    @Test
+    void selfModifyingCodeInAChainedBlock() {
+        TestMachine m = new TestMachine();      // no tables: they would overlap page 0x3000
+        m.load(0x1000, TestMachine.resource("smc2.bin"));
+        m.cpu.enter(new EntryState(0x1000, 0, 0, 0, 0, 0, 0, 0, 0x80000, 0x10, 0x18));
+        assertEquals(Stop.HALT_FOREVER, m.run(), m.cpu.stopMessage());
+        assertEquals(3, m.read32(0x80000 - 4) & 0xFF);
+        assertEquals(2, m.read32(0x80000 - 8) & 0xFF);
+        assertEquals(1, m.read32(0x80000 - 12) & 0xFF);
     }
 
     @Test
