@@ -308,8 +308,9 @@ public final class Cpu extends FastExecutor {
                 }
                 continue;
             }
-            retired += k;
+            retired += k - uncounted;
             budget -= k;
+            uncounted = 0;
             if (trap && k > 0 && !halted) {
                 dr[6] |= 0x4000;     // DR6.BS: single step
                 try {

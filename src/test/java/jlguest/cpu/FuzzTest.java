@@ -87,6 +87,15 @@ class FuzzTest {
     }
 
     @Test
+    void aLongRepPausesButCountsOnce() {
+        // std; mov ecx, 100000; mov edi, 0x200000; rep stosb (backwards: element loop); cld; hlt
+        TestMachine m = TestMachine.flat("fdb9a0860100bf00002000f3aafcf4");
+        assertEquals(Stop.HALT_FOREVER, m.cpu.run(1000));
+        assertEquals(0, m.r(1));
+        assertEquals(6, m.cpu.instructions());
+    }
+
+    @Test
     void exactBudget() {
         TestMachine m = TestMachine.flat("40404040404040f4");   // inc eax x7; hlt
         assertEquals(Stop.BUDGET, m.cpu.run(3));
