@@ -239,6 +239,27 @@ class SystemTest {
     }
 
     @Test
+    void iretWithNestedTaskSwitchesBack() {
+        TestMachine m = boot("taskreturn");
+        m.ram.write32(TestMachine.IDT + 13 * 8, 0x00101900);
+        m.ram.write32(TestMachine.IDT + 13 * 8 + 4, 0x00000E00);   // #GP gate not present
+        m.gate(TestMachine.IDT, 8, 0x40, 0, 0x5, 0);
+        int t = 0x5000;
+        m.ram.write32(t + 0x20, 0x1800);
+        m.ram.write32(t + 0x24, 2);
+        m.ram.write32(t + 0x38, 0x60000);
+        for (int s = 0; s < 6; s++) {
+            m.ram.write16(t + 0x48 + 4 * s, s == 1 ? 0x10 : 0x18);
+        }
+        assertEquals(Stop.HALT_FOREVER, m.run(), m.cpu.stopMessage());
+        assertEquals(0x600d, m.r(EBX));
+        assertEquals(0x30, m.r(ECX) & 0xFFFF);
+        assertEquals(0, m.r(EDX) & 0x4000);                        // NT clear in the old task
+        assertEquals(0x89, (m.read32(TestMachine.GDT + 8 * 8 + 4) >>> 8) & 0xFF);  // 0x40 not busy
+        assertEquals(0x8B, (m.read32(TestMachine.GDT + 6 * 8 + 4) >>> 8) & 0xFF);  // 0x30 busy
+    }
+
+    @Test
     void tripleFaultStops() {
         TestMachine m = TestMachine.flat("8ed8f4");   // mov ds, ax (AX=0 in ring 0 is fine) ...
         m.cpu.setIdtr(0, 0);                          // ... then UD2 with no IDT
