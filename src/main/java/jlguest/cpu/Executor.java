@@ -809,7 +809,8 @@ abstract class Executor extends SystemOps {
             }
             case 0x106: priv(); cr0 &= ~CR0_TS; return;
             case 0x108: case 0x109: priv(); return;
-            case 0x11F: return;
+            case 0x118: case 0x119: case 0x11A: case 0x11B: case 0x11C: case 0x11D: case 0x11E: case 0x11F:
+                return;
             case 0x120: priv(); r[i.rm] = readCr(i.reg); return;
             case 0x122: priv(); writeCr(i.reg, r[i.rm]); return;
             case 0x121: {

@@ -462,7 +462,11 @@ public final class OpcodeTable {
         r(0x108, "INVD", "", 0, 0, PRIVILEGED);
         r(0x109, "WBINVD", "", 0, 0, PRIVILEGED);
         r(0x10B, "UD2", "", 0, 0, EB);
-        g(0x11F, 0, "NOP", "Ev", 0, 0, 0);
+        // 0F 18..0F 1F: the "hint NOP" space (multi-byte NOP is 0F 1F /0; PREFETCHh is 0F 18 /0-3
+        // on SSE parts). A P6 executes all of them, with any reg field, as NOPs.
+        for (int op = 0x118; op <= 0x11F; op++) {
+            g(op, -1, op == 0x11F ? "NOP" : "HINT_NOP", "Ev", 0, 0, 0);
+        }
         r(0x120, "MOV", "Rd,Cd", 0, 0, PRIVILEGED);
         r(0x121, "MOV", "Rd,Dd", 0, 0, PRIVILEGED);
         r(0x122, "MOV", "Cd,Rd", 0, 0, PRIVILEGED | ENDS_BLOCK);
