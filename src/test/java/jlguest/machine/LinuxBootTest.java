@@ -114,4 +114,32 @@ class LinuxBootTest {
         byte[] after = MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(disk));
         assertTrue(java.util.Arrays.equals(before, after), "the image changed");
     }
+
+    @Test
+    void theGuestSeesOurMachine() throws Exception {
+        Run r = boot(1L << 30, "guest-images/vmlinux", false, null,
+                "jlguest.run=uname -sm; grep -m1 'model name' /proc/cpuinfo; grep -m1 flags /proc/cpuinfo; "
+                        + "grep MemTotal /proc/meminfo; for i in 1 2 3; do echo loop-$i; done; "
+                        + "a=$(date +%s); sleep 2; b=$(date +%s); echo slept-s=$((b - a))");
+        String c = r.console().replace("\r\n", "\n");
+        assertTrue(c.contains("Linux i686"), c);
+        assertTrue(c.contains("model name"), c);
+        assertTrue(c.matches("(?s).*flags\\s*: fpu .*cmov.* hypervisor.*"), "CPUID features as reported:\n" + c);
+        assertTrue(c.contains("loop-1\nloop-2\nloop-3"), c);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("slept-s=(\\d+)").matcher(c);
+        assertTrue(m.find(), c);
+        long seconds = Long.parseLong(m.group(1));
+        assertTrue(seconds >= 1 && seconds <= 4, "date advanced by " + seconds + " s across sleep 2");
+        java.util.regex.Matcher mem = java.util.regex.Pattern.compile("MemTotal:\\s+(\\d+) kB").matcher(c);
+        assertTrue(mem.find(), c);
+        assertTrue(Long.parseLong(mem.group(1)) > 900_000, "1g of RAM: " + mem.group(1) + " kB");
+        assertEquals(0, r.end().status());
+    }
+
+    @Test
+    void rebootEndsTheRunWhenRebootsAreOff() throws Exception {
+        Run r = boot(32 << 20, "guest-images/vmlinux", false, null, "jlguest.run=reboot -f");
+        assertEquals(Machine.Ending.REBOOT, r.end().ending(), r.console());
+        assertTrue(r.console().contains("reboot: Restarting system"), r.console());
+    }
 }
