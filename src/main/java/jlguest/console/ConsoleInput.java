@@ -46,7 +46,8 @@ public final class ConsoleInput implements Runnable {
         ByteArrayOutputStream guest = new ByteArrayOutputStream();
         try {
             int n;
-            while ((n = in.read(buf)) > 0) {
+            // read() may return 0 on a terminal in raw mode with a read timeout: not the end.
+            while ((n = in.read(buf)) >= 0) {
                 guest.reset();
                 if (escapes == null) {
                     guest.write(buf, 0, n);

@@ -26,6 +26,16 @@ public final class RawTerminal implements AutoCloseable {
     private RawTerminal(Terminal terminal) {
         this.terminal = terminal;
         this.saved = terminal.enterRawMode();
+        // jline's raw mode lets a read return nothing after 0.1 s (VMIN=0, VTIME=1); we want a
+        // read that blocks until a key arrives, so the input thread sleeps instead of spinning.
+        // It also leaves ISIG on, so Ctrl-C would kill jlguest instead of the guest's program:
+        // off with it, and with output post-processing (the guest sends its own CR LF).
+        Attributes raw = terminal.getAttributes();
+        raw.setLocalFlag(Attributes.LocalFlag.ISIG, false);
+        raw.setOutputFlag(Attributes.OutputFlag.OPOST, false);
+        raw.setControlChar(Attributes.ControlChar.VMIN, 1);
+        raw.setControlChar(Attributes.ControlChar.VTIME, 0);
+        terminal.setAttributes(raw);
         this.hook = new Thread(this::restore, "terminal-restore");
         Runtime.getRuntime().addShutdownHook(hook);
     }
@@ -47,7 +57,9 @@ public final class RawTerminal implements AutoCloseable {
             return null;
         }
         try {
-            Terminal t = TerminalBuilder.builder().system(true).provider("exec").nativeSignals(false).build();
+            // Only the "exec" provider (stty): no native library is ever loaded.
+            Terminal t = TerminalBuilder.builder().system(true).jni(false).jna(false).jansi(false).ffm(false)
+                    .exec(true).provider("exec").nativeSignals(false).build();
             if (Terminal.TYPE_DUMB.equals(t.getType()) || Terminal.TYPE_DUMB_COLOR.equals(t.getType())) {
                 t.close();
                 return null;
