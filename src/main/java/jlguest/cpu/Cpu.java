@@ -439,6 +439,11 @@ public final class Cpu extends Executor {
         idtLimit = limit & 0xFFFF;
     }
 
+    /** Descriptor-table registers, read-only, for the monitor and the gdb stub: {base, limit, selector}. */
+    public int[] descriptorTables() {
+        return new int[] {gdtBase, gdtLimit, idtBase, idtLimit, ldtSel, ldtBase, ldtLimit, trSel, trBase, trLimit};
+    }
+
     /** Page walk without side effects: the physical address, or -1 when not mapped/allowed. */
     public int translate(int linear, boolean write, boolean user) {
         return probe(linear, write, user);
