@@ -12,6 +12,7 @@ import org.jline.reader.EndOfFileException;
 import org.jline.reader.LineReader;
 import org.jline.reader.LineReaderBuilder;
 import org.jline.reader.UserInterruptException;
+import org.jline.terminal.Size;
 import org.jline.terminal.Terminal;
 import org.jline.terminal.TerminalBuilder;
 
@@ -56,8 +57,23 @@ final class MonitorConsole implements Runnable {
     static MonitorConsole over(InputStream in, OutputStream out, boolean dumb, Debugger debugger,
                                MonitorFactory factory) throws IOException {
         Terminal t = TerminalBuilder.builder().system(false).streams(in, out).type(dumb ? Terminal.TYPE_DUMB : "xterm")
-                .encoding("UTF-8").build();
+                .encoding("UTF-8").size(dumb ? new Size(80, 24) : hostTerminalSize()).build();
         return new MonitorConsole(t, debugger, factory);
+    }
+
+    /** The size of the user's terminal (stty size on /dev/tty), or 80x24. */
+    private static Size hostTerminalSize() {
+        try {
+            Process p = new ProcessBuilder("stty", "size").redirectInput(new java.io.File("/dev/tty"))
+                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            String[] f = new String(p.getInputStream().readAllBytes()).trim().split("\\s+");
+            if (p.waitFor() == 0 && f.length == 2) {
+                return new Size(Integer.parseInt(f[1]), Integer.parseInt(f[0]));
+            }
+        } catch (IOException | NumberFormatException | InterruptedException e) {
+            // fall through
+        }
+        return new Size(80, 24);
     }
 
     /** A console on the user's own terminal. */

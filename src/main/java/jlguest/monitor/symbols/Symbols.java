@@ -59,7 +59,7 @@ public final class Symbols {
     public static Symbols fromElf(byte[] image) {
         List<Entry> list = new ArrayList<>();
         for (ElfImage.Sym s : new ElfImage(image).symbols()) {
-            if (s.name().isEmpty() || s.shndx() == 0 || s.type() > 2 || s.value() == 0 || s.name().startsWith("$")) {
+            if (s.name().isEmpty() || s.shndx() == 0 || s.shndx() >= 0xFF00 || s.type() > 2 || s.value() == 0 || s.name().startsWith("$")) {
                 continue;
             }
             list.add(new Entry(s.name(), s.value(), s.size(), s.type() == 2 ? 0 : s.type() == 1 ? 1 : 2));
