@@ -139,7 +139,9 @@ public final class DebugSession {
                     MonitorConsole c = MonitorConsole.over(s.getInputStream(), s.getOutputStream(), true, debugger,
                             this::newMonitor);
                     c.run();
-                    s.close();
+                    if (!c.monitor().quitRequested()) {
+                        s.close();   // on quit the process ends: closing now would only upset jline's pump thread
+                    }
                 } catch (IOException e) {
                     return;
                 }
