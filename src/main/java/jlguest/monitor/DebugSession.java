@@ -76,6 +76,9 @@ public final class DebugSession {
                 throw new BootException("--monitor: expected stdio or tcp:HOST:PORT, not '" + o.monitor() + "'");
             }
         }
+        if (o.startPaused() && o.gdb() == null && o.monitor() == null) {
+            err.println("lguest: the guest is paused (-S): press Ctrl-A c for the monitor, then c to run it");
+        }
         if (o.serial() != null && !o.serial().equals("none") && !o.serial().startsWith("file:")) {
             throw new BootException("--serial: expected file:PATH or none, not '" + o.serial() + "'");
         }
