@@ -50,6 +50,8 @@ public final class Debugger implements Machine.DebugHook {
     private final List<StopListener> stopListeners = new CopyOnWriteArrayList<>();
     private volatile Machine machine;
     private volatile EventListener events;
+    private long tracedCount = -1;   // CPU thread only
+    private int tracedEip;
 
     // guarded by lock
     private boolean paused;
@@ -144,7 +146,9 @@ public final class Debugger implements Machine.DebugHook {
             return 0;   // come round again: a step or breakpoint may apply at once
         }
         EventListener ev = events;
-        if (ev != null) {
+        if (ev != null && (cpu.instructions() != tracedCount || cpu.eip() != tracedEip)) {
+            tracedCount = cpu.instructions();   // a slice that ran nothing (a stop request) is not traced twice
+            tracedEip = cpu.eip();
             ev.instruction(cpu);
         }
         synchronized (lock) {

@@ -116,6 +116,9 @@ final class MonitorConsole implements Runnable {
             monitor.execute(line);
             terminal.flush();
         }
+        if (monitor.quitRequested()) {
+            return;   // the process is ending; closing the terminal would only upset jline's pump threads
+        }
         try {
             terminal.close();
         } catch (IOException e) {
