@@ -209,7 +209,8 @@ build_rootfs() {
 }
 
 # ---------------------------------------------------------------------------------------------
-# Multiboot v1 test kernels (nasm): an ELF32 one and a flat a.out-kludge one.
+# Multiboot v1 test kernels (nasm): an ELF32 one and a flat a.out-kludge one, and the
+# hypercall test kernel.
 # ---------------------------------------------------------------------------------------------
 build_multiboot() {
     log "building multiboot test kernels"
@@ -220,13 +221,17 @@ build_multiboot() {
      nasm -f elf32 -o "$WORK/multiboot/multiboot-test.o" multiboot/multiboot-test.asm &&
      ld -m elf_i386 -nostdlib --build-id=none -n --no-warn-rwx-segments \
         -T multiboot/multiboot-test.ld -o multiboot-test.elf "$WORK/multiboot/multiboot-test.o" &&
-     nasm -f bin -DKLUDGE -o multiboot-test-kludge.bin multiboot/multiboot-test.asm)
+     nasm -f bin -DKLUDGE -o multiboot-test-kludge.bin multiboot/multiboot-test.asm &&
+     nasm -f elf32 -o "$WORK/multiboot/hypercall-test.o" multiboot/hypercall-test.asm &&
+     ld -m elf_i386 -nostdlib --build-id=none -n --no-warn-rwx-segments \
+        -T multiboot/multiboot-test.ld -o hypercall-test.elf "$WORK/multiboot/hypercall-test.o")
 }
 
 # ---------------------------------------------------------------------------------------------
 # SHA256SUMS: the manifest of every committed built file.
 # ---------------------------------------------------------------------------------------------
-BUILT=(vmlinux bzImage linux-6.1-i386.config initrd.img rootfs.ext2 multiboot-test.elf multiboot-test-kludge.bin)
+BUILT=(vmlinux bzImage linux-6.1-i386.config initrd.img rootfs.ext2 multiboot-test.elf multiboot-test-kludge.bin
+       hypercall-test.elf)
 
 check_manifest() {
     cd "$HERE"

@@ -130,12 +130,6 @@ public final class Main {
             throw new UsageException("missing kernel: usage is lguest [options] <memory> <kernel> [kernel arguments...]");
         }
         long ram = MemorySize.parse(words.get(0));
-        if (!blocks.isEmpty()) {
-            throw new UsageException("--block is not yet supported: virtio_blk arrives with the virtio work (issue 5)");
-        }
-        if (!nets.isEmpty()) {
-            throw new UsageException("--net is not yet supported: virtio_net arrives with the virtio work (issue 5)");
-        }
         return new MachineConfig(ram, Path.of(words.get(1)), initrd, blocks, nets, noReboot, testExit, deterministic,
                 words.subList(2, words.size()));
     }

@@ -93,6 +93,8 @@ abstract class CpuState {
     boolean inhibitInterrupts;
     /** Set when the current block must not go on (self-modifying code, an interrupted REP). */
     boolean abortBlock;
+    /** Instructions that ran but must not count as retired (a REP that paused itself). */
+    int uncounted;
 
     // ---- lazy flags ---------------------------------------------------------------------------
 

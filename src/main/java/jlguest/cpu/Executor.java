@@ -24,6 +24,7 @@ abstract class Executor extends SystemOps {
     /** Set by HLT; the run loop returns HALT or HALT_FOREVER. */
     boolean halted;
     private final int[] tmp = new int[1];
+    private final int[] popaTmp = new int[8];
 
     Executor(PhysicalBus bus, IoPorts io, CpuHost host) {
         super(bus, io, host);
@@ -240,7 +241,7 @@ abstract class Executor extends SystemOps {
 
     private void popa(boolean o32) {
         int n = o32 ? 4 : 2;
-        int[] v = new int[8];
+        int[] v = popaTmp;
         for (int k = 0; k < 8; k++) {
             v[7 - k] = peek(o32, k * n);
         }
@@ -633,9 +634,6 @@ abstract class Executor extends SystemOps {
         int sel = rdS16(i.seg, off + (i.o32 ? 4 : 2));
         loadSeg(seg, sel);
         setRegSz(i.reg, i.sz, o);
-        if (seg == SS) {
-            inhibitInterrupts = true;
-        }
     }
 
     private void bitOp(Insn i, int kind, int bitSrc, boolean immediate) {
@@ -833,7 +831,8 @@ abstract class Executor extends SystemOps {
             }
             case 0x106: priv(); cr0 &= ~CR0_TS; return;
             case 0x108: case 0x109: priv(); return;
-            case 0x11F: return;
+            case 0x118: case 0x119: case 0x11A: case 0x11B: case 0x11C: case 0x11D: case 0x11E: case 0x11F:
+                return;
             case 0x120: priv(); r[i.rm] = readCr(i.reg); return;
             case 0x122: priv(); writeCr(i.reg, r[i.rm]); return;
             case 0x121: {

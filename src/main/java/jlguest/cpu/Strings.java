@@ -92,6 +92,7 @@ abstract class Strings extends Alu {
     private void yieldRep() {
         eip = curEip;
         abortBlock = true;
+        uncounted++;
     }
 
     private void once(int op, boolean a32, int sz, int delta, int src) {

@@ -16,6 +16,8 @@ import jlguest.console.ConsoleInput;
 import jlguest.console.ConsoleOutput;
 import jlguest.console.EscapeDecoder;
 import jlguest.console.RawTerminal;
+import jlguest.devices.virtio.DeviceSpecException;
+import jlguest.devices.virtio.VirtioDevices;
 import jlguest.monitor.DebugOptions;
 import jlguest.monitor.DebugSession;
 
@@ -36,6 +38,11 @@ public final class Launcher {
     }
 
     public static Prepared prepare(MachineConfig config) throws BootException {
+        return prepare(config, List.of());
+    }
+
+    /** @param machineWords command-line words the machine adds for a Linux kernel (virtio devices) */
+    public static Prepared prepare(MachineConfig config, List<String> machineWords) throws BootException {
         byte[] image = HostFiles.read(config.kernel(), "kernel");
         Initrd initrd = config.initrd() == null ? null
                 : new Initrd(HostFiles.read(config.initrd(), "initrd"), config.initrd().toString());
@@ -44,7 +51,7 @@ public final class Launcher {
         // gets what GRUB and QEMU give it: its own file name, then what the user typed.
         String cmdline = KernelLoader.detect(image, name) == KernelFormat.MULTIBOOT
                 ? KernelCommandLine.multiboot(name, config.kernelArgs())
-                : KernelCommandLine.build(config.kernelArgs(), List.of());
+                : KernelCommandLine.build(config.kernelArgs(), machineWords);
         Ram ram = allocate(config.ramSize());
         LoadedKernel kernel = KernelLoader.load(ram, image, name, initrd, cmdline);
         return new Prepared(ram, kernel);
@@ -67,7 +74,22 @@ public final class Launcher {
      * (--monitor=stdio, in which case the console input thread stays off it).
      */
     public static int boot(MachineConfig config, DebugOptions debug, PrintStream err) throws BootException {
-        Prepared guest = prepare(config);
+        try (VirtioDevices virtio = openVirtio(config)) {
+            return boot(config, virtio, debug, err);
+        }
+    }
+
+    private static VirtioDevices openVirtio(MachineConfig config) throws BootException {
+        try {
+            return VirtioDevices.open(config.blockSpecs(), config.netSpecs(), config.deterministic());
+        } catch (DeviceSpecException e) {
+            throw new BootException(e.getMessage());
+        }
+    }
+
+    private static int boot(MachineConfig config, VirtioDevices virtio, DebugOptions debug, PrintStream err)
+            throws BootException {
+        Prepared guest = prepare(config, virtio.commandLineWords());
         DebugSession session = DebugSession.start(debug, config.kernel(), err);
         ConsoleOutput out = new ConsoleOutput(session.serialOutput(new FileOutputStream(FileDescriptor.out)));
         AtomicReference<Machine> current = new AtomicReference<>();
@@ -85,7 +107,7 @@ public final class Launcher {
             });
             Thread input = null;
             while (true) {
-                Machine machine = new Machine(guest.ram(), guest.kernel(), config, out);
+                Machine machine = new Machine(guest.ram(), guest.kernel(), config, out, virtio);
                 current.set(machine);
                 session.attach(machine);
                 if (input == null && !session.monitorOnStdio()) {
@@ -103,7 +125,7 @@ public final class Launcher {
                             return end.status();
                         }
                         err.print("lguest: rebooting" + eol);
-                        guest = prepare(config);
+                        guest = prepare(config, virtio.commandLineWords());
                     }
                     default -> {
                         return end.status();

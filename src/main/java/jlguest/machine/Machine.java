@@ -17,6 +17,8 @@ import jlguest.devices.legacy.Pic8259Pair;
 import jlguest.devices.legacy.Pit8254;
 import jlguest.devices.legacy.SystemControlPort61;
 import jlguest.devices.legacy.TestExitPort;
+import jlguest.devices.virtio.VirtioDevices;
+import jlguest.devices.virtio.VirtioSlot;
 import jlguest.devices.legacy.Uart16550;
 import jlguest.hypercall.Hypercalls;
 import jlguest.hypercall.KvmParavirt;
@@ -59,6 +61,7 @@ public final class Machine implements Hypercalls.Services {
     private final Uart16550 uart;
     private final KvmParavirt kvm;
     private final Hypercalls hypercalls;
+    private final VirtioDevices virtio;
     private final Thread cpuThread;
     private final Counters counters = new Counters();
 
@@ -71,8 +74,18 @@ public final class Machine implements Hypercalls.Services {
     /** Set by any thread to end the run; the CPU thread acts on it at the next slice. */
     private volatile Outcome requested;
 
+    /** A machine without virtio devices. */
     public Machine(Ram ram, LoadedKernel kernel, MachineConfig config, ConsoleOutput console) {
+        this(ram, kernel, config, console, VirtioDevices.none());
+    }
+
+    /**
+     * @param virtio the host side of the virtio devices (files, sockets); they outlive the machine
+     *               across reboots, each machine attaching fresh transports to them
+     */
+    public Machine(Ram ram, LoadedKernel kernel, MachineConfig config, ConsoleOutput console, VirtioDevices virtio) {
         this.ram = ram;
+        this.virtio = virtio;
         this.kernel = kernel;
         this.config = config;
         this.console = console;
@@ -110,6 +123,12 @@ public final class Machine implements Hypercalls.Services {
             TestExitPort.Mode mode = config.testExit() ? TestExitPort.Mode.QEMU : TestExitPort.Mode.STATUS;
             io.register(TestExitPort.PORT, 1, new TestExitPort(status -> request(Ending.EXIT, status, null), mode));
         }
+        // tour:machine:015 Each virtio device is a 4 KiB MMIO window at 0xD0000000 + 0x1000*n on
+        // a level-triggered ISA IRQ (5, 6, 7, 9, 10, 11), as a BIOS would have set the ELCR.
+        for (VirtioSlot slot : virtio.attach(ram, pic::line, this::wakeUp)) {
+            pic.setLevelTriggered(slot.irq(), true);
+            bus.map(slot.base(), slot.size(), slot.mmio());
+        }
         kvm = new KvmParavirt(ram, clock, epoch);
         hypercalls = new Hypercalls(ram, this);
         hypercallTimer = timers.newTimer("hypercall timer", pic.line(0)::pulse);
@@ -143,6 +162,7 @@ public final class Machine implements Hypercalls.Services {
             while (true) {
                 timers.runExpired(clock.nanos());
                 uart.poll();
+                virtio.poll();
                 Outcome end = requested;
                 if (end != null) {
                     return end;
@@ -190,6 +210,7 @@ public final class Machine implements Hypercalls.Services {
                 LockSupport.parkNanos(Math.min(deadline - now, MAX_IDLE_NANOS));
             }
             uart.poll();
+            virtio.poll();
         }
     }
 
@@ -207,6 +228,10 @@ public final class Machine implements Hypercalls.Services {
         wakeUp();
     }
 
+    public VirtioDevices virtio() {
+        return virtio;
+    }
+
     public Uart16550 uart() {
         return uart;
     }
@@ -218,7 +243,9 @@ public final class Machine implements Hypercalls.Services {
     /** The legacy devices' states, for the monitor: name to describe() text. */
     public java.util.Map<String, String> describeDevices() {
         java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
+        m.put("pic", pic.describe());
         m.put("pit", pit.describe());
+        m.put("uart", uart.describe());
         m.put("rtc", rtc.describe());
         m.put("i8042", keyboardController.describe());
         m.put("timers", timers.describe());
@@ -294,7 +321,7 @@ public final class Machine implements Hypercalls.Services {
 
     @Override
     public boolean notifyQueue(int device, int queue) {
-        return false;   // no virtio devices yet
+        return virtio.notifyQueue(device, queue);
     }
 
     /** The machine as the CPU sees it. */

@@ -177,7 +177,7 @@ public final class Monitor {
             case "idt" -> table(cpu().descriptorTables()[2], cpu().descriptorTables()[3], true);
             case "tss" -> tss();
             case "devices", "pit", "pic", "uart", "rtc" -> devices(topic);
-            case "virtio" -> out.println("no virtio devices");
+            case "virtio" -> out.print(debugger.machine().virtio().describe());
             case "counters" -> counters();
             case "symbols" -> out.println(symbols.size() + " symbols");
             case "trace" -> out.print(tracer.status());

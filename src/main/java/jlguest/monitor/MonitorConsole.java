@@ -56,7 +56,7 @@ final class MonitorConsole implements Runnable {
     /** A console on the given streams; {@code dumb} for a line-mode peer (a TCP client). */
     static MonitorConsole over(InputStream in, OutputStream out, boolean dumb, Debugger debugger,
                                MonitorFactory factory) throws IOException {
-        Terminal t = TerminalBuilder.builder().system(false).streams(in, out).type(dumb ? Terminal.TYPE_DUMB : "xterm")
+        Terminal t = TerminalBuilder.builder().system(false).jni(false).jna(false).jansi(false).provider("exec").streams(in, out).type(dumb ? Terminal.TYPE_DUMB : "xterm")
                 .encoding("UTF-8").size(dumb ? new Size(80, 24) : hostTerminalSize()).build();
         return new MonitorConsole(t, debugger, factory);
     }

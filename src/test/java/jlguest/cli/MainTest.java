@@ -77,8 +77,8 @@ class MainTest {
     void optionProblems() throws IOException {
         assertOneLineError("Unknown option: '--frobnicate'", "--frobnicate", "64m", goodKernel().toString());
         assertOneLineError("missing kernel", "64m");
-        assertOneLineError("not yet supported", "64m", goodKernel().toString(), "--block=disk.img");
-        assertOneLineError("not yet supported", "--net=udp:local=127.0.0.1:1", "64m", goodKernel().toString());
+        assertOneLineError("disk.img", "64m", goodKernel().toString(), "--block=" + dir.resolve("disk.img"));
+        assertOneLineError("--net", "--net=carrier-pigeon:coo", "64m", goodKernel().toString());
     }
 
     @Test

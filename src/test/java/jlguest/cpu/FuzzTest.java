@@ -30,7 +30,17 @@ class FuzzTest {
             for (int v = 0; v < 256; v++) {
                 m.gate(TestMachine.IDT, v, 0x10, 0x10000 + rnd.nextInt(0x3000), rnd.nextBoolean() ? 0xE : 0xF, 3);
             }
-            if (rnd.nextBoolean()) {
+            int mode = rnd.nextInt(4);
+            if (mode == 0) {
+                // Real mode: CS=0x1000 over the junk, IVT at 0 pointing into the junk too.
+                m.cpu.reset();
+                m.cpu.loadSegment(1, 0x1000);
+                m.cpu.setEip(rnd.nextInt(0x3000));
+                m.cpu.setIdtr(0, 0x3FF);
+                for (int v = 0; v < 256; v++) {
+                    m.ram.write32(v * 4, 0x10000000 | rnd.nextInt(0x3000));
+                }
+            } else if (mode == 1) {
                 int pd = 0x300000, pt = 0x301000;
                 for (int i = 0; i < 1024; i++) {
                     m.ram.write32(pt + 4 * i, (i << 12) | (rnd.nextInt(8) == 0 ? 0 : 7));
@@ -74,6 +84,15 @@ class FuzzTest {
             n += fuzz(seed, 100, 2000);
         }
         assertTrue(n >= 1_000_000);
+    }
+
+    @Test
+    void aLongRepPausesButCountsOnce() {
+        // std; mov ecx, 100000; mov edi, 0x200000; rep stosb (backwards: element loop); cld; hlt
+        TestMachine m = TestMachine.flat("fdb9a0860100bf00002000f3aafcf4");
+        assertEquals(Stop.HALT_FOREVER, m.cpu.run(1000));
+        assertEquals(0, m.r(1));
+        assertEquals(6, m.cpu.instructions());
     }
 
     @Test

@@ -6,12 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.util.List;
 
 import jlguest.console.ConsoleInput;
 import jlguest.console.ConsoleOutput;
+import jlguest.devices.virtio.VirtioDevices;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The bundled Linux 6.1 boots on the whole machine, in scripted and in interactive mode. */
 class LinuxBootTest {
@@ -22,9 +26,27 @@ class LinuxBootTest {
     static Run boot(long ram, String kernel, boolean deterministic, String stdin, String... args) throws Exception {
         MachineConfig config = new MachineConfig(ram, Path.of(kernel), Path.of("guest-images/initrd.img"),
                 List.of(), List.of(), true, false, deterministic, List.of(args));
-        Launcher.Prepared guest = Launcher.prepare(config);
+        return boot(config, stdin);
+    }
+
+    /** Boots with root on virtio_blk: {@code disk} (a copy of rootfs.ext2), optionally read-only. */
+    static Run bootFromDisk(Path disk, boolean readOnly, String script) throws Exception {
+        MachineConfig config = new MachineConfig(64 << 20, Path.of("guest-images/vmlinux"), null,
+                List.of(disk + (readOnly ? ",ro" : "")), List.of(), true, false, false,
+                List.of("root=/dev/vda", "jlguest.run=" + script));
+        return boot(config, null);
+    }
+
+    static Run boot(MachineConfig config, String stdin) throws Exception {
+        try (VirtioDevices virtio = VirtioDevices.open(config.blockSpecs(), config.netSpecs())) {
+            return boot(config, stdin, virtio);
+        }
+    }
+
+    private static Run boot(MachineConfig config, String stdin, VirtioDevices virtio) throws Exception {
+        Launcher.Prepared guest = Launcher.prepare(config, virtio.commandLineWords());
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        Machine machine = new Machine(guest.ram(), guest.kernel(), config, new ConsoleOutput(out));
+        Machine machine = new Machine(guest.ram(), guest.kernel(), config, new ConsoleOutput(out), virtio);
         Thread input = null;
         if (stdin != null) {
             input = new ConsoleInput(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.US_ASCII)),
@@ -68,5 +90,28 @@ class LinuxBootTest {
         Run b = boot(64 << 20, "guest-images/vmlinux", true, null, script);
         assertTrue(a.console().contains("done"), a.console());
         assertEquals(a.console(), b.console());
+    }
+
+    @Test
+    void rootOnVirtioBlkKeepsWhatTheGuestWroteAcrossBoots(@TempDir Path dir) throws Exception {
+        Path disk = dir.resolve("root.ext2");
+        Files.copy(Path.of("guest-images/rootfs.ext2"), disk);
+        Run first = bootFromDisk(disk, false, "echo kept-$((40+2)) > /kept.txt; sync");
+        assertEquals(0, first.end().status(), first.console());
+        assertTrue(first.console().contains("on ext2"), first.console());
+        Run second = bootFromDisk(disk, false, "cat /kept.txt");
+        assertTrue(second.console().contains("kept-42"), second.console());
+    }
+
+    @Test
+    void aReadOnlyImageIsNeverWritten(@TempDir Path dir) throws Exception {
+        Path disk = dir.resolve("root.ext2");
+        Files.copy(Path.of("guest-images/rootfs.ext2"), disk);
+        byte[] before = MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(disk));
+        Run r = bootFromDisk(disk, true, "echo x > /y || echo refused; dd if=/dev/zero of=/dev/vda bs=512 count=1 || echo refused-raw");
+        assertTrue(r.console().contains("refused"), r.console());
+        assertTrue(r.console().contains("refused-raw"), r.console());
+        byte[] after = MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(disk));
+        assertTrue(java.util.Arrays.equals(before, after), "the image changed");
     }
 }

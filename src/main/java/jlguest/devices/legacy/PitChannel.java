@@ -42,6 +42,8 @@ final class PitChannel {
     private long frozenTicks;
     private boolean running;
     private long runStart;
+    /** The tick of the rising edge the timer is armed for. */
+    private long armedEdge;
 
     private boolean writeMsbNext;
     private int pendingLsb;
@@ -80,7 +82,7 @@ final class PitChannel {
         readMsbNext = false;
         countLatched = false;
         statusLatched = false;
-        reschedule();
+        reschedule(0);
     }
 
     void latchCount() {
@@ -143,7 +145,7 @@ final class PitChannel {
                         // Mode 0: the first byte stops the count and drops OUT until the second one.
                         freeze();
                         countLoaded = false;
-                        reschedule();
+                        reschedule(frozenTicks);
                     }
                 } else {
                     writeMsbNext = false;
@@ -166,7 +168,7 @@ final class PitChannel {
             startFresh();
             running = gate;
         }
-        reschedule();
+        reschedule(frozenTicks);
     }
 
     void setGate(boolean level) {
@@ -198,7 +200,7 @@ final class PitChannel {
                 }
             }
         }
-        reschedule();
+        reschedule(frozenTicks);
     }
 
     private void startFresh() {
@@ -270,22 +272,33 @@ final class PitChannel {
 
     // ---- the interrupt: a timer at the next rising edge of OUT ----
 
-    private void reschedule() {
+    /**
+     * Arms the timer for the first rising edge of OUT after tick {@code afterTick}.
+     *
+     * <p>The caller passes the tick at which the state changed, never a fresh reading of the
+     * clock: host time moves on between two readings (a preempted CPU thread can lose
+     * milliseconds), and an edge that fell due in between would otherwise be dropped for good.
+     * That was a real bug: Linux's one-shot programming of 15 ticks (12.6 us) on a busy host
+     * sometimes never interrupted, and an idle guest slept forever.
+     */
+    private void reschedule(long afterTick) {
         if (timer == null) {
             return;
         }
         boolean live = countLoaded && running && ((mode != 1 && mode != 5) || triggered);
-        long edge = live ? nextRisingEdge(elapsed()) : -1;
+        long edge = live ? nextRisingEdge(afterTick) : -1;
         if (edge < 0) {
             timer.cancel();
         } else {
+            armedEdge = edge;
             timer.armAt(runStart + nanosFor(edge - frozenTicks));
         }
     }
 
+    /** The timer fired: pulse IRQ 0, then wait for the next edge after now (a late loop gets one tick, not a burst). */
     private void edge() {
         irq.pulse();
-        reschedule();
+        reschedule(Math.max(armedEdge, elapsed() - 1));
     }
 
     // ---- conversions ----

@@ -242,4 +242,37 @@ class Pit8254Test {
         pit.out(0x44, 1, 0x12);
         assertTrue(pit.describe().contains("ch2"));
     }
+
+    /** A host clock that moves 20 us every time it is read, like a CPU thread preempted on a busy host. */
+    @Test
+    void aShortOneShotIsNotLostWhenTimeMovesDuringTheWrite() {
+        long[] t = {5_000_000};
+        jlguest.time.GuestClock slow = () -> t[0] += 20_000;
+        jlguest.time.TimerQueue q = new jlguest.time.TimerQueue();
+        int[] pulses = {0};
+        Pit8254 p = new Pit8254(slow, q, level -> pulses[0] += level ? 1 : 0);
+        p.out(0x43, 1, 0x38);           // channel 0, LSB then MSB, mode 4: Linux's one-shot
+        for (int i = 1; i <= 3; i++) {
+            p.out(0x40, 1, 15);         // 15 ticks = 12.6 us, less than one clock reading
+            p.out(0x40, 1, 0);
+            q.runExpired(t[0] + 1_000_000);
+            assertEquals(i, pulses[0], "one interrupt per one-shot");
+        }
+        q.runExpired(t[0] + 100_000_000);
+        assertEquals(3, pulses[0], "and no more");
+    }
+
+    @Test
+    void aLatePeriodicTimerCatchesUpWithoutABurst() {
+        pit.out(0x43, 1, 0x34);         // channel 0, mode 2
+        pit.out(0x40, 1, 0x9C);
+        pit.out(0x40, 1, 0x2E);         // 11932 ticks = 10 ms
+        clock.advance(95_000_000);      // the host stalled for 9.5 periods
+        timers.runExpired(clock.nanos());
+        int afterStall = irqTimes.size();
+        assertTrue(afterStall >= 1 && afterStall <= 2, "caught up with " + afterStall + " interrupts");
+        clock.advance(10_000_000);
+        timers.runExpired(clock.nanos());
+        assertEquals(afterStall + 1, irqTimes.size());
+    }
 }
