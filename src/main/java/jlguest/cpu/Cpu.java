@@ -515,7 +515,7 @@ public final class Cpu extends FastExecutor {
         idtLimit = limit & 0xFFFF;
     }
 
-    /** Descriptor-table registers, read-only, for the monitor and the gdb stub: {base, limit, selector}. */
+    /** For the monitor: {GDTR base, limit, IDTR base, limit, LDTR selector, base, limit, TR selector, base, limit}. */
     public int[] descriptorTables() {
         return new int[] {gdtBase, gdtLimit, idtBase, idtLimit, ldtSel, ldtBase, ldtLimit, trSel, trBase, trLimit};
     }
