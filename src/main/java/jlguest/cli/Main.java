@@ -8,6 +8,7 @@ import java.util.List;
 import jlguest.boot.BootException;
 import jlguest.machine.Launcher;
 import jlguest.machine.MachineConfig;
+import jlguest.monitor.DebugOptions;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -54,6 +55,22 @@ public final class Main {
     @Option(names = "--deterministic", description = "Derive guest time from the instruction count, so runs repeat exactly.")
     private boolean deterministic;
 
+    @Option(names = "--monitor", paramLabel = "stdio|tcp:HOST:PORT",
+            description = "The monitor on the terminal (serial to --serial) or on a TCP port; Ctrl-A c reaches it anyway.")
+    private String monitor;
+
+    @Option(names = "--gdb", paramLabel = "tcp:HOST:PORT", description = "Listen for gdb (target remote HOST:PORT).")
+    private String gdb;
+
+    @Option(names = "-S", description = "Start the guest paused (continue it from the monitor or gdb).")
+    private boolean startPaused;
+
+    @Option(names = "--symbols", paramLabel = "FILE", description = "Kernel symbols: a System.map or an ELF file (default: the kernel's own).")
+    private Path symbols;
+
+    @Option(names = "--serial", paramLabel = "file:PATH|none", description = "Where the guest's serial output goes instead of the terminal.")
+    private String serial;
+
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
     private boolean help;
 
@@ -92,7 +109,7 @@ public final class Main {
         }
         try {
             MachineConfig config = main.config(err);
-            return Launcher.boot(config, err);
+            return Launcher.boot(config, main.debugOptions(), err);
         } catch (UsageException | BootException e) {
             err.println("lguest: " + e.getMessage());
             return 2;
@@ -115,6 +132,10 @@ public final class Main {
         long ram = MemorySize.parse(words.get(0));
         return new MachineConfig(ram, Path.of(words.get(1)), initrd, blocks, nets, noReboot, testExit, deterministic,
                 words.subList(2, words.size()));
+    }
+
+    private DebugOptions debugOptions() {
+        return new DebugOptions(monitor, gdb, startPaused, symbols, serial);
     }
 
     private static String firstLine(String s) {

@@ -515,6 +515,11 @@ public final class Cpu extends FastExecutor {
         idtLimit = limit & 0xFFFF;
     }
 
+    /** For the monitor: {GDTR base, limit, IDTR base, limit, LDTR selector, base, limit, TR selector, base, limit}. */
+    public int[] descriptorTables() {
+        return new int[] {gdtBase, gdtLimit, idtBase, idtLimit, ldtSel, ldtBase, ldtLimit, trSel, trBase, trLimit};
+    }
+
     /** Page walk without side effects: the physical address, or -1 when not mapped/allowed. */
     public int translate(int linear, boolean write, boolean user) {
         return probe(linear, write, user);

@@ -18,6 +18,8 @@ import jlguest.console.EscapeDecoder;
 import jlguest.console.RawTerminal;
 import jlguest.devices.virtio.DeviceSpecException;
 import jlguest.devices.virtio.VirtioDevices;
+import jlguest.monitor.DebugOptions;
+import jlguest.monitor.DebugSession;
 
 /**
  * Turns a {@link MachineConfig} into a guest ready to run: RAM allocated, kernel and initrd
@@ -63,8 +65,17 @@ public final class Launcher {
      * input thread) outlives the machines, so the user's keystrokes follow the guest across it.
      */
     public static int boot(MachineConfig config, PrintStream err) throws BootException {
+        return boot(config, DebugOptions.NONE, err);
+    }
+
+    /**
+     * Boots with the monitor and gdb stub options of jlguest.monitor (see docs/monitor.md): the
+     * debug session hooks into every machine, takes Ctrl-A c, and may own the terminal
+     * (--monitor=stdio, in which case the console input thread stays off it).
+     */
+    public static int boot(MachineConfig config, DebugOptions debug, PrintStream err) throws BootException {
         try (VirtioDevices virtio = openVirtio(config)) {
-            return boot(config, virtio, err);
+            return boot(config, virtio, debug, err);
         }
     }
 
@@ -76,25 +87,31 @@ public final class Launcher {
         }
     }
 
-    private static int boot(MachineConfig config, VirtioDevices virtio, PrintStream err) throws BootException {
+    private static int boot(MachineConfig config, VirtioDevices virtio, DebugOptions debug, PrintStream err)
+            throws BootException {
         Prepared guest = prepare(config, virtio.commandLineWords());
-        ConsoleOutput out = new ConsoleOutput(new FileOutputStream(FileDescriptor.out));
+        DebugSession session = DebugSession.start(debug, config.kernel(), err);
+        ConsoleOutput out = new ConsoleOutput(session.serialOutput(new FileOutputStream(FileDescriptor.out)));
         AtomicReference<Machine> current = new AtomicReference<>();
-        RawTerminal terminal = RawTerminal.enterIfInteractive();
+        RawTerminal terminal = session.monitorOnStdio() ? null : RawTerminal.enterIfInteractive();
+        if (terminal != null) {
+            DebugSession.blockingTerminalReads();   // see there: keeps the console input thread alive
+        }
         try {
             EscapeDecoder escapes = terminal == null ? null : new EscapeDecoder(command -> {
                 switch (command) {
                     case QUIT -> current.get().request(Machine.Ending.QUIT, 0, null);
                     case HELP -> err.print(EscapeDecoder.HELP);
-                    case MONITOR -> err.print("\r\n[the monitor is not built yet]\r\n");
+                    case MONITOR -> session.toggleMonitor(System.out);
                 }
             });
             Thread input = null;
             while (true) {
                 Machine machine = new Machine(guest.ram(), guest.kernel(), config, out, virtio);
                 current.set(machine);
-                if (input == null) {
-                    input = new ConsoleInput(System.in, (b, off, len) -> current.get().uart().offerInput(b, off, len),
+                session.attach(machine);
+                if (input == null && !session.monitorOnStdio()) {
+                    input = new ConsoleInput(System.in, session.route((b, off, len) -> current.get().uart().offerInput(b, off, len)),
                             escapes).start();
                 }
                 Machine.Outcome end = machine.run();

@@ -65,6 +65,12 @@ public final class Machine implements Hypercalls.Services {
     private final Thread cpuThread;
     private final Counters counters = new Counters();
 
+    private final Pit8254 pit;
+    private final I8042 keyboardController;
+    private final CmosRtc rtc;
+    /** The monitor's and gdb stub's hook into the run loop (jlguest.monitor), or null. */
+    private volatile DebugHook debugHook;
+
     /** Set by any thread to end the run; the CPU thread acts on it at the next slice. */
     private volatile Outcome requested;
 
@@ -101,13 +107,14 @@ public final class Machine implements Hypercalls.Services {
         io.register(Pic8259Pair.MASTER_BASE, 2, pic);
         io.register(Pic8259Pair.SLAVE_BASE, 2, pic);
         io.register(Pic8259Pair.ELCR_BASE, 2, pic);
-        Pit8254 pit = new Pit8254(clock, timers, pic.line(0));
+        pit = new Pit8254(clock, timers, pic.line(0));
         io.register(Pit8254.BASE, 4, pit);
         io.register(SystemControlPort61.PORT, 1, new SystemControlPort61(pit, clock));
         uart = new Uart16550(console, pic.line(Uart16550.COM1_IRQ), this::wakeUp);
         io.register(Uart16550.COM1_BASE, 8, uart);
-        io.register(CmosRtc.INDEX_PORT, 2, new CmosRtc(() -> (epoch + clock.nanos()) / 1_000_000L));
-        I8042 keyboardController = new I8042(() -> request(Ending.REBOOT, 0, null), pic.line(1), pic.line(12));
+        rtc = new CmosRtc(() -> (epoch + clock.nanos()) / 1_000_000L);
+        io.register(CmosRtc.INDEX_PORT, 2, rtc);
+        keyboardController = new I8042(() -> request(Ending.REBOOT, 0, null), pic.line(1), pic.line(12));
         io.register(I8042.DATA_PORT, 1, keyboardController);
         io.register(I8042.STATUS_PORT, 1, keyboardController);
         io.register(DelayPort80.PORT, 1, new DelayPort80());
@@ -162,6 +169,13 @@ public final class Machine implements Hypercalls.Services {
                 }
                 long budget = instructionClock == null ? SLICE
                         : Math.min(SLICE, instructionClock.instructionsUntil(timers.nextDeadline()));
+                DebugHook hook = debugHook;
+                if (hook != null) {
+                    budget = hook.beforeSlice(budget);   // may block while the guest is paused
+                    if (budget <= 0) {
+                        continue;
+                    }
+                }
                 Stop stop = cpu.run(budget);
                 console.drain();
                 switch (stop) {
@@ -185,7 +199,7 @@ public final class Machine implements Hypercalls.Services {
 
     /** Waits, in host or guest time, until an interrupt is pending or the run must end. */
     private void idle() {
-        while (!pic.intr() && requested == null) {
+        while (!pic.intr() && requested == null && (debugHook == null || !debugHook.wantsControl())) {
             long now = clock.nanos();
             long deadline = timers.nextDeadline();
             if (deadline <= now) {
@@ -220,6 +234,57 @@ public final class Machine implements Hypercalls.Services {
 
     public Uart16550 uart() {
         return uart;
+    }
+
+    public Ram ram() {
+        return ram;
+    }
+
+    /** The legacy devices' states, for the monitor: name to describe() text. */
+    public java.util.Map<String, String> describeDevices() {
+        java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
+        m.put("pic", pic.describe());
+        m.put("pit", pit.describe());
+        m.put("uart", uart.describe());
+        m.put("rtc", rtc.describe());
+        m.put("i8042", keyboardController.describe());
+        m.put("timers", timers.describe());
+        return m;
+    }
+
+    /**
+     * Debugger support (the monitor and the gdb stub, jlguest.monitor): a hook the run loop calls
+     * between slices on the CPU thread, and that the CPU's interrupt, exception and hypercall
+     * paths report to. Null (the default) costs one volatile read per slice.
+     */
+    public interface DebugHook {
+        /** Before a slice: may block while paused; returns the slice's budget (1 to single-step, 0 to skip). */
+        long beforeSlice(long budget);
+
+        /** True when the hook wants the CPU thread back now (a pause request): ends an idle wait. */
+        boolean wantsControl();
+
+        /** An external interrupt was acknowledged (vector). */
+        default void interrupt(int vector) {
+        }
+
+        /** The CPU raised an exception. */
+        default void exception(int vector, int errorCode, int eip) {
+        }
+
+        /** A hypercall is about to run (EAX = number). */
+        default void hypercall(int number) {
+        }
+    }
+
+    public void setDebugHook(DebugHook hook) {
+        this.debugHook = hook;
+    }
+
+    /** Any thread: makes the CPU thread come round to the debug hook soon (ends a slice or an idle wait). */
+    public void poke() {
+        cpu.requestStop();
+        wakeUp();
     }
 
     // ---- our hypercalls (docs/hypercalls.md) ----
@@ -264,12 +329,21 @@ public final class Machine implements Hypercalls.Services {
         @Override
         public int acknowledgeInterrupt() {
             counters.interrupts++;
-            return pic.acknowledge();
+            int vector = pic.acknowledge();
+            DebugHook hook = debugHook;
+            if (hook != null) {
+                hook.interrupt(vector);
+            }
+            return vector;
         }
 
         @Override
         public int hypercall(Cpu c) {
             counters.hypercalls++;
+            DebugHook hook = debugHook;
+            if (hook != null) {
+                hook.hypercall(c.reg(0));
+            }
             return hypercalls.call(c);
         }
 
@@ -296,6 +370,10 @@ public final class Machine implements Hypercalls.Services {
         @Override
         public void exceptionRaised(int vector, int errorCode, int eip) {
             counters.exceptions[vector & 31]++;
+            DebugHook hook = debugHook;
+            if (hook != null) {
+                hook.exception(vector, errorCode, eip);
+            }
         }
     }
 

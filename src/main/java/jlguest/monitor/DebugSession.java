@@ -1,0 +1,248 @@
+package jlguest.monitor;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PipedInputStream;
+import java.io.PipedOutputStream;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import jlguest.boot.BootException;
+import jlguest.console.ConsoleInput;
+import jlguest.machine.Machine;
+import jlguest.monitor.gdb.GdbStub;
+import jlguest.monitor.symbols.Symbols;
+
+/**
+ * Everything debugging adds to a run, wired in one place for the launcher: the {@link Debugger},
+ * the kernel's symbols, the monitor (behind Ctrl-A c, on stdio or on TCP) and the gdb stub.
+ *
+ * <p>tour:monitor:110 Ctrl-A c works like QEMU's mux: the same terminal carries the guest's
+ * serial console or the monitor, and the escape key flips between them. Keystrokes go where the
+ * switch points; the monitor reads them from a pipe, through its own jline line editor. The
+ * guest keeps running while you type (use {@code stop} to pause it); its output still reaches
+ * the terminal.
+ */
+public final class DebugSession {
+    private final DebugOptions options;
+    private final Debugger debugger;
+    private final Symbols symbols;
+    private final PrintStream err;
+    private volatile boolean monitorActive;
+    private PipedOutputStream muxPipe;
+    private MonitorConsole muxConsole;
+    private GdbStub gdb;
+
+    private DebugSession(DebugOptions options, Symbols symbols, PrintStream err) {
+        this.options = options;
+        this.symbols = symbols;
+        this.err = err;
+        this.debugger = new Debugger(options.startPaused());
+    }
+
+    /**
+     * Sets up what the options ask for. Every mistake (a busy port, a bad spec, unreadable
+     * symbols) is a BootException: one line and exit status 2.
+     */
+    public static DebugSession start(DebugOptions o, Path kernel, PrintStream err) throws BootException {
+        Symbols symbols = loadSymbols(o.symbols(), kernel);
+        DebugSession s = new DebugSession(o, symbols, err);
+        if (o.gdb() != null) {
+            InetSocketAddress a = tcp("--gdb", o.gdb());
+            try {
+                s.gdb = GdbStub.listen(a.getHostString(), a.getPort(), s.debugger, err);
+            } catch (IOException e) {
+                throw new BootException(e.getMessage());
+            }
+            s.gdb.start();
+            err.println("lguest: gdb stub listening on " + a.getHostString() + ":" + s.gdb.port()
+                    + (o.startPaused() ? " (guest paused until gdb continues it)" : ""));
+        }
+        if (o.monitor() != null) {
+            if (o.monitor().equals("stdio")) {
+                try {
+                    MonitorConsole.system(s.debugger, s::newMonitor).start("monitor-stdio");
+                } catch (IOException e) {
+                    throw new BootException("--monitor=stdio: " + e.getMessage());
+                }
+            } else if (o.monitor().startsWith("tcp:")) {
+                s.listenMonitor(tcp("--monitor", o.monitor()));
+            } else {
+                throw new BootException("--monitor: expected stdio or tcp:HOST:PORT, not '" + o.monitor() + "'");
+            }
+        }
+        if (o.startPaused() && o.gdb() == null && o.monitor() == null) {
+            err.println("lguest: the guest is paused (-S): press Ctrl-A c for the monitor, then c to run it");
+        }
+        if (o.serial() != null && !o.serial().equals("none") && !o.serial().startsWith("file:")) {
+            throw new BootException("--serial: expected file:PATH or none, not '" + o.serial() + "'");
+        }
+        return s;
+    }
+
+    private static Symbols loadSymbols(Path file, Path kernel) throws BootException {
+        if (file != null) {
+            try {
+                return Symbols.load(file);
+            } catch (IOException e) {
+                throw new BootException("--symbols: " + e.getMessage());
+            }
+        }
+        try {
+            byte[] bytes = Files.readAllBytes(kernel);
+            if (bytes.length > 4 && bytes[0] == 0x7F && bytes[1] == 'E') {
+                return Symbols.fromElf(bytes);
+            }
+        } catch (IOException | IllegalArgumentException e) {
+            // no symbols: addresses print as numbers
+        }
+        return Symbols.NONE;
+    }
+
+    private static InetSocketAddress tcp(String option, String spec) throws BootException {
+        String[] f = spec.split(":");
+        if (f.length != 3 || !f[0].equals("tcp")) {
+            throw new BootException(option + ": expected tcp:HOST:PORT, not '" + spec + "'");
+        }
+        try {
+            int port = Integer.parseInt(f[2]);
+            if (port < 0 || port > 65535) {
+                throw new NumberFormatException();
+            }
+            return InetSocketAddress.createUnresolved(f[1], port);
+        } catch (NumberFormatException e) {
+            throw new BootException(option + ": '" + f[2] + "' is not a port number");
+        }
+    }
+
+    private Monitor newMonitor(Debugger d, java.io.PrintWriter out) {
+        return new Monitor(d, symbols, out);
+    }
+
+    private void listenMonitor(InetSocketAddress a) throws BootException {
+        ServerSocket server;
+        try {
+            server = new ServerSocket();
+            server.setReuseAddress(true);
+            server.bind(new InetSocketAddress(InetAddress.getByName(a.getHostString()), a.getPort()));
+        } catch (IOException e) {
+            throw new BootException("cannot listen for the monitor on " + a.getHostString() + ":" + a.getPort()
+                    + ": " + e.getMessage());
+        }
+        err.println("lguest: monitor listening on " + a.getHostString() + ":" + server.getLocalPort());
+        Thread t = new Thread(() -> {
+            while (true) {
+                try {
+                    Socket s = server.accept();
+                    MonitorConsole c = MonitorConsole.over(s.getInputStream(), s.getOutputStream(), true, debugger,
+                            this::newMonitor);
+                    c.run();
+                    if (!c.monitor().quitRequested()) {
+                        s.close();   // on quit the process ends: closing now would only upset jline's pump thread
+                    }
+                } catch (IOException e) {
+                    return;
+                }
+            }
+        }, "monitor-tcp");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /**
+     * Workaround for the console (reported to the lead): jline's raw mode sets VMIN=0, VTIME=1, so
+     * a read of the terminal returns nothing after 0.1 s of silence, which Java reports as end of
+     * input, and the console input thread ends: no keystroke (Ctrl-A c included) arrives after
+     * that. VMIN=1, VTIME=0 makes reads wait for a key, as the console expects.
+     */
+    public static void blockingTerminalReads() {
+        try {
+            Process p = new ProcessBuilder("stty", "min", "1", "time", "0").redirectInput(new java.io.File("/dev/tty"))
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            p.waitFor();
+        } catch (IOException e) {
+            // no stty: nothing we can do
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    public Debugger debugger() {
+        return debugger;
+    }
+
+    /** Hooks the debugger into a (new) machine. */
+    public void attach(Machine m) {
+        debugger.attach(m);
+    }
+
+    /** True when the monitor owns the user's terminal (--monitor=stdio): no console on it then. */
+    public boolean monitorOnStdio() {
+        return "stdio".equals(options.monitor());
+    }
+
+    /**
+     * Where the guest's serial output goes: the terminal, unless the monitor has it
+     * (--monitor=stdio: then --serial=file:PATH, or nowhere) or --serial says otherwise.
+     */
+    public OutputStream serialOutput(OutputStream terminal) throws BootException {
+        String s = options.serial();
+        if (s == null) {
+            return monitorOnStdio() ? OutputStream.nullOutputStream() : terminal;
+        }
+        if (s.equals("none")) {
+            return OutputStream.nullOutputStream();
+        }
+        try {
+            return Files.newOutputStream(Path.of(s.substring("file:".length())));
+        } catch (IOException e) {
+            throw new BootException("--serial: cannot write " + s.substring(5) + ": " + e.getMessage());
+        }
+    }
+
+    /** Routes typed bytes to the guest, or to the monitor while Ctrl-A c has switched to it. */
+    public ConsoleInput.Target route(ConsoleInput.Target guest) {
+        return (b, off, len) -> {
+            if (!monitorActive) {
+                return guest.offerInput(b, off, len);
+            }
+            try {
+                muxPipe.write(b, off, len);
+                muxPipe.flush();
+            } catch (IOException e) {
+                monitorActive = false;
+            }
+            return len;
+        };
+    }
+
+    /** Ctrl-A c: flips the terminal between the guest's console and the monitor. */
+    public synchronized void toggleMonitor(PrintStream terminal) {
+        if (monitorActive) {
+            monitorActive = false;
+            terminal.print("\r\n[back to the guest console]\r\n");
+            terminal.flush();
+            return;
+        }
+        try {
+            if (muxConsole == null) {
+                muxPipe = new PipedOutputStream();
+                PipedInputStream in = new PipedInputStream(muxPipe, 4096);
+                muxConsole = MonitorConsole.over(in, terminal, false, debugger, this::newMonitor);
+                muxConsole.start("monitor-mux");
+            } else {
+                muxConsole.redisplay();
+            }
+            monitorActive = true;
+            terminal.print("\r\n[monitor: Ctrl-A c returns to the guest]\r\n");
+            terminal.flush();
+        } catch (IOException e) {
+            terminal.print("\r\n[the monitor could not start: " + e.getMessage() + "]\r\n");
+        }
+    }
+}
