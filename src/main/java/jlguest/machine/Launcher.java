@@ -94,9 +94,6 @@ public final class Launcher {
         ConsoleOutput out = new ConsoleOutput(session.serialOutput(new FileOutputStream(FileDescriptor.out)));
         AtomicReference<Machine> current = new AtomicReference<>();
         RawTerminal terminal = session.monitorOnStdio() ? null : RawTerminal.enterIfInteractive();
-        if (terminal != null) {
-            DebugSession.blockingTerminalReads();   // see there: keeps the console input thread alive
-        }
         try {
             EscapeDecoder escapes = terminal == null ? null : new EscapeDecoder(command -> {
                 switch (command) {

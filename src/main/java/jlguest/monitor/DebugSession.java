@@ -154,24 +154,6 @@ public final class DebugSession {
         t.start();
     }
 
-    /**
-     * Workaround for the console (reported to the lead): jline's raw mode sets VMIN=0, VTIME=1, so
-     * a read of the terminal returns nothing after 0.1 s of silence, which Java reports as end of
-     * input, and the console input thread ends: no keystroke (Ctrl-A c included) arrives after
-     * that. VMIN=1, VTIME=0 makes reads wait for a key, as the console expects.
-     */
-    public static void blockingTerminalReads() {
-        try {
-            Process p = new ProcessBuilder("stty", "min", "1", "time", "0").redirectInput(new java.io.File("/dev/tty"))
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-            p.waitFor();
-        } catch (IOException e) {
-            // no stty: nothing we can do
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
     public Debugger debugger() {
         return debugger;
     }
