@@ -380,7 +380,8 @@ abstract class Alu extends Interrupts {
         boolean adj = (ax & 0xF) > 9 || af();
         if (adj) {
             if (sub) {
-                ax = ((ax - 6) & 0xFF) | ((((ax >>> 8) - 1) & 0xFF) << 8);
+                ax = (ax - 6) & 0xFFFF;                        // AX - 6 may borrow from AH,
+                ax = (ax & 0xFF) | ((((ax >>> 8) - 1) & 0xFF) << 8);   // then AH - 1
             } else {
                 ax = (ax + 0x106) & 0xFFFF;
             }

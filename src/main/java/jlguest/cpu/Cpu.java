@@ -23,10 +23,16 @@ import jlguest.bus.PhysicalBus;
  * the CPU or by a device's DMA) reaches {@link #codeWritten}, which bumps the page's generation
  * and thereby invalidates every block decoded from it, the running one included.
  *
+ * <p>Left undone, honestly: virtual-8086 mode (IRET to it stops the guest), x87 arithmetic
+ * (only the control instructions are here), hardware breakpoints (DR0..DR7 are stored, never
+ * matched), task switches through 16-bit TSSs, and the CS limit is checked where a block starts,
+ * not for every instruction inside it. PUSH of a segment register with a 32-bit operand writes
+ * the selector zero-extended (Intel's newer cores write only 16 bits; both are allowed).
+ *
  * <p>Errors in the API: {@link #loadSegment} and {@link #setCr} throw IllegalArgumentException
  * when the CPU would have raised an exception; the message names it (e.g. "#GP(0x28)").
  */
-public final class Cpu extends Executor {
+public final class Cpu extends FastExecutor {
     static final int MAX_BLOCK = 32;
     private static final int CACHE_BITS = 14;
 
@@ -37,6 +43,9 @@ public final class Cpu extends Executor {
         int gen;
         int count;
         final Insn[] insns = new Insn[MAX_BLOCK];
+        /** Two remembered successors (taken / not taken), valid in epoch e0/e1 with phys p0/p1. */
+        Block s0, s1;
+        int eip0, eip1, p0, p1, e0, e1;
 
         Block() {
             for (int k = 0; k < MAX_BLOCK; k++) {
@@ -98,12 +107,10 @@ public final class Cpu extends Executor {
         int e = tlb[lin >>> 12];
         int phys = (e & rmask) != 0 ? (e & ~0xFFF) | (lin & 0xFFF) : walk(lin, false, rmask == T_UR);
         if (!isRam(phys, 1)) {
-            runningPage = -1;
             build(scratch, lin, phys, false);
             return scratch;
         }
         int page = phys >>> 12;
-        runningPage = page;
         int h = (phys ^ (phys >>> CACHE_BITS)) & ((1 << CACHE_BITS) - 1);
         Block b = cache[h];
         if (b != null && b.phys == phys && b.code32 == code32 && b.gen == pageGen[page]) {
@@ -122,7 +129,47 @@ public final class Cpu extends Executor {
         return b;
     }
 
+    /**
+     * tour:cpu:070 Block chaining: a block remembers the blocks that ran after it (two of them, for
+     * the two ways out of a conditional branch). If EIP matches, nothing about code mappings
+     * changed since ({@code chainEpoch}) and the successor's page was not written, the next block
+     * is found without a TLB lookup or a hash probe.
+     */
+    private Block next(Block prev) {
+        if (prev != null) {
+            int ep = chainEpoch;
+            if (prev.eip0 == eip && prev.e0 == ep) {
+                Block s = prev.s0;
+                if (s.phys == prev.p0 && s.gen == pageGen[s.phys >>> 12]) {
+                    return s;
+                }
+            } else if (prev.eip1 == eip && prev.e1 == ep) {
+                Block s = prev.s1;
+                if (s.phys == prev.p1 && s.gen == pageGen[s.phys >>> 12]) {
+                    return s;
+                }
+            }
+        }
+        Block b = lookup();
+        if (prev != null && b.phys != -1) {
+            if (prev.e0 != chainEpoch || prev.eip0 == eip) {
+                prev.s0 = b;
+                prev.eip0 = eip;
+                prev.p0 = b.phys;
+                prev.e0 = chainEpoch;
+            } else {
+                prev.s1 = b;
+                prev.eip1 = eip;
+                prev.p1 = b.phys;
+                prev.e1 = chainEpoch;
+            }
+        }
+        return b;
+    }
+
     private void build(Block b, int lin, int phys, boolean cacheable) {
+        b.e0 = b.e1 = chainEpoch - 1;
+        b.s0 = b.s1 = null;
         b.phys = cacheable ? phys : -1;
         b.code32 = code32;
         b.count = 0;
@@ -143,20 +190,26 @@ public final class Cpu extends Executor {
                 d.imm2 = f.errorCode;
                 d.len = 0;
                 d.attrs = Opcode.ENDS_BLOCK;
+                d.h = 0;
                 b.count = 1;
                 b.phys = -1;
                 return;
             }
             if ((at & 0xFFF) + d.len > 0x1000) {
                 if (k == 0) {
+                    FastPath.specialize(d);
                     b.count = 1;
                     b.phys = -1;     // spans two pages: never cached
                 }
                 return;
             }
+            FastPath.specialize(d);
             off += d.len;
             b.count++;
-            if ((d.attrs & Opcode.ENDS_BLOCK) != 0 || d.op >= Insn.OP_UD || ((at + d.len) & 0xFFF) == 0) {
+            boolean conditional = d.op >= 0x70 && d.op <= 0x7F || d.op >= 0x180 && d.op <= 0x18F
+                    || d.op >= 0xE0 && d.op <= 0xE3;
+            if ((d.attrs & Opcode.ENDS_BLOCK) != 0 && !conditional || d.op >= Insn.OP_UD
+                    || ((at + d.len) & 0xFFF) == 0) {
                 return;
             }
         }
@@ -170,7 +223,22 @@ public final class Cpu extends Executor {
      * instructions. A guest exception unwinds to here as a GuestFault and is delivered.
      */
     public Stop run(long maxInstructions) {
+        try {
+            return loop(maxInstructions);
+        } catch (RuntimeException | StackOverflowError bug) {
+            // A bug of ours (or a device's, called from IN/OUT or MMIO) must not take the machine
+            // down with a Java exception: stop with a message instead.
+            pendingStop = null;
+            abortBlock = false;
+            stopMessage = String.format("internal error at EIP %08x: %s", curEip, bug);
+            eip = curEip;
+            return Stop.UNIMPLEMENTED;
+        }
+    }
+
+    private Stop loop(long maxInstructions) {
         long budget = maxInstructions;
+        Block prev = null;
         while (budget > 0) {
             if (stopRequested) {
                 stopRequested = false;
@@ -194,7 +262,10 @@ public final class Cpu extends Executor {
             int k = 0;
             boolean trap = (flags & TF) != 0;
             try {
-                b = lookup();
+                curEip = eip;     // a fetch fault in lookup() belongs to the next instruction
+                b = next(prev);
+                prev = b.phys != -1 ? b : null;
+                runningPage = b.phys != -1 ? b.phys >>> 12 : -1;   // for self-modifying code
                 int n = b.count;
                 if (n > budget) {
                     n = (int) budget;
@@ -206,8 +277,18 @@ public final class Cpu extends Executor {
                 for (; k < n; k++) {
                     Insn i = insns[k];
                     curEip = eip;
-                    eip = (eip + i.len) & ipMask;
-                    exec(i);
+                    int seq = (eip + i.len) & ipMask;
+                    eip = seq;
+                    if (i.h != 0) {
+                        execFast(i);
+                    } else {
+                        exec(i);
+                    }
+                    if (eip != seq) {      // a taken branch leaves the block (it goes on when not taken)
+                        abortBlock = false;
+                        k++;
+                        break;
+                    }
                     if (abortBlock) {
                         abortBlock = false;
                         k++;
@@ -218,29 +299,26 @@ public final class Cpu extends Executor {
                 retired += k;
                 budget -= k;
                 abortBlock = false;
+                eip = curEip;
                 if (f.vector == VEC_STOP) {
                     return stopFrom(f);
                 }
-                eip = curEip;
                 if (f.vector == VEC_CROSS) {
                     continue;
                 }
+                budget--;   // an exception storm retires nothing but must still end run()
                 try {
                     raise(f.vector, f.errorCode);
                 } catch (GuestFault g) {
                     return stopFrom(g);
                 }
                 continue;
-            } catch (RuntimeException bug) {
-                // A bug of ours must not take the machine down silently: stop with a message.
-                pendingStop = Stop.UNIMPLEMENTED;
-                stopMessage = String.format("internal error at EIP %08x: %s", curEip, bug);
-                eip = curEip;
-                return Stop.UNIMPLEMENTED;
             }
-            retired += k;
+            retired += k - uncounted;
             budget -= k;
+            uncounted = 0;
             if (trap && k > 0 && !halted) {
+                dr[6] |= 0x4000;     // DR6.BS: single step
                 try {
                     raise(DB, -1);
                 } catch (GuestFault g) {
@@ -396,7 +474,9 @@ public final class Cpu extends Executor {
      * Loads a segment register as MOV Sreg would in the current mode. Two liberties for a harness
      * that sets up state from outside: CS may be loaded (a code segment; CPL becomes its RPL), and
      * an SS load is checked against the selector's RPL instead of the CPL, so the order of loads
-     * does not matter. Throws IllegalArgumentException ("#GP(0x28)") where the CPU would fault.
+     * does not matter. Descriptors are read from the GDT/LDT at their linear addresses, through
+     * paging when it is on (as the CPU does): load segments before enabling paging, or map the
+     * tables. Throws IllegalArgumentException ("#GP(0x28)", "#PF(0x0)") where the CPU would fault.
      */
     public void loadSegment(int seg, int selector) {
         try {

@@ -91,6 +91,10 @@ abstract class CpuState {
     boolean intrLine;
     /** Interrupt shadow after STI, MOV SS, POP SS: no interrupt before the next instruction. */
     boolean inhibitInterrupts;
+    /** Set when the current block must not go on (self-modifying code, an interrupted REP). */
+    boolean abortBlock;
+    /** Instructions that ran but must not count as retired (a REP that paused itself). */
+    int uncounted;
 
     // ---- lazy flags ---------------------------------------------------------------------------
 

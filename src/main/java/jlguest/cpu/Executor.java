@@ -23,9 +23,8 @@ import jlguest.bus.PhysicalBus;
 abstract class Executor extends SystemOps {
     /** Set by HLT; the run loop returns HALT or HALT_FOREVER. */
     boolean halted;
-    /** Set when the current block must not go on (self-modifying code, mode changes). */
-    boolean abortBlock;
     private final int[] tmp = new int[1];
+    private final int[] popaTmp = new int[8];
 
     Executor(PhysicalBus bus, IoPorts io, CpuHost host) {
         super(bus, io, host);
@@ -242,7 +241,7 @@ abstract class Executor extends SystemOps {
 
     private void popa(boolean o32) {
         int n = o32 ? 4 : 2;
-        int[] v = new int[8];
+        int[] v = popaTmp;
         for (int k = 0; k < 8; k++) {
             v[7 - k] = peek(o32, k * n);
         }
@@ -550,11 +549,11 @@ abstract class Executor extends SystemOps {
             case 0xC9: leave(i); return;
             case 0xCA: farReturn(i.o32, i.imm & 0xFFFF); return;
             case 0xCB: farReturn(i.o32, 0); return;
-            case 0xCC: softwareInterrupt(BP); return;
-            case 0xCD: softwareInterrupt(i.imm & 0xFF); return;
+            case 0xCC: softwareInterrupt(BP, true); return;
+            case 0xCD: softwareInterrupt(i.imm & 0xFF, false); return;
             case 0xCE:
                 if (of()) {
-                    softwareInterrupt(OF_);
+                    softwareInterrupt(OF_, true);
                 }
                 return;
             case 0xCF: iret(i.o32); return;
@@ -635,9 +634,6 @@ abstract class Executor extends SystemOps {
         int sel = rdS16(i.seg, off + (i.o32 ? 4 : 2));
         loadSeg(seg, sel);
         setRegSz(i.reg, i.sz, o);
-        if (seg == SS) {
-            inhibitInterrupts = true;
-        }
     }
 
     private void bitOp(Insn i, int kind, int bitSrc, boolean immediate) {
@@ -835,7 +831,8 @@ abstract class Executor extends SystemOps {
             }
             case 0x106: priv(); cr0 &= ~CR0_TS; return;
             case 0x108: case 0x109: priv(); return;
-            case 0x11F: return;
+            case 0x118: case 0x119: case 0x11A: case 0x11B: case 0x11C: case 0x11D: case 0x11E: case 0x11F:
+                return;
             case 0x120: priv(); r[i.rm] = readCr(i.reg); return;
             case 0x122: priv(); writeCr(i.reg, r[i.rm]); return;
             case 0x121: {

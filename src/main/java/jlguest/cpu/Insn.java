@@ -27,6 +27,11 @@ final class Insn {
     /** Effective address parts: base/index register numbers or -1, scale as a shift count. */
     int base, index, scale, disp;
     int imm, imm2;
+    /**
+     * Fast-path handler chosen by {@link FastPath#specialize} (0 = the generic executor), with
+     * its destination and source register numbers.
+     */
+    int h, d, s;
 
     /** Decodes to this and faults (#UD, or the fault in imm) when executed. */
     static final int OP_UD = 0x200;

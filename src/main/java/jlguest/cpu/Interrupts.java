@@ -81,16 +81,15 @@ abstract class Interrupts extends Segments {
         }
     }
 
-    /** INT n, INT3, INTO: a software interrupt (gate DPL checked); eip is the return address. */
-    final void softwareInterrupt(int vector) {
-        try {
-            deliver(vector, -1, true, false);
-        } catch (GuestFault f) {
-            if (f.vector == VEC_STOP) {
-                throw f;
-            }
-            raise(f.vector, f.errorCode);
+    /**
+     * INT n, INT3, INTO: a software interrupt (gate DPL checked); eip is the return address. A
+     * fault while delivering it propagates to the run loop, which restarts the INT instruction.
+     */
+    final void softwareInterrupt(int vector, boolean exception) {
+        if (exception) {
+            host.exceptionRaised(vector, -1, eip);
         }
+        deliver(vector, -1, true, false);
     }
 
     /** An external interrupt (from the INTR line). */
@@ -168,14 +167,14 @@ abstract class Interrupts extends Segments {
         }
         int fl = getFlags();
         if ((fl & VM) != 0) {
-            throw stop(Stop.UNIMPLEMENTED, "interrupt from virtual-8086 mode");
+            throw stop(Stop.UNIMPLEMENTED, "unimplemented: interrupt from virtual-8086 mode");
         }
         int n = gate32 ? 4 : 2;
         int newCpl;
         if (!attrConforming(attr) && dpl < cpl) {
             // tour:cpu:410 Into a more privileged ring: the new stack comes from the TSS.
-            int[] ss = tssStack(dpl, e);
-            int newSs = ss[0], newEsp = ss[1];
+            tssStack(dpl, e);
+            int newSs = tssSs, newEsp = tssEsp;
             long sd = readDesc(newSs, TS);
             int sattr = descAttr(sd);
             int sbase = descBase(sd);
@@ -185,15 +184,16 @@ abstract class Interrupts extends Segments {
             if (!s32) {
                 sp &= 0xFFFF;
             }
-            int[] vals = {error, eip, segSel[CS], fl, r[ESP], segSel[SS]};
-            int k = 0;
-            for (int i = error >= 0 ? 0 : 1; i < 6; i++, k++) {
-                int a = sbase + (s32 ? sp + k * n : (sp + k * n) & 0xFFFF);
-                if (n == 4) {
-                    writeSlow(a, 4, vals[i], dpl == 3);
-                } else {
-                    writeSlow(a, 2, vals[i], dpl == 3);
-                }
+            // Pushed image, from the top down: SS, ESP, EFLAGS, CS, EIP [, error code].
+            int k = count - 1;
+            boolean u = dpl == 3;
+            stackWrite(sbase, s32, sp, k--, n, segSel[SS], u);
+            stackWrite(sbase, s32, sp, k--, n, r[ESP], u);
+            stackWrite(sbase, s32, sp, k--, n, fl, u);
+            stackWrite(sbase, s32, sp, k--, n, segSel[CS], u);
+            stackWrite(sbase, s32, sp, k--, n, eip, u);
+            if (error >= 0) {
+                stackWrite(sbase, s32, sp, k, n, error, u);
             }
             setAccessed(newSs, sd);
             setSeg(SS, newSs, sbase, descLimit(sd), sattr | 1);
@@ -201,15 +201,12 @@ abstract class Interrupts extends Segments {
             newCpl = dpl;
         } else if (attrConforming(attr) || dpl == cpl) {
             int sp = sp() - (error >= 0 ? 4 : 3) * n;
-            int[] vals = {error, eip, segSel[CS], fl};
-            int k = 0;
-            for (int i = error >= 0 ? 0 : 1; i < 4; i++, k++) {
-                int a = stack32 ? sp + k * n : (sp + k * n) & 0xFFFF;
-                if (n == 4) {
-                    wrS32(SS, a, vals[i]);
-                } else {
-                    wrS16(SS, a, vals[i]);
-                }
+            int k = error >= 0 ? 3 : 2;
+            sameStackWrite(sp, k--, n, fl);
+            sameStackWrite(sp, k--, n, segSel[CS]);
+            sameStackWrite(sp, k--, n, eip);
+            if (error >= 0) {
+                sameStackWrite(sp, k, n, error);
             }
             setSp(stack32 ? sp : sp & 0xFFFF);
             newCpl = cpl;
@@ -221,8 +218,28 @@ abstract class Interrupts extends Segments {
         eip = off;
     }
 
-    /** SS:ESP for ring {@code dpl} from the current TSS, checked as the CPU does (#TS). */
-    private int[] tssStack(int dpl, int e) {
+    private void stackWrite(int base, boolean s32, int sp, int slot, int n, int v, boolean user) {
+        int off = sp + slot * n;
+        writeSlow(base + (s32 ? off : off & 0xFFFF), n, v, user);
+    }
+
+    private void sameStackWrite(int sp, int slot, int n, int v) {
+        int a = sp + slot * n;
+        if (!stack32) {
+            a &= 0xFFFF;
+        }
+        if (n == 4) {
+            wrS32(SS, a, v);
+        } else {
+            wrS16(SS, a, v);
+        }
+    }
+
+    /** Results of {@link #tssStack}. */
+    private int tssSs, tssEsp;
+
+    /** SS:ESP for ring {@code dpl} from the current TSS (into tssSs/tssEsp), checked (#TS). */
+    private void tssStack(int dpl, int e) {
         boolean tss32 = (trAttr & 8) != 0;
         int newSs, newEsp;
         if (tss32) {
@@ -252,7 +269,8 @@ abstract class Interrupts extends Segments {
         if (!attrPresent(sattr)) {
             throw fault(SS_, (newSs & 0xFFFC) + e);
         }
-        return new int[] {newSs, newEsp};
+        tssSs = newSs;
+        tssEsp = newEsp;
     }
 
     // ---- IRET ---------------------------------------------------------------------------------
@@ -280,7 +298,7 @@ abstract class Interrupts extends Segments {
             fl = (flags & 0xFFFF0000) | (fl & 0xFFFF);
         }
         if ((fl & VM) != 0 && cpl == 0) {
-            throw stop(Stop.UNIMPLEMENTED, String.format("IRET to virtual-8086 mode at %08x", curEip));
+            throw stop(Stop.UNIMPLEMENTED, String.format("unimplemented: IRET to virtual-8086 mode at %08x", curEip));
         }
         int rpl = newCs & 3;
         long d = checkReturnCs(newCs);
@@ -455,7 +473,8 @@ abstract class Interrupts extends Segments {
             throw fault(NP, tsel & 0xFFFC);
         }
         if (call && !attrConforming(attr) && dpl < cpl) {
-            int[] ss = tssStack(dpl, 0);
+            tssStack(dpl, 0);
+            int[] ss = {tssSs, tssEsp};
             long sd = readDesc(ss[0], TS);
             int sbase = descBase(sd);
             boolean s32 = (descAttr(sd) & 0x4000) != 0;
@@ -526,6 +545,7 @@ abstract class Interrupts extends Segments {
     // ---- task switch --------------------------------------------------------------------------
 
     static final int SWITCH_JMP = 0, SWITCH_CALL = 1, SWITCH_IRET = 2;
+    private static final int[] TASK_DATA_SEGS = {SS, ES, DS, FS, GS};
 
     /**
      * tour:cpu:430 A hardware task switch through a 32-bit TSS: the current registers are saved in
@@ -542,7 +562,7 @@ abstract class Interrupts extends Segments {
         int type = attr & 0x1F;
         if (reason == SWITCH_IRET ? type != 0x0B : type != 0x09) {
             if (type == 0x01 || type == 0x03) {
-                throw stop(Stop.UNIMPLEMENTED, "task switch to a 16-bit TSS");
+                throw stop(Stop.UNIMPLEMENTED, "unimplemented: task switch to a 16-bit TSS");
             }
             throw fault(reason == SWITCH_IRET ? TS : GP, sel & 0xFFFC);
         }
@@ -613,7 +633,7 @@ abstract class Interrupts extends Segments {
                 throw fault(TS, nseg[CS] & 0xFFFC);
             }
             setCs(nseg[CS], cd, nseg[CS] & 3);
-            for (int s : new int[] {SS, ES, DS, FS, GS}) {
+            for (int s : TASK_DATA_SEGS) {
                 loadSeg(s, nseg[s]);
             }
         } catch (GuestFault f) {

@@ -43,6 +43,11 @@ abstract class Memory extends CpuState {
     /** The TLB bits an access at the current CPL needs. */
     int rmask = T_SR, wmask = T_SW;
     boolean paging;
+    /**
+     * Bumped whenever a linear-to-physical code mapping may have changed (TLB flushes, CS loads,
+     * privilege changes): block chaining trusts a remembered successor only within one epoch.
+     */
+    int chainEpoch;
 
     final GuestFault fault = new GuestFault();
 
@@ -62,6 +67,7 @@ abstract class Memory extends CpuState {
 
     /** Recomputes the TLB masks after a CPL change. */
     final void updateMasks() {
+        chainEpoch++;
         boolean user = cpl == 3;
         rmask = user ? T_UR : T_SR;
         wmask = user ? T_UW : T_SW;
@@ -387,6 +393,7 @@ abstract class Memory extends CpuState {
 
     /** Drops every TLB entry, or every non-global one. */
     final void tlbFlush(boolean global) {
+        chainEpoch++;
         if (tlbOverflow) {
             if (global) {
                 Arrays.fill(tlb, 0);
@@ -425,6 +432,7 @@ abstract class Memory extends CpuState {
     }
 
     final void tlbFlushPage(int lin) {
+        chainEpoch++;
         int vpn = lin >>> 12;
         tlb[vpn] &= T_LISTED;   // still listed, so a refill does not list it twice
     }

@@ -58,6 +58,8 @@ public final class OpcodeTable {
             RF = 0x10000, VM = 0x20000, AC = 0x40000, ID = 0x200000;
     /** The six arithmetic status flags. */
     public static final int OSZAPC = OF | SF | ZF | AF | PF | CF;
+    /** BT/BTS/BTR/BTC: CF is the bit; OF SF AF PF undefined; ZF unaffected. */
+    static final int BT_FLAGS = CF | OF | SF | AF | PF;
     /** Every writable EFLAGS bit (POPF, IRET). */
     public static final int ALL = OSZAPC | TF | IF | DF | IOPL | NT | RF | VM | AC | ID;
 
@@ -382,8 +384,8 @@ public final class OpcodeTable {
         g(0xC7, 0, "MOV", "Ev,Iz", 0, 0, 0);
         r(0xC8, "ENTER", "Iw,Ib", 0, 0, 0);
         r(0xC9, "LEAVE", "", 0, 0, 0);
-        r(0xCA, "RETF", "Iw", ALL, 0, EB);
-        r(0xCB, "RETF", "", ALL, 0, EB);
+        r(0xCA, "RETF", "Iw", 0, 0, EB);
+        r(0xCB, "RETF", "", 0, 0, EB);
         r(0xCC, "INT3", "", TF | IF | NT | RF | VM, 0, EB);
         r(0xCD, "INT", "Ib", TF | IF | NT | RF | VM, 0, EB);
         r(0xCE, "INTO", "", TF | IF | NT | RF | VM, 0, EB);
@@ -497,7 +499,11 @@ public final class OpcodeTable {
         r(0x108, "INVD", "", 0, 0, PRIVILEGED);
         r(0x109, "WBINVD", "", 0, 0, PRIVILEGED);
         r(0x10B, "UD2", "", 0, 0, EB);
-        g(0x11F, 0, "NOP", "Ev", 0, 0, 0);
+        // 0F 18..0F 1F: the "hint NOP" space (multi-byte NOP is 0F 1F /0; PREFETCHh is 0F 18 /0-3
+        // on SSE parts). A P6 executes all of them, with any reg field, as NOPs.
+        for (int op = 0x118; op <= 0x11F; op++) {
+            g(op, -1, op == 0x11F ? "NOP" : "HINT_NOP", "Ev", 0, 0, 0);
+        }
         r(0x120, "MOV", "Rd,Cd", 0, 0, PRIVILEGED);
         r(0x121, "MOV", "Rd,Dd", 0, 0, PRIVILEGED);
         r(0x122, "MOV", "Cd,Rd", 0, 0, PRIVILEGED | ENDS_BLOCK);
@@ -515,28 +521,28 @@ public final class OpcodeTable {
         r(0x1A0, "PUSH", "FS", 0, 0, 0);
         r(0x1A1, "POP", "FS", 0, 0, 0);
         r(0x1A2, "CPUID", "", 0, 0, 0);
-        r(0x1A3, "BT", "Ev,Gv", OSZAPC, OF | SF | AF | PF | ZF, 0);
+        r(0x1A3, "BT", "Ev,Gv", BT_FLAGS, OF | SF | AF | PF, 0);
         r(0x1A4, "SHLD", "Ev,Gv,Ib", OSZAPC, OF | AF, 0);
         r(0x1A5, "SHLD", "Ev,Gv,CL", OSZAPC, OF | AF, 0);
         r(0x1A8, "PUSH", "GS", 0, 0, 0);
         r(0x1A9, "POP", "GS", 0, 0, 0);
-        r(0x1AB, "BTS", "Ev,Gv", OSZAPC, OF | SF | AF | PF | ZF, LOCKABLE);
+        r(0x1AB, "BTS", "Ev,Gv", BT_FLAGS, OF | SF | AF | PF, LOCKABLE);
         r(0x1AC, "SHRD", "Ev,Gv,Ib", OSZAPC, OF | AF, 0);
         r(0x1AD, "SHRD", "Ev,Gv,CL", OSZAPC, OF | AF, 0);
         r(0x1AF, "IMUL", "Gv,Ev", OSZAPC, SF | ZF | AF | PF, 0);
         r(0x1B0, "CMPXCHG", "Eb,Gb", OSZAPC, 0, LOCKABLE);
         r(0x1B1, "CMPXCHG", "Ev,Gv", OSZAPC, 0, LOCKABLE);
         r(0x1B2, "LSS", "Gv,Mp", 0, 0, 0);
-        r(0x1B3, "BTR", "Ev,Gv", OSZAPC, OF | SF | AF | PF | ZF, LOCKABLE);
+        r(0x1B3, "BTR", "Ev,Gv", BT_FLAGS, OF | SF | AF | PF, LOCKABLE);
         r(0x1B4, "LFS", "Gv,Mp", 0, 0, 0);
         r(0x1B5, "LGS", "Gv,Mp", 0, 0, 0);
         r(0x1B6, "MOVZX", "Gv,Eb", 0, 0, 0);
         r(0x1B7, "MOVZX", "Gv,Ew", 0, 0, 0);
         String[] bt = {"BT", "BTS", "BTR", "BTC"};
         for (int i = 4; i < 8; i++) {
-            g(0x1BA, i, bt[i - 4], "Ev,Ib", OSZAPC, OF | SF | AF | PF | ZF, i == 4 ? 0 : LOCKABLE);
+            g(0x1BA, i, bt[i - 4], "Ev,Ib", BT_FLAGS, OF | SF | AF | PF, i == 4 ? 0 : LOCKABLE);
         }
-        r(0x1BB, "BTC", "Ev,Gv", OSZAPC, OF | SF | AF | PF | ZF, LOCKABLE);
+        r(0x1BB, "BTC", "Ev,Gv", BT_FLAGS, OF | SF | AF | PF, LOCKABLE);
         r(0x1BC, "BSF", "Gv,Ev", OSZAPC, OF | SF | AF | PF | CF, 0);
         r(0x1BD, "BSR", "Gv,Ev", OSZAPC, OF | SF | AF | PF | CF, 0);
         r(0x1BE, "MOVSX", "Gv,Eb", 0, 0, 0);

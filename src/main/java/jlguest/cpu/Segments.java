@@ -112,6 +112,7 @@ abstract class Segments extends Memory {
         }
         segFast[seg] = fast;
         if (seg == CS) {
+            chainEpoch++;
             code32 = (attr & 0x4000) != 0;
         } else if (seg == SS) {
             stack32 = (attr & 0x4000) != 0;
@@ -187,9 +188,11 @@ abstract class Segments extends Memory {
         updateMasks();
     }
 
+    private static final int[] DATA_SEGS = {ES, DS, FS, GS};
+
     /** After a return to an outer ring: data segments the new CPL may not use become null. */
     final void nullInaccessibleSegments() {
-        for (int seg : new int[] {ES, DS, FS, GS}) {
+        for (int seg : DATA_SEGS) {
             int attr = segAttr[seg];
             if ((segSel[seg] & 0xFFFC) == 0 && !attrPresent(attr)) {
                 continue;

@@ -60,13 +60,23 @@ abstract class Strings extends Alu {
             once(op, a32, sz, delta, src);
             return;
         }
-        if (delta > 0 && a32 && (op == 0xA4 || op == 0xA5 || op == 0xAA || op == 0xAB)) {
-            fastRep(op, sz, src);
+        if (delta > 0 && a32 && (op == 0xA4 || op == 0xA5 || op == 0xAA || op == 0xAB)
+                && fastRep(op, sz, src)) {
+            yieldRep();
+            return;
         }
         boolean cmp = op == 0xA6 || op == 0xA7 || op == 0xAE || op == 0xAF;
+        // tour:cpu:710 A REP with ECX = 4 billion must not freeze the machine: after a slice of
+        // iterations the instruction "pauses" by restarting itself, as real CPUs do to let
+        // interrupts in. The state after each iteration is consistent, so this is invisible.
+        int slice = REP_SLICE;
         for (;;) {
             int c = cnt(a32);
             if (c == 0) {
+                return;
+            }
+            if (--slice < 0) {
+                yieldRep();
                 return;
             }
             once(op, a32, sz, delta, src);
@@ -75,6 +85,14 @@ abstract class Strings extends Alu {
                 return;
             }
         }
+    }
+
+    static final int REP_SLICE = 1 << 14;
+
+    private void yieldRep() {
+        eip = curEip;
+        abortBlock = true;
+        uncounted++;
     }
 
     private void once(int op, boolean a32, int sz, int delta, int src) {
@@ -126,18 +144,22 @@ abstract class Strings extends Alu {
      * REP MOVS/STOS forward with 32-bit addressing: copies page-sized runs straight between RAM
      * frames. Stops (leaving the rest to the element loop) at anything unusual.
      */
-    private void fastRep(int op, int sz, int src) {
+    private boolean fastRep(int op, int sz, int src) {
         boolean movs = op == 0xA4 || op == 0xA5;
         if ((segFast[ES] & SEG_FAST_W) == 0 || movs && (segFast[src] & SEG_FAST_R) == 0) {
-            return;
+            return false;
         }
         int n = 1 << sz;
+        int pages = 256;
         while (r[ECX] != 0) {
+            if (--pages < 0) {
+                return true;
+            }
             int c = r[ECX];
             int dlin = segBase[ES] + r[EDI];
             int de = tlb[dlin >>> 12];
             if ((de & wmask) == 0 || (dlin & (n - 1)) != 0) {
-                return;
+                return false;
             }
             int room = (0x1000 - (dlin & 0xFFF)) >>> sz;
             int dpa = (de & ~0xFFF) | (dlin & 0xFFF);
@@ -145,14 +167,14 @@ abstract class Strings extends Alu {
                 int slin = segBase[src] + r[ESI];
                 int se = tlb[slin >>> 12];
                 if ((se & rmask) == 0 || (slin & (n - 1)) != 0) {
-                    return;
+                    return false;
                 }
                 room = Math.min(room, (0x1000 - (slin & 0xFFF)) >>> sz);
                 int k = Integer.compareUnsigned(c, room) < 0 ? c : room;
                 int spa = (se & ~0xFFF) | (slin & 0xFFF);
                 int bytes = k << sz;
                 if (dpa > spa && dpa < spa + bytes) {
-                    return;   // overlapping forward copy replicates data: leave it to the loop
+                    return false;   // overlapping forward copy replicates data: leave it to the loop
                 }
                 System.arraycopy(mem, spa, mem, dpa, bytes);
                 r[ESI] += bytes;
@@ -176,6 +198,7 @@ abstract class Strings extends Alu {
                 r[ECX] = c - k;
             }
         }
+        return false;
     }
 
     // ---- IN / OUT -----------------------------------------------------------------------------

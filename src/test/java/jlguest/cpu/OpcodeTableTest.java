@@ -37,6 +37,22 @@ class OpcodeTableTest {
     }
 
     @Test
+    void publicDecoder() {
+        // 66 8B 84 8B 78 56 34 12 = mov ax, [ebx + ecx*4 + 0x12345678]
+        DecodedInstruction d = DecodedInstruction.decode(TestMachine.hex("668b848b78563412"), 0, true);
+        assertEquals("MOV", d.row().mnemonic());
+        assertEquals(8, d.length());
+        assertEquals(false, d.operand32());
+        assertEquals(3, d.base());
+        assertEquals(1, d.index());
+        assertEquals(2, d.scale());
+        assertEquals(0x12345678, d.disp());
+        assertTrue(d.hasMemoryOperand());
+        assertNull(DecodedInstruction.decode(TestMachine.hex("0f01c0"), 0, true).row());   // #UD
+        assertNull(DecodedInstruction.decode(TestMachine.hex("b8"), 0, true));             // truncated
+    }
+
+    @Test
     void flagMasks() {
         Opcode shl = OpcodeTable.find(0xD3, 0xE0, 0);
         assertEquals("SHL", shl.mnemonic());

@@ -46,6 +46,31 @@ class SystemTest {
     }
 
     @Test
+    void fetchFaultAfterJumpReportsTheTarget() {
+        TestMachine m = boot("pagefault");
+        m.load(0x1000, TestMachine.hex("e9fbef1f00"));          // jmp 0x200000
+        m.load(0x1800, TestMachine.hex("588b1c240f20d1f4"));    // pop eax; mov ebx,[esp]; mov ecx,cr2; hlt
+        m.gate(TestMachine.IDT, 14, 0x10, 0x1800, 0xE, 0);
+        identityPaging(m, 3);
+        m.ram.write32(PT + 0x200 * 4, 0);
+        assertEquals(Stop.HALT_FOREVER, m.run(), m.cpu.stopMessage());
+        assertEquals(0, m.r(EAX));
+        assertEquals(0x200000, m.r(EBX));
+        assertEquals(0x200000, m.r(ECX));
+    }
+
+    @Test
+    void singleStepTrapsAfterEachInstruction() {
+        TestMachine m = boot("pagefault");
+        m.load(0x1000, TestMachine.hex("9c810c24000100009d909090f4"));   // set TF; nop x3; hlt
+        m.load(0x1800, TestMachine.hex("46cf"));                         // #DB: inc esi; iret
+        m.gate(TestMachine.IDT, 1, 0x10, 0x1800, 0xE, 0);
+        assertEquals(Stop.HALT_FOREVER, m.run(), m.cpu.stopMessage());
+        assertEquals(3, m.r(ESI));
+        assertEquals(0x4000, m.cpu.dr[6] & 0x4000);
+    }
+
+    @Test
     void accessedAndDirtyBits() {
         TestMachine m = new TestMachine();
         // mov eax,[0x5000]; mov [0x6000],eax; hlt
@@ -78,6 +103,30 @@ class SystemTest {
         assertEquals(0xAAAA, m.r(EBX));   // stale TLB entry until INVLPG
         assertEquals(0xBBBB, m.r(ECX));
         assertEquals(0xA0, m.read32(0x10004) & 0xE0);   // 4 MiB PDE: accessed, not dirty
+    }
+
+    /**
+     * Touches 20,000 pages (more than the TLB's flush list holds), then remaps, reloads CR3 and
+     * modifies its own code: the overflow paths of flushing and of write-protecting code pages.
+     */
+    @Test
+    void tlbListOverflow() {
+        TestMachine m = new TestMachine(32 << 20);
+        m.load(0x1000, TestMachine.hex("be00000040b9204e00008b0681c600100000e2f6c70500040100830080000f20db0f22db"
+                + "8b1d10000040c6053210000009b200f4"));
+        m.cpu.enter(new EntryState(0x1000, 0, 0, 0, 0, 0, 0, 0, 0x80000, 0x10, 0x18));
+        m.ram.write32(0x10000, 0x83);                         // 0..4 MiB identity (4 MiB page)
+        for (int i = 0; i < 32; i++) {
+            m.ram.write32(0x10000 + 4 * (0x100 + i), 0x83);   // 0x40000000..: aliases of 0..4 MiB
+        }
+        m.ram.write32(0x10, 0x1111);
+        m.ram.write32(0x800010, 0x2222);
+        m.cpu.setCr(4, 0x10);
+        m.cpu.setCr(3, 0x10000);
+        m.cpu.setCr(0, m.cpu.cr(0) | 0x80000000);
+        assertEquals(Stop.HALT_FOREVER, m.run(), m.cpu.stopMessage());
+        assertEquals(0x2222, m.r(EBX));
+        assertEquals(9, m.r(EDX) & 0xFF);
     }
 
     @Test
@@ -190,6 +239,27 @@ class SystemTest {
     }
 
     @Test
+    void iretWithNestedTaskSwitchesBack() {
+        TestMachine m = boot("taskreturn");
+        m.ram.write32(TestMachine.IDT + 13 * 8, 0x00101900);
+        m.ram.write32(TestMachine.IDT + 13 * 8 + 4, 0x00000E00);   // #GP gate not present
+        m.gate(TestMachine.IDT, 8, 0x40, 0, 0x5, 0);
+        int t = 0x5000;
+        m.ram.write32(t + 0x20, 0x1800);
+        m.ram.write32(t + 0x24, 2);
+        m.ram.write32(t + 0x38, 0x60000);
+        for (int s = 0; s < 6; s++) {
+            m.ram.write16(t + 0x48 + 4 * s, s == 1 ? 0x10 : 0x18);
+        }
+        assertEquals(Stop.HALT_FOREVER, m.run(), m.cpu.stopMessage());
+        assertEquals(0x600d, m.r(EBX));
+        assertEquals(0x30, m.r(ECX) & 0xFFFF);
+        assertEquals(0, m.r(EDX) & 0x4000);                        // NT clear in the old task
+        assertEquals(0x89, (m.read32(TestMachine.GDT + 8 * 8 + 4) >>> 8) & 0xFF);  // 0x40 not busy
+        assertEquals(0x8B, (m.read32(TestMachine.GDT + 6 * 8 + 4) >>> 8) & 0xFF);  // 0x30 busy
+    }
+
+    @Test
     void tripleFaultStops() {
         TestMachine m = TestMachine.flat("8ed8f4");   // mov ds, ax (AX=0 in ring 0 is fine) ...
         m.cpu.setIdtr(0, 0);                          // ... then UD2 with no IDT
@@ -215,6 +285,27 @@ class SystemTest {
     }
 
     @Test
+    void realModeAddressingForms() {
+        TestMachine m = new TestMachine();
+        m.load(0x7C00, TestMachine.resource("real16.bin"));
+        m.cpu.reset();
+        m.cpu.loadSegment(1, 0);
+        m.cpu.setEip(0x7C00);
+        assertEquals(Stop.HALT_FOREVER, m.run(), m.cpu.stopMessage());
+        assertEquals(0x1111, m.ram.read16(0x600));
+        assertEquals(0x3333, m.ram.read16(0x602));    // the later store to SS:0x220 won
+        assertEquals(0, m.ram.read16(0x604));         // DS:0x220 never written
+        assertEquals(0x4444, m.ram.read16(0x606));
+        assertEquals(0x1111, m.ram.read16(0x608));
+        assertEquals(0x5555, m.ram.read16(0x60A));
+        assertEquals(0xFFFE, m.ram.read16(0x60C));
+        assertEquals(0x6666, m.ram.read16(0x60E));
+        assertEquals(0x23456789, m.ram.read32(0x610));
+        assertEquals(0x5555, m.ram.read16(0x614));
+        assertEquals(0x3333, m.ram.read16(0x20220));
+    }
+
+    @Test
     void selfModifyingCode() {
         TestMachine m = boot("smc");
         assertEquals(Stop.HALT_FOREVER, m.run(), m.cpu.stopMessage());
@@ -226,6 +317,17 @@ class SystemTest {
         m.cpu.setEip(0x1000 + 7);
         m.run();
         assertEquals(99, m.r(EAX) & 0xFF);
+    }
+
+    /** A block that rewrites itself, reached through block chaining (three pages in a loop). */
+    @Test
+    void selfModifyingCodeInAChainedBlock() {
+        TestMachine m = new TestMachine();      // no tables: they would overlap page 0x3000
+        m.load(0x1000, TestMachine.resource("smc2.bin"));
+        m.cpu.enter(new EntryState(0x1000, 0, 0, 0, 0, 0, 0, 0, 0x80000, 0x10, 0x18));
+        assertEquals(Stop.HALT_FOREVER, m.run(), m.cpu.stopMessage());
+        assertEquals(0, m.read32(0x80000 - 12) & 0xFF);
+        assertEquals(0x77, m.read32(0x80000 - 16) & 0xFF);   // patched on the last pass
     }
 
     @Test

@@ -1,0 +1,260 @@
+#!/bin/bash
+# guest-images/build.sh: rebuild every bundled jlguest guest image from Debian packages.
+#
+# Where this sits in the story: jlguest is a machine without a BIOS; these are the guests we
+# ship so that a fresh checkout can boot something. Everything here is rebuilt from Debian
+# bookworm packages (see need_packages below) into guest-images/, with scratch work under
+# guest-images/build/ (git-ignored).
+#
+#   ./build.sh            build everything, then check the kernel config and SHA256SUMS
+#   ./build.sh kernel     only vmlinux + bzImage        (also: helper, initrd, rootfs, multiboot)
+#   UPDATE=1 ./build.sh   accept a changed kernel config and rewrite SHA256SUMS
+#
+# Reproducibility: every timestamp, user, host name, owner, inode order and file system UUID /
+# hash seed is pinned below, so a rebuild on bookworm with the same package versions gives
+# byte-identical files (README.md says which packages and what was verified).
+set -euo pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+WORK=$HERE/build
+JOBS=${JOBS:-$(nproc)}
+UPDATE=${UPDATE:-0}
+
+# Pinned inputs for reproducible builds. 2025-01-01 00:00:00 UTC.
+export SOURCE_DATE_EPOCH=1735689600
+export KBUILD_BUILD_TIMESTAMP="Wed Jan  1 00:00:00 UTC 2025"
+export KBUILD_BUILD_USER=jlguest
+export KBUILD_BUILD_HOST=jlguest
+export KBUILD_BUILD_VERSION=1
+export KCONFIG_NOTIMESTAMP=1
+export LC_ALL=C TZ=UTC
+umask 022
+
+# Fixed ext2 identity: UUID and directory hash seed (any constant will do).
+EXT2_UUID=6a6c6775-6573-7400-0000-000000000001
+EXT2_HASH_SEED=6a6c6775-6573-7400-0000-000000000002
+ROOTFS_MIB=16
+
+log() { printf '\n==> %s\n' "$*"; }
+
+# ---------------------------------------------------------------------------------------------
+# Packages. A fresh Debian bookworm machine needs these (busybox-static comes as i386).
+# ---------------------------------------------------------------------------------------------
+need_packages() {
+    local pkgs=(linux-source-6.1 build-essential bc flex bison libelf-dev gcc-multilib nasm
+                e2fsprogs cpio xz-utils gzip busybox-static:i386 python3)
+    local missing=()
+    for p in "${pkgs[@]}"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    log "installing missing packages: ${missing[*]}"
+    if [ "$(id -u)" -ne 0 ]; then echo "run as root, or: apt-get install ${missing[*]}" >&2; exit 1; fi
+    dpkg --print-foreign-architectures | grep -qx i386 || dpkg --add-architecture i386
+    apt-get update
+    DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}"
+}
+
+# The i386 static busybox from Debian's busybox-static:i386, wherever dpkg put it.
+busybox_path() {
+    local bb
+    bb=$(dpkg -L busybox-static:i386 | grep -E '/bin/busybox$' | head -1)
+    # ELF header: class 1 (32-bit) at byte 4, e_machine 3 (i386) at byte 18.
+    [ "$(od -An -tx1 -j4 -N1 "$bb" | tr -d ' ')$(od -An -tx1 -j18 -N2 "$bb" | tr -d ' ')" = 010300 ] ||
+        { echo "$bb is not an i386 ELF" >&2; exit 1; }
+    echo "$bb"
+}
+
+# ---------------------------------------------------------------------------------------------
+# Kernel: tinyconfig + linux-6.1-i386.fragment -> linux-6.1-i386.config -> vmlinux, bzImage
+# ---------------------------------------------------------------------------------------------
+build_kernel() {
+    local src=$WORK/linux-source-6.1
+    if [ ! -f "$src/Makefile" ]; then
+        log "unpacking /usr/src/linux-source-6.1.tar.xz"
+        mkdir -p "$WORK"
+        tar -C "$WORK" -xJf /usr/src/linux-source-6.1.tar.xz
+    fi
+    log "configuring: tinyconfig + linux-6.1-i386.fragment"
+    make -s -C "$src" ARCH=i386 tinyconfig >/dev/null
+    (cd "$src" && scripts/kconfig/merge_config.sh -m .config "$HERE/linux-6.1-i386.fragment" >/dev/null)
+    make -s -C "$src" ARCH=i386 olddefconfig
+    # Every line of the fragment must have survived the merge (Kconfig silently drops
+    # symbols whose dependencies are not met).
+    local bad=0 sym want have
+    for sym in $(grep -oE '^(# )?CONFIG_[A-Z0-9_]+' "$HERE/linux-6.1-i386.fragment" | sed 's/^# //' | sort -u); do
+        want=$(grep -E "^$sym=|^# $sym is not set" "$HERE/linux-6.1-i386.fragment" | tail -1)
+        have=$(grep -E "^$sym=|^# $sym is not set" "$src/.config" || true)
+        [ "$want" = "$have" ] || { echo "fragment: wanted [$want], got [${have:-unset}]" >&2; bad=1; }
+    done
+    [ $bad -eq 0 ] || exit 1
+    if [ -f "$HERE/linux-6.1-i386.config" ] && ! cmp -s "$src/.config" "$HERE/linux-6.1-i386.config"; then
+        diff -u "$HERE/linux-6.1-i386.config" "$src/.config" || true
+        if [ "$UPDATE" != 1 ]; then
+            echo "merged .config differs from linux-6.1-i386.config (UPDATE=1 to accept)" >&2; exit 1
+        fi
+    fi
+    cp "$src/.config" "$HERE/linux-6.1-i386.config"
+
+    log "building the kernel (make -j$JOBS bzImage)"
+    make -C "$src" ARCH=i386 -j"$JOBS" bzImage
+    cp "$src/vmlinux" "$HERE/vmlinux"
+    cp "$src/arch/x86/boot/bzImage" "$HERE/bzImage"
+}
+
+# ---------------------------------------------------------------------------------------------
+# jlguest-exit: a 200-byte static i386 program that writes its argument to port 0xF4.
+# ---------------------------------------------------------------------------------------------
+build_helper() {
+    log "building jlguest-exit"
+    mkdir -p "$WORK/helper"
+    (cd "$HERE" && nasm -f elf32 -o "$WORK/helper/jlguest-exit.o" src/jlguest-exit.asm)
+    ld -m elf_i386 -static -nostdlib --build-id=none -n -s \
+       -o "$WORK/helper/jlguest-exit" "$WORK/helper/jlguest-exit.o"
+}
+
+# The userland shared by initrd.img and rootfs.ext2, staged in $1.
+stage_userland() {
+    local root=$1 bb
+    bb=$(busybox_path)
+    rm -rf "$root"
+    mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,dev,proc,sys,tmp,root,etc,mnt}
+    chmod 1777 "$root/tmp"
+    chmod 0700 "$root/root"
+    install -m 0755 "$bb" "$root/bin/busybox"
+    # One symlink per applet, exactly as `busybox --install -s` would make them, but made
+    # here on the build host so that nothing runs in the guest before /init.
+    local applet
+    for applet in $("$bb" --list-full); do
+        [ "$applet" = bin/busybox ] && continue
+        [ -e "$root/$applet" ] || ln -s /bin/busybox "$root/$applet"
+    done
+    install -m 0755 "$HERE/src/init" "$root/init"
+    ln -sf /init "$root/sbin/init"
+    install -m 0755 "$WORK/helper/jlguest-exit" "$root/sbin/jlguest-exit"
+    printf 'root:x:0:0:root:/root:/bin/sh\n' > "$root/etc/passwd"
+    printf 'root:x:0:\n' > "$root/etc/group"
+    printf 'jlguest\n' > "$root/etc/hostname"
+    printf '%s\n' 'export PS1='"'"'\h:\w\$ '"'"'' > "$root/etc/profile"
+    # Fixed timestamps everywhere (symlinks too).
+    find "$root" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
+}
+
+# ---------------------------------------------------------------------------------------------
+# initrd.img: gzip'd newc cpio, sorted names, owner 0:0, fixed mtimes, no gzip name/time.
+# ---------------------------------------------------------------------------------------------
+build_initrd() {
+    log "building initrd.img"
+    local root=$WORK/initrd-root
+    stage_userland "$root"
+    (cd "$root" && find . -mindepth 1 | sed 's|^\./||' | LC_ALL=C sort) > "$WORK/initrd.list"
+    # cpio --reproducible: dev/ino renumbered, fixed nlink; -R 0:0 owner.
+    (cd "$root" && cpio --quiet -o -H newc -R 0:0 --reproducible < "$WORK/initrd.list") > "$WORK/initrd.cpio"
+    # /dev/console must be in the archive: the kernel opens it for /init before anything is
+    # mounted. Making device nodes needs root, so we append the newc record ourselves (char
+    # device 5:1, mode 0600) in place of the trailer, then a new trailer and padding.
+    python3 - "$WORK/initrd.cpio" <<'EOF'
+import os, sys
+path = sys.argv[1]
+mtime = int(os.environ['SOURCE_DATE_EPOCH'])
+data = open(path, 'rb').read()
+trailer = data.rfind(b'TRAILER!!!') - 110   # a newc header is 110 bytes, then the name
+body = data[:trailer]
+def rec(name, mode, rmaj, rmin, ino):
+    name = name.encode() + b'\0'
+    h = b'070701' + b''.join(b'%08X' % v for v in (
+        ino, mode, 0, 0, 1, mtime, 0, 0, 0, rmaj, rmin, len(name), 0))
+    r = h + name
+    r += b'\0' * (-len(r) % 4)
+    return r
+body += rec('dev/console', 0o020600, 5, 1, 900001)
+body += rec('TRAILER!!!', 0, 0, 0, 0)
+body += b'\0' * (-len(body) % 512)
+open(path, 'wb').write(body)
+EOF
+    gzip -9 -n -c "$WORK/initrd.cpio" > "$HERE/initrd.img"
+}
+
+# ---------------------------------------------------------------------------------------------
+# rootfs.ext2: the same userland, as an ext2 file system made without root (mke2fs -d).
+# ---------------------------------------------------------------------------------------------
+build_rootfs() {
+    log "building rootfs.ext2"
+    local root=$WORK/rootfs-root img=$WORK/rootfs.ext2
+    stage_userland "$root"
+    rm -f "$img"
+    truncate -s "${ROOTFS_MIB}M" "$img"
+    # E2FSPROGS_FAKE_TIME pins the superblock/inode times mke2fs would take from the clock.
+    E2FSPROGS_FAKE_TIME=$SOURCE_DATE_EPOCH mke2fs -q -F -t ext2 -b 1024 -m 0 -L jlguest \
+        -U "$EXT2_UUID" -E "hash_seed=$EXT2_HASH_SEED,root_owner=0:0" \
+        -d "$root" "$img"
+    # mke2fs -d copies each inode's ctime from the staging tree (the time we touched it), and
+    # cannot make device nodes without root: fix both with debugfs. "@N" is seconds since 1970.
+    {
+        echo "cd /dev"
+        echo "mknod console c 5 1"
+        echo "cd /"
+        echo "sif /dev/console mode 020600"
+        echo "sif /dev/console uid 0"
+        echo "sif /dev/console gid 0"
+        (cd "$root" && find . | sed 's|^\.||; s|^$|/|' | LC_ALL=C sort) | while read -r p; do
+            for f in atime mtime ctime crtime; do echo "sif \"$p\" $f @$SOURCE_DATE_EPOCH"; done
+        done
+        for f in atime mtime ctime crtime; do echo "sif /dev/console $f @$SOURCE_DATE_EPOCH"; done
+    } > "$WORK/rootfs.debugfs"
+    E2FSPROGS_FAKE_TIME=$SOURCE_DATE_EPOCH debugfs -w -f "$WORK/rootfs.debugfs" "$img" >/dev/null 2>"$WORK/rootfs.debugfs.err"
+    if grep -v '^debugfs [0-9]' "$WORK/rootfs.debugfs.err"; then echo "debugfs failed" >&2; exit 1; fi
+    E2FSPROGS_FAKE_TIME=$SOURCE_DATE_EPOCH e2fsck -fn "$img" >/dev/null
+    cp "$img" "$HERE/rootfs.ext2"
+}
+
+# ---------------------------------------------------------------------------------------------
+# Multiboot v1 test kernels (nasm): an ELF32 one and a flat a.out-kludge one, and the
+# hypercall test kernel.
+# ---------------------------------------------------------------------------------------------
+build_multiboot() {
+    log "building multiboot test kernels"
+    mkdir -p "$WORK/multiboot"
+    # Assemble from inside guest-images/ so that the file name recorded in the ELF symbol
+    # table is the relative multiboot/multiboot-test.asm, whatever the checkout path.
+    (cd "$HERE" &&
+     nasm -f elf32 -o "$WORK/multiboot/multiboot-test.o" multiboot/multiboot-test.asm &&
+     ld -m elf_i386 -nostdlib --build-id=none -n --no-warn-rwx-segments \
+        -T multiboot/multiboot-test.ld -o multiboot-test.elf "$WORK/multiboot/multiboot-test.o" &&
+     nasm -f bin -DKLUDGE -o multiboot-test-kludge.bin multiboot/multiboot-test.asm &&
+     nasm -f elf32 -o "$WORK/multiboot/hypercall-test.o" multiboot/hypercall-test.asm &&
+     ld -m elf_i386 -nostdlib --build-id=none -n --no-warn-rwx-segments \
+        -T multiboot/multiboot-test.ld -o hypercall-test.elf "$WORK/multiboot/hypercall-test.o")
+}
+
+# ---------------------------------------------------------------------------------------------
+# SHA256SUMS: the manifest of every committed built file.
+# ---------------------------------------------------------------------------------------------
+BUILT=(vmlinux bzImage linux-6.1-i386.config initrd.img rootfs.ext2 multiboot-test.elf multiboot-test-kludge.bin
+       hypercall-test.elf)
+
+check_manifest() {
+    cd "$HERE"
+    if [ "$UPDATE" = 1 ] || [ ! -f SHA256SUMS ]; then
+        sha256sum "${BUILT[@]}" > SHA256SUMS
+        log "wrote SHA256SUMS"
+    fi
+    log "checking SHA256SUMS"
+    sha256sum -c SHA256SUMS
+}
+
+main() {
+    need_packages
+    local what=${1:-all}
+    case $what in
+        kernel)    build_kernel ;;
+        helper)    build_helper ;;
+        initrd)    build_helper; build_initrd ;;
+        rootfs)    build_helper; build_rootfs ;;
+        multiboot) build_multiboot ;;
+        manifest)  check_manifest ;;
+        all)       build_kernel; build_helper; build_initrd; build_rootfs; build_multiboot; check_manifest ;;
+        *) echo "usage: $0 [all|kernel|helper|initrd|rootfs|multiboot|manifest]" >&2; exit 2 ;;
+    esac
+}
+main "$@"

@@ -1,0 +1,11 @@
+package jlguest.boot;
+
+/**
+ * A kernel, initrd or layout problem the user must fix. The message is one line, written for the
+ * person at the terminal (the launcher prints it as is and exits with status 2).
+ */
+public final class BootException extends Exception {
+    public BootException(String message) {
+        super(message, null, false, false);
+    }
+}

@@ -1,0 +1,124 @@
+package jlguest.cli;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import jlguest.boot.BootException;
+import jlguest.machine.Launcher;
+import jlguest.machine.MachineConfig;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * The {@code lguest} command.
+ *
+ * <p>tour:launcher:010 This is where a user meets jlguest, and it reads like lguest's launcher:
+ * {@code lguest [options] <memory> <kernel> [kernel arguments...]}. Options may come anywhere, as
+ * in lguest; the words that are not options are, in order, the memory size, the kernel file and
+ * the kernel's command line. Every mistake ends in one line on stderr and exit status 2: a stack
+ * trace is a bug in jlguest, never the user's problem.
+ */
+@Command(name = "lguest", sortOptions = false, usageHelpAutoWidth = true,
+        versionProvider = Main.Version.class,
+        description = {"Boot an x86 kernel in a pure-Java emulated machine.",
+                "With no arguments, boots the bundled Linux guest."},
+        customSynopsis = "lguest [options] <memory> <kernel> [kernel arguments...]",
+        footer = {"", "Memory: 64m, 512m, 1g, or a number of bytes (16m .. 2047m).",
+                "Kernels: vmlinux (ELF32 i386), bzImage (boot protocol >= 2.07), multiboot v1.",
+                "Example: lguest 64m guest-images/vmlinux --initrd=guest-images/initrd.img"})
+public final class Main {
+    public static final String VERSION = "jlguest 0.1.0";
+
+    @Parameters(paramLabel = "WORDS", hidden = true)
+    private List<String> words = new ArrayList<>();
+
+    @Option(names = "--initrd", paramLabel = "FILE", description = "Initial RAM disk (Linux) or boot module (multiboot).")
+    private Path initrd;
+
+    @Option(names = "--block", paramLabel = "FILE[,ro]", description = "A virtio block device backed by FILE (repeatable).")
+    private List<String> blocks = new ArrayList<>();
+
+    @Option(names = "--net", paramLabel = "SPEC", description = "A virtio network device (repeatable).")
+    private List<String> nets = new ArrayList<>();
+
+    @Option(names = "--no-reboot", description = "Exit instead of restarting when the guest reboots.")
+    private boolean noReboot;
+
+    @Option(names = "--test-exit", description = "Enable the test exit port 0xF4 (QEMU isa-debug-exit compatible).")
+    private boolean testExit;
+
+    @Option(names = "--deterministic", description = "Derive guest time from the instruction count, so runs repeat exactly.")
+    private boolean deterministic;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+    private boolean help;
+
+    @Option(names = {"-V", "--version"}, versionHelp = true, description = "Print the version and exit.")
+    private boolean version;
+
+    /** Supplies the version line to picocli. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {VERSION};
+        }
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    /** Runs the launcher and returns the process exit status (2 for any user error). */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        Main main = new Main();
+        CommandLine cl = new CommandLine(main).setExpandAtFiles(false).setOverwrittenOptionsAllowed(false);
+        try {
+            cl.parseArgs(args);
+        } catch (CommandLine.ParameterException e) {
+            err.println("lguest: " + firstLine(e.getMessage()) + " (see lguest --help)");
+            return 2;
+        }
+        if (cl.isUsageHelpRequested()) {
+            cl.usage(out);
+            return 0;
+        }
+        if (cl.isVersionHelpRequested()) {
+            out.println(VERSION);
+            return 0;
+        }
+        try {
+            MachineConfig config = main.config(err);
+            return Launcher.boot(config, err);
+        } catch (UsageException | BootException e) {
+            err.println("lguest: " + e.getMessage());
+            return 2;
+        }
+    }
+
+    private MachineConfig config(PrintStream err) throws UsageException {
+        if (words.isEmpty()) {
+            Path home = BundledGuest.home();
+            words = List.of("64m", home.resolve("guest-images/vmlinux").toString());
+            if (initrd == null) {
+                initrd = home.resolve("guest-images/initrd.img");
+            }
+            err.println("lguest: no kernel given; booting the bundled guest: lguest 64m "
+                    + words.get(1) + " --initrd=" + initrd);
+        }
+        if (words.size() < 2) {
+            throw new UsageException("missing kernel: usage is lguest [options] <memory> <kernel> [kernel arguments...]");
+        }
+        long ram = MemorySize.parse(words.get(0));
+        return new MachineConfig(ram, Path.of(words.get(1)), initrd, blocks, nets, noReboot, testExit, deterministic,
+                words.subList(2, words.size()));
+    }
+
+    private static String firstLine(String s) {
+        int nl = s.indexOf('\n');
+        return (nl < 0 ? s : s.substring(0, nl)).strip();
+    }
+}

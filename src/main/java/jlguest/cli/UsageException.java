@@ -1,0 +1,8 @@
+package jlguest.cli;
+
+/** Something the user typed that the launcher cannot run; the message is the one line they see. */
+public final class UsageException extends Exception {
+    public UsageException(String message) {
+        super(message, null, false, false);
+    }
+}

@@ -1,0 +1,159 @@
+package jlguest.devices.virtio.blk;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+import jlguest.devices.virtio.DeviceSpecException;
+
+/**
+ * A raw disk image on the host: a file of whole 512-byte sectors, opened once, locked, and read and
+ * written at positions. Safe to use from the I/O worker thread (positional FileChannel calls are).
+ *
+ * <p>tour:virtio:210 Two emulators writing one disk image corrupt it, so we lock it as QEMU does,
+ * with a byte-range lock: exclusive when we may write, shared when read-only. On Linux Java's
+ * {@link FileChannel#tryLock} is an fcntl POSIX lock. It keeps out another jlguest, and QEMU too
+ * (QEMU's OFD locks on its permission bytes meet our whole-file lock; docs/virtio.md has the
+ * table, including the one gap: a read-only jlguest may open an image QEMU is writing).
+ * It does not keep out programs that take no lock at all (dd, a loop mount, a text editor): the
+ * locks are advisory. POSIX locks belong to the process and vanish when it exits, even if it is
+ * killed; they also vanish if the process closes <em>any</em> descriptor of the file, so nothing
+ * else in jlguest must open an image we hold. Inside one JVM, Java refuses overlapping locks
+ * itself, which catches the same file given twice.
+ */
+public final class BlockImage implements AutoCloseable {
+    public static final int SECTOR = 512;
+
+    private final Path path;
+    private final boolean readOnly;
+    private final FileChannel channel;
+    private final FileLock lock;
+    private final long size;
+
+    private BlockImage(Path path, boolean readOnly, FileChannel channel, FileLock lock, long size) {
+        this.path = path;
+        this.readOnly = readOnly;
+        this.channel = channel;
+        this.lock = lock;
+        this.size = size;
+    }
+
+    /** Opens and locks {@code path}; every failure is one sentence naming the file. */
+    public static BlockImage open(Path path, boolean readOnly) throws DeviceSpecException {
+        String name = "--block " + path;
+        if (Files.isDirectory(path)) {
+            throw new DeviceSpecException(name + ": is a directory, not a disk image");
+        }
+        if (!Files.exists(path)) {
+            throw new DeviceSpecException(name + ": no such file");
+        }
+        FileChannel ch;
+        try {
+            ch = readOnly ? FileChannel.open(path, StandardOpenOption.READ)
+                    : FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        } catch (AccessDeniedException e) {
+            throw new DeviceSpecException(name + ": permission denied"
+                    + (readOnly ? "" : " (add ,ro to use it read-only)"));
+        } catch (NoSuchFileException e) {
+            throw new DeviceSpecException(name + ": no such file");
+        } catch (IOException | UnsupportedOperationException e) {
+            throw new DeviceSpecException(name + ": cannot open: " + e.getMessage());
+        }
+        try {
+            long size = ch.size();
+            if (size % SECTOR != 0) {
+                throw new DeviceSpecException(name + ": size " + size
+                        + " bytes is not a multiple of 512, so it is no raw disk image");
+            }
+            FileLock lock;
+            try {
+                lock = ch.tryLock(0, Long.MAX_VALUE, readOnly);
+            } catch (OverlappingFileLockException e) {
+                throw new DeviceSpecException(name + ": the same image is given twice");
+            }
+            if (lock == null) {
+                throw new DeviceSpecException(name + ": in use by another program (it holds a lock on the file)");
+            }
+            return new BlockImage(path, readOnly, ch, lock, size);
+        } catch (DeviceSpecException e) {
+            closeQuietly(ch);
+            throw e;
+        } catch (IOException e) {
+            closeQuietly(ch);
+            throw new DeviceSpecException(name + ": cannot lock: " + e.getMessage());
+        }
+    }
+
+    private static void closeQuietly(FileChannel ch) {
+        try {
+            ch.close();
+        } catch (IOException ignored) {
+            // already failing; the first error is the one the user needs
+        }
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    public boolean readOnly() {
+        return readOnly;
+    }
+
+    /** Size in bytes (a multiple of 512). */
+    public long size() {
+        return size;
+    }
+
+    /** Reads exactly {@code len} bytes at {@code offset}; bytes past the end of the file read as 0. */
+    public void read(long offset, byte[] dst, int dstOff, int len) throws IOException {
+        ByteBuffer b = ByteBuffer.wrap(dst, dstOff, len);
+        while (b.hasRemaining()) {
+            int n = channel.read(b, offset + (b.position() - dstOff));
+            if (n < 0) {
+                java.util.Arrays.fill(dst, b.position(), dstOff + len, (byte) 0);
+                return;
+            }
+        }
+    }
+
+    public void write(long offset, byte[] src, int srcOff, int len) throws IOException {
+        if (readOnly) {
+            throw new IOException("read-only image");
+        }
+        ByteBuffer b = ByteBuffer.wrap(src, srcOff, len);
+        while (b.hasRemaining()) {
+            channel.write(b, offset + (b.position() - srcOff));
+        }
+    }
+
+    /** Data and metadata to the host disk (fsync). */
+    public void flush() throws IOException {
+        if (!readOnly) {
+            channel.force(true);
+        }
+    }
+
+    /** Flushes, unlocks and closes. */
+    @Override
+    public void close() throws IOException {
+        try {
+            flush();
+        } finally {
+            try {
+                if (lock.isValid()) {
+                    lock.release();
+                }
+            } finally {
+                channel.close();
+            }
+        }
+    }
+}

@@ -1,0 +1,45 @@
+package jlguest.devices.virtio.net;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+
+import jlguest.devices.virtio.DeviceSpecException;
+
+/** Parses HOST:PORT (HOST may be a name, an IPv4 address, [IPv6] or empty for "any"). */
+final class HostPort {
+    private HostPort() {
+    }
+
+    static InetSocketAddress parse(String what, String s) throws DeviceSpecException {
+        int colon = s.lastIndexOf(':');
+        if (colon < 0) {
+            throw new DeviceSpecException(what + ": expected HOST:PORT, got '" + s + "'");
+        }
+        String host = s.substring(0, colon);
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        int port;
+        try {
+            port = Integer.parseInt(s.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            port = -1;
+        }
+        if (port < 0 || port > 65535) {
+            throw new DeviceSpecException(what + ": bad port in '" + s + "'");
+        }
+        if (host.isEmpty()) {
+            return new InetSocketAddress(port);
+        }
+        try {
+            return new InetSocketAddress(InetAddress.getByName(host), port);
+        } catch (UnknownHostException e) {
+            throw new DeviceSpecException(what + ": unknown host '" + host + "'");
+        }
+    }
+
+    static String show(InetSocketAddress a) {
+        return a.getAddress().getHostAddress() + ":" + a.getPort();
+    }
+}

@@ -1,0 +1,41 @@
+package jlguest.devices.virtio.net;
+
+/**
+ * The host end of a virtio_net device's cable: a socket carrying Ethernet frames.
+ *
+ * <p>tour:virtio:320 A backend owns a socket and a thread that reads it; each whole frame it
+ * receives goes to the {@link Sink} from that thread. {@link #send} is called on the CPU thread
+ * and must not block it for long: a backend that might (a TCP stream whose peer stopped reading)
+ * queues the frame for a writer thread and drops it when the queue is full, as a busy switch
+ * would. Frames are plain Ethernet frames, without the virtio header.
+ */
+public interface NetBackend extends AutoCloseable {
+    /** Where received frames go; called on the backend's thread. */
+    interface Sink {
+        /** One received frame in {@code frame[0, length)}; the array is reused after the call. */
+        void frame(byte[] frame, int length);
+
+        /** The link came up or went down (a TCP peer connected or left). */
+        void linkChanged();
+    }
+
+    /** Starts the receiving thread(s). */
+    void start(Sink sink);
+
+    /** Sends one frame, or drops it; never blocks for long. */
+    void send(byte[] frame, int offset, int length);
+
+    /** True when frames can flow (always, for datagram backends). */
+    boolean linkUp();
+
+    /** True when the medium hands our own frames back to us (multicast loopback). */
+    default boolean echoesOwnFrames() {
+        return false;
+    }
+
+    /** One line for the monitor. */
+    String describe();
+
+    @Override
+    void close();
+}

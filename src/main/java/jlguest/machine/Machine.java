@@ -1,0 +1,308 @@
+package jlguest.machine;
+
+import java.util.concurrent.locks.LockSupport;
+
+import jlguest.boot.LoadedKernel;
+import jlguest.bus.IoPorts;
+import jlguest.bus.PhysicalBus;
+import jlguest.bus.Ram;
+import jlguest.console.ConsoleOutput;
+import jlguest.cpu.Cpu;
+import jlguest.cpu.CpuHost;
+import jlguest.cpu.Stop;
+import jlguest.devices.legacy.CmosRtc;
+import jlguest.devices.legacy.DelayPort80;
+import jlguest.devices.legacy.I8042;
+import jlguest.devices.legacy.Pic8259Pair;
+import jlguest.devices.legacy.Pit8254;
+import jlguest.devices.legacy.SystemControlPort61;
+import jlguest.devices.legacy.TestExitPort;
+import jlguest.devices.virtio.VirtioDevices;
+import jlguest.devices.virtio.VirtioSlot;
+import jlguest.devices.legacy.Uart16550;
+import jlguest.hypercall.Hypercalls;
+import jlguest.hypercall.KvmParavirt;
+import jlguest.time.GuestClock;
+import jlguest.time.HostClock;
+import jlguest.time.TimerQueue;
+
+/**
+ * One guest machine: the CPU, RAM, the buses and the devices on them, and the loop that runs it.
+ *
+ * <p>tour:machine:010 This class owns nothing clever: it wires. RAM goes on the physical bus;
+ * the PICs, the PIT, the UART, the RTC, the keyboard controller and the delay port go on the port
+ * bus at the addresses machine.md lists; the PIC's INTR output is the CPU's INTR input; the PIT
+ * and the UART raise their IRQ lines on the PIC. The CPU asks the machine (as its {@link CpuHost})
+ * for interrupt vectors, MSRs, the time and hypercalls.
+ */
+public final class Machine implements Hypercalls.Services {
+    /** How a run ended. */
+    public enum Ending { POWER_OFF, REBOOT, EXIT, FAILURE, QUIT }
+
+    /** The end of a run and the exit status it asks the launcher for. */
+    public record Outcome(Ending ending, int status, String message) {
+    }
+
+    /** Instructions per run slice: about half a millisecond at 100 MIPS. */
+    private static final long SLICE = 50_000;
+    /** Longest a halted CPU sleeps without looking around (input may arrive any time). */
+    private static final long MAX_IDLE_NANOS = 50_000_000;
+
+    private final Ram ram;
+    private final Cpu cpu;
+    private final LoadedKernel kernel;
+    private final MachineConfig config;
+    private final ConsoleOutput console;
+    private final GuestClock clock;
+    private final InstructionClock instructionClock;
+    private final TimerQueue timers = new TimerQueue();
+    private final TimerQueue.Timer hypercallTimer;
+    private final Pic8259Pair pic;
+    private final Uart16550 uart;
+    private final KvmParavirt kvm;
+    private final Hypercalls hypercalls;
+    private final VirtioDevices virtio;
+    private final Thread cpuThread;
+    private final Counters counters = new Counters();
+
+    /** Set by any thread to end the run; the CPU thread acts on it at the next slice. */
+    private volatile Outcome requested;
+
+    /** A machine without virtio devices. */
+    public Machine(Ram ram, LoadedKernel kernel, MachineConfig config, ConsoleOutput console) {
+        this(ram, kernel, config, console, VirtioDevices.none());
+    }
+
+    /**
+     * @param virtio the host side of the virtio devices (files, sockets); they outlive the machine
+     *               across reboots, each machine attaching fresh transports to them
+     */
+    public Machine(Ram ram, LoadedKernel kernel, MachineConfig config, ConsoleOutput console, VirtioDevices virtio) {
+        this.ram = ram;
+        this.virtio = virtio;
+        this.kernel = kernel;
+        this.config = config;
+        this.console = console;
+        this.cpuThread = Thread.currentThread();
+        PhysicalBus bus = new PhysicalBus(ram);
+        IoPorts io = new IoPorts();
+        this.cpu = new Cpu(bus, io, new Host());
+        if (config.deterministic()) {
+            instructionClock = new InstructionClock(cpu);
+            clock = instructionClock;
+        } else {
+            instructionClock = null;
+            clock = new HostClock();
+        }
+        long epoch = config.deterministic() ? DETERMINISTIC_EPOCH_NANOS : System.currentTimeMillis() * 1_000_000L;
+
+        pic = new Pic8259Pair();
+        pic.setIntrListener(cpu::setIntrLine);
+        io.register(Pic8259Pair.MASTER_BASE, 2, pic);
+        io.register(Pic8259Pair.SLAVE_BASE, 2, pic);
+        io.register(Pic8259Pair.ELCR_BASE, 2, pic);
+        Pit8254 pit = new Pit8254(clock, timers, pic.line(0));
+        io.register(Pit8254.BASE, 4, pit);
+        io.register(SystemControlPort61.PORT, 1, new SystemControlPort61(pit, clock));
+        uart = new Uart16550(console, pic.line(Uart16550.COM1_IRQ), this::wakeUp);
+        io.register(Uart16550.COM1_BASE, 8, uart);
+        io.register(CmosRtc.INDEX_PORT, 2, new CmosRtc(() -> (epoch + clock.nanos()) / 1_000_000L));
+        I8042 keyboardController = new I8042(() -> request(Ending.REBOOT, 0, null), pic.line(1), pic.line(12));
+        io.register(I8042.DATA_PORT, 1, keyboardController);
+        io.register(I8042.STATUS_PORT, 1, keyboardController);
+        io.register(DelayPort80.PORT, 1, new DelayPort80());
+        boolean scripted = KernelCommandLine.isScripted(kernel.commandLine());
+        if (config.testExit() || scripted) {
+            TestExitPort.Mode mode = config.testExit() ? TestExitPort.Mode.QEMU : TestExitPort.Mode.STATUS;
+            io.register(TestExitPort.PORT, 1, new TestExitPort(status -> request(Ending.EXIT, status, null), mode));
+        }
+        // tour:machine:015 Each virtio device is a 4 KiB MMIO window at 0xD0000000 + 0x1000*n on
+        // a level-triggered ISA IRQ (5, 6, 7, 9, 10, 11), as a BIOS would have set the ELCR.
+        for (VirtioSlot slot : virtio.attach(ram, pic::line, this::wakeUp)) {
+            pic.setLevelTriggered(slot.irq(), true);
+            bus.map(slot.base(), slot.size(), slot.mmio());
+        }
+        kvm = new KvmParavirt(ram, clock, epoch);
+        hypercalls = new Hypercalls(ram, this);
+        hypercallTimer = timers.newTimer("hypercall timer", pic.line(0)::pulse);
+    }
+
+    /** 2026-01-01T00:00:00Z: the wall-clock date a deterministic guest boots on. */
+    private static final long DETERMINISTIC_EPOCH_NANOS = 1_767_225_600L * 1_000_000_000L;
+
+    public Cpu cpu() {
+        return cpu;
+    }
+
+    public Counters counters() {
+        return counters;
+    }
+
+    /**
+     * Runs the guest until it powers off, reboots, exits through the test port, fails or the user
+     * quits.
+     *
+     * <p>tour:machine:020 The run loop. The CPU runs in slices of at most {@link #SLICE}
+     * instructions (in deterministic mode, never past the next timer deadline); between slices we
+     * fire expired timers, flush the console, and look at why the CPU stopped. HLT with interrupts
+     * enabled means "wake me at the next event": we park the host thread until the next timer
+     * deadline or until console input arrives, so an idle guest costs (almost) nothing. HLT with
+     * interrupts disabled can never end: that is how Linux powers off a machine without ACPI.
+     */
+    public Outcome run() {
+        cpu.enter(kernel.entry());
+        try {
+            while (true) {
+                timers.runExpired(clock.nanos());
+                uart.poll();
+                virtio.poll();
+                Outcome end = requested;
+                if (end != null) {
+                    return end;
+                }
+                long budget = instructionClock == null ? SLICE
+                        : Math.min(SLICE, instructionClock.instructionsUntil(timers.nextDeadline()));
+                Stop stop = cpu.run(budget);
+                console.drain();
+                switch (stop) {
+                    case BUDGET, REQUESTED -> { }
+                    case HALT -> idle();
+                    case HALT_FOREVER -> {
+                        return new Outcome(Ending.POWER_OFF, 0, null);
+                    }
+                    case TRIPLE_FAULT -> {
+                        return new Outcome(Ending.REBOOT, 1, "triple fault: " + cpu.stopMessage());
+                    }
+                    case UNIMPLEMENTED -> {
+                        return new Outcome(Ending.FAILURE, 1, cpu.stopMessage());
+                    }
+                }
+            }
+        } finally {
+            console.drain();
+        }
+    }
+
+    /** Waits, in host or guest time, until an interrupt is pending or the run must end. */
+    private void idle() {
+        while (!pic.intr() && requested == null) {
+            long now = clock.nanos();
+            long deadline = timers.nextDeadline();
+            if (deadline <= now) {
+                timers.runExpired(now);
+            } else if (instructionClock != null) {
+                instructionClock.skipTo(deadline);
+            } else {
+                LockSupport.parkNanos(Math.min(deadline - now, MAX_IDLE_NANOS));
+            }
+            uart.poll();
+            virtio.poll();
+        }
+    }
+
+    /** Any thread: console input arrived, or the run must end. Wakes a parked CPU thread. */
+    void wakeUp() {
+        LockSupport.unpark(cpuThread);
+    }
+
+    /** Any thread: ends the run at the next slice boundary. */
+    public void request(Ending ending, int status, String message) {
+        if (requested == null) {
+            requested = new Outcome(ending, status, message);
+        }
+        cpu.requestStop();
+        wakeUp();
+    }
+
+    public VirtioDevices virtio() {
+        return virtio;
+    }
+
+    public Uart16550 uart() {
+        return uart;
+    }
+
+    // ---- our hypercalls (docs/hypercalls.md) ----
+
+    @Override
+    public void consoleWrite(byte[] bytes, int offset, int length) {
+        console.write(bytes, offset, length);
+    }
+
+    @Override
+    public void haltUntilInterrupt() {
+        console.drain();
+        idle();
+    }
+
+    @Override
+    public void setTimer(long delayNanos) {
+        if (delayNanos == 0) {
+            hypercallTimer.cancel();
+        } else {
+            hypercallTimer.armAt(clock.nanos() + delayNanos);
+        }
+    }
+
+    @Override
+    public long nanos() {
+        return clock.nanos();
+    }
+
+    @Override
+    public void shutdown(boolean reboot, String message, int status) {
+        request(reboot ? Ending.REBOOT : Ending.EXIT, status, message.isEmpty() ? null : message);
+    }
+
+    @Override
+    public boolean notifyQueue(int device, int queue) {
+        return virtio.notifyQueue(device, queue);
+    }
+
+    /** The machine as the CPU sees it. */
+    private final class Host implements CpuHost {
+        @Override
+        public int acknowledgeInterrupt() {
+            counters.interrupts++;
+            return pic.acknowledge();
+        }
+
+        @Override
+        public int hypercall(Cpu c) {
+            counters.hypercalls++;
+            return hypercalls.call(c);
+        }
+
+        @Override
+        public boolean readMsr(int index, long[] out) {
+            return kvm.readMsr(index, out);
+        }
+
+        @Override
+        public boolean writeMsr(int index, long value) {
+            return kvm.writeMsr(index, value);
+        }
+
+        @Override
+        public long timeStampCounter() {
+            return kvm.tsc();
+        }
+
+        @Override
+        public void hypervisorCpuid(int leaf, int[] regs) {
+            kvm.cpuid(leaf, regs);
+        }
+
+        @Override
+        public void exceptionRaised(int vector, int errorCode, int eip) {
+            counters.exceptions[vector & 31]++;
+        }
+    }
+
+    /** Event counts for the monitor's statistics. */
+    public static final class Counters {
+        public long interrupts;
+        public long hypercalls;
+        public final long[] exceptions = new long[32];
+    }
+}

@@ -1,0 +1,117 @@
+package jlguest.machine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.List;
+
+import jlguest.console.ConsoleInput;
+import jlguest.console.ConsoleOutput;
+import jlguest.devices.virtio.VirtioDevices;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The bundled Linux 6.1 boots on the whole machine, in scripted and in interactive mode. */
+class LinuxBootTest {
+    /** What one boot printed and how it ended. */
+    record Run(Machine.Outcome end, String console) {
+    }
+
+    static Run boot(long ram, String kernel, boolean deterministic, String stdin, String... args) throws Exception {
+        MachineConfig config = new MachineConfig(ram, Path.of(kernel), Path.of("guest-images/initrd.img"),
+                List.of(), List.of(), true, false, deterministic, List.of(args));
+        return boot(config, stdin);
+    }
+
+    /** Boots with root on virtio_blk: {@code disk} (a copy of rootfs.ext2), optionally read-only. */
+    static Run bootFromDisk(Path disk, boolean readOnly, String script) throws Exception {
+        MachineConfig config = new MachineConfig(64 << 20, Path.of("guest-images/vmlinux"), null,
+                List.of(disk + (readOnly ? ",ro" : "")), List.of(), true, false, false,
+                List.of("root=/dev/vda", "jlguest.run=" + script));
+        return boot(config, null);
+    }
+
+    static Run boot(MachineConfig config, String stdin) throws Exception {
+        try (VirtioDevices virtio = VirtioDevices.open(config.blockSpecs(), config.netSpecs())) {
+            return boot(config, stdin, virtio);
+        }
+    }
+
+    private static Run boot(MachineConfig config, String stdin, VirtioDevices virtio) throws Exception {
+        Launcher.Prepared guest = Launcher.prepare(config, virtio.commandLineWords());
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Machine machine = new Machine(guest.ram(), guest.kernel(), config, new ConsoleOutput(out), virtio);
+        Thread input = null;
+        if (stdin != null) {
+            input = new ConsoleInput(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.US_ASCII)),
+                    machine.uart()::offerInput, null).start();
+        }
+        Machine.Outcome end = machine.run();
+        if (input != null) {
+            input.interrupt();
+        }
+        return new Run(end, out.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void vmlinuxRunsAScriptAndHandsBackItsStatus() throws Exception {
+        Run r = boot(64 << 20, "guest-images/vmlinux", false, null, "jlguest.run=echo hello-$((6*7)); exit 3");
+        assertTrue(r.console().contains("hello-42"), r.console());
+        assertTrue(r.console().contains("kvm-clock"), "the kernel uses kvmclock:\n" + r.console());
+        assertEquals(Machine.Ending.EXIT, r.end().ending(), r.console());
+        assertEquals(3, r.end().status());
+    }
+
+    @Test
+    void bzImageBootsIn32MiB() throws Exception {
+        Run r = boot(32 << 20, "guest-images/bzImage", false, null, "jlguest.run=cat /proc/meminfo | head -1");
+        assertTrue(r.console().contains("MemTotal:"), r.console());
+        assertEquals(0, r.end().status(), r.console());
+    }
+
+    @Test
+    void interactiveShellTakesPipedInputAndPowersOff() throws Exception {
+        Run r = boot(64 << 20, "guest-images/vmlinux", false, "\n\necho piped-$((20+22))\npoweroff -f\n");
+        assertTrue(r.console().contains("piped-42"), r.console());
+        assertEquals(Machine.Ending.POWER_OFF, r.end().ending(), r.console());
+        assertEquals(0, r.end().status());
+    }
+
+    @Test
+    void deterministicRunsPrintTheSameBytes() throws Exception {
+        String script = "jlguest.run=cat /proc/uptime; date; echo done";
+        Run a = boot(64 << 20, "guest-images/vmlinux", true, null, script);
+        Run b = boot(64 << 20, "guest-images/vmlinux", true, null, script);
+        assertTrue(a.console().contains("done"), a.console());
+        assertEquals(a.console(), b.console());
+    }
+
+    @Test
+    void rootOnVirtioBlkKeepsWhatTheGuestWroteAcrossBoots(@TempDir Path dir) throws Exception {
+        Path disk = dir.resolve("root.ext2");
+        Files.copy(Path.of("guest-images/rootfs.ext2"), disk);
+        Run first = bootFromDisk(disk, false, "echo kept-$((40+2)) > /kept.txt; sync");
+        assertEquals(0, first.end().status(), first.console());
+        assertTrue(first.console().contains("on ext2"), first.console());
+        Run second = bootFromDisk(disk, false, "cat /kept.txt");
+        assertTrue(second.console().contains("kept-42"), second.console());
+    }
+
+    @Test
+    void aReadOnlyImageIsNeverWritten(@TempDir Path dir) throws Exception {
+        Path disk = dir.resolve("root.ext2");
+        Files.copy(Path.of("guest-images/rootfs.ext2"), disk);
+        byte[] before = MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(disk));
+        Run r = bootFromDisk(disk, true, "echo x > /y || echo refused; dd if=/dev/zero of=/dev/vda bs=512 count=1 || echo refused-raw");
+        assertTrue(r.console().contains("refused"), r.console());
+        assertTrue(r.console().contains("refused-raw"), r.console());
+        byte[] after = MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(disk));
+        assertTrue(java.util.Arrays.equals(before, after), "the image changed");
+    }
+}
