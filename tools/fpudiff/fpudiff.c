@@ -281,10 +281,36 @@ static void put(const void *p, int n) { fwrite(p, 1, n, stdout); }
 static void put8(unsigned v) { uint8_t b = v; put(&b, 1); }
 static void put16(unsigned v) { uint16_t w = v; put(&w, 2); }
 
+/* In-domain arguments for the transcendentals (focus mode): ordinary values of moderate size. */
+static f80 domain(uint8_t b1) {
+    f80 v;
+    v.se = rn(2) ? 0x8000 : 0;
+    v.m = rnd() | 1ull << 63;
+    switch (b1) {
+    case 0xF0: v.se |= 0x3FFF - rn(rn(4) ? 8 : 70); break;          /* F2XM1: |x| < 1 */
+    case 0xF9: v.se |= 0x3FFD - rn(rn(4) ? 8 : 70); break;          /* FYL2XP1: |x| < 0.25 */
+    case 0xF1: v.se = 0x3FFF + rn(129) - 64; break;                /* FYL2X: x > 0 */
+    case 0xFE: case 0xFF: case 0xFB: case 0xF2:                    /* trig: mostly |x| < 2^20 */
+        v.se |= rn(8) ? 0x3FFF + rn(24) - 12 : 0x3FFF + rn(64) - 20; break;
+    default: v.se |= 0x3FFF + rn(64) - 32; break;
+    }
+    return v;
+}
+
 int main(int argc, char **argv) {
     long n = argc > 1 ? atol(argv[1]) : 120000, c;
+    int focus = argc > 2 && !strcmp(argv[2], "focus");
     int total = 0, k;
     catalog();
+    if (focus) {            /* only the transcendentals, FSQRT, FPREM/FPREM1 and FSCALE */
+        int j = 0;
+        rs = 0x2545F4914F6CDD1Dull;
+        for (k = 0; k < ncat; k++)
+            if (cat[k].b0 == 0xD9 && cat[k].reg < 0 && cat[k].modrm >= 0xF0 && cat[k].modrm != 0xF4
+                && cat[k].modrm != 0xF6 && cat[k].modrm != 0xF7 && cat[k].modrm != 0xFC)
+                cat[j++] = cat[k];
+        ncat = j;
+    }
     for (k = 0; k < ncat; k++) total += cat[k].weight;
     code = mmap(0, 4096, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (code == MAP_FAILED) { perror("mmap"); return 1; }
@@ -309,6 +335,7 @@ int main(int argc, char **argv) {
             int kind = (in->b0 == 0xDF && (in->reg == 6 || in->reg >= 2)) || (in->b0 == 0xDB && in->reg >= 2)
                        || (in->b0 == 0xD9 && b1 == 0xFC) ? 1 : 0;
             regs[k] = k == 0 ? gen80(kind) : near(regs[0]);
+            if (focus && rn(8) != 0) regs[k] = domain(b1);
         }
         if (in->eflags) eflags |= (rn(2) ? 1 : 0) | (rn(2) ? 4 : 0) | (rn(2) ? 0x40 : 0);
         top = (8 - nregs) & 7;

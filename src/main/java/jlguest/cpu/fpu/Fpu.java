@@ -512,14 +512,14 @@ public final class Fpu extends Environment {
                     sw &= ~C1;
                     return DONE;
                 }
-                return special(modrm);
+                return specialOp(modrm);
             }
             default -> {
                 switch (modrm) {
                     case 0xFA -> unary(modrm);
                     case 0xFC -> unary(modrm);
                     default -> {
-                        return special(modrm);
+                        return specialOp(modrm);
                     }
                 }
             }
@@ -528,8 +528,8 @@ public final class Fpu extends Environment {
     }
 
     /** FPREM, FSCALE, FXTRACT and the transcendentals: in {@link Special}. */
-    private int special(int modrm) {
-        return UNIMPLEMENTED;
+    private int specialOp(int modrm) {
+        return special(modrm) ? DONE : UNIMPLEMENTED;
     }
 
     /** dst = dst op src (ST indices), popping when asked. */

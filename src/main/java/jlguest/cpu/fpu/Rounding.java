@@ -65,6 +65,13 @@ abstract class Rounding extends FpuState {
                 }
                 e += BIAS_ADJUST;
                 tiny = false;
+                if (e < emin) {     // too tiny even for the adjustment: zero (as the host does)
+                    exc |= PE;
+                    c1 = false;
+                    rE = emin;
+                    rM = 0;
+                    return true;
+                }
             } else {
                 int s = emin - e;
                 e = emin;
@@ -116,6 +123,13 @@ abstract class Rounding extends FpuState {
                     return false;
                 }
                 e -= BIAS_ADJUST;
+                if (e > emax) {     // too large even for the adjustment: infinity, whatever RC says
+                    exc |= PE;
+                    c1 = true;
+                    rE = emax + 1;
+                    rM = Long.MIN_VALUE;
+                    return true;
+                }
             } else {
                 exc |= OE | PE;
                 int r = rc();

@@ -30,7 +30,17 @@ class FpuDiffTest {
 
     @Test
     void recordedVectors() {
-        List<FpuVectors.Case> cases = FpuVectors.load("/fpudiff/cases.bin.gz");
+        replay("/fpudiff/cases.bin.gz", 100_000);
+    }
+
+    /** The transcendentals, FSQRT, FPREM/FPREM1 and FSCALE with mostly in-domain arguments. */
+    @Test
+    void focusedVectors() {
+        replay("/fpudiff/focus.bin.gz", 20_000);
+    }
+
+    private void replay(String resource, int atLeast) {
+        List<FpuVectors.Case> cases = FpuVectors.load(resource);
         Map<String, int[]> stats = new TreeMap<>();   // name -> {cases, mismatches, skipped}
         StringBuilder first = new StringBuilder();
         Ram ram = new Ram(1 << 20);
@@ -62,12 +72,14 @@ class FpuDiffTest {
             skipped += s[2];
             sum.append(String.format("%-14s %6d cases %6d mismatches %6d skipped%n", e.getKey(), s[0], s[1], s[2]));
         }
-        sum.append(String.format("TOTAL          %6d cases %6d mismatches %6d skipped%n", total, bad, skipped));
+        sum.append(String.format("TOTAL          %6d cases %6d mismatches %6d skipped (%d results one ulp off: allowed)%n",
+                total, bad, skipped, offByOneUlp));
+        offByOneUlp = 0;
         System.out.println(sum);
         if (bad > 0) {
             System.out.println(first);
         }
-        assertTrue(total >= 100_000, "too few vectors");
+        assertTrue(total >= atLeast, "too few vectors");
         assertEquals(0, bad, () -> sum + "\n" + first);
     }
 
@@ -211,6 +223,9 @@ class FpuDiffTest {
     }
 
     /** Null when equal; else a description of the first difference. */
+    /** Transcendental results that differ from the host's in the last bit (allowed). */
+    static int offByOneUlp;
+
     static String compare(FpuVectors.Case c, FpuVectors.Result mine, boolean ulp) {
         FpuVectors.Result h = c.host;
         if (mine.sw == -1) {
@@ -238,6 +253,7 @@ class FpuDiffTest {
                 boolean same = se1 == se2 && m1 == m2;
                 if (!same && ulp && se1 == se2 && Math.abs(m1 - m2) <= 1) {
                     same = true;
+                    offByOneUlp++;
                 }
                 if (!same) {
                     d.append(String.format(" ST%d %04x:%016x host %04x:%016x", h.regSe.get(k)[0], se1, m1, se2, m2));
