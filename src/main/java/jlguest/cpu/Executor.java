@@ -926,7 +926,7 @@ abstract class Executor extends SystemOps {
                 if (i.o32) {
                     r[op & 7] = Integer.reverseBytes(r[op & 7]);
                 } else {
-                    setReg16(op & 7, 0);
+                    setReg16(op & 7, 0);   // undefined in the SDM; what real parts do (not difftested)
                 }
                 return;
             case Insn.OP_UNIMPL:

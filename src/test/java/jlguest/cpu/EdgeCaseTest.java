@@ -164,4 +164,33 @@ class EdgeCaseTest {
         assertEquals(Stop.HALT_FOREVER, a.run(), a.cpu.stopMessage());
         assertEquals(0x0200, a.r(EAX) & 0xFFFF);
     }
+
+    /**
+     * Every byte of an instruction must lie within the CS limit, not only its first: with a CS of
+     * limit 0x1FFF, {@code inc esi; inc esi; mov eax,imm32} at 0x1FFC runs both INCs, then the MOV
+     * (0x1FFE..0x2002) raises #GP(0) at 0x1FFE. A MOV that ends exactly at the limit runs.
+     */
+    @Test
+    void instructionCrossingTheCsLimitFaults() {
+        for (int start : new int[] {0x1FFC, 0x1FF9}) {
+            TestMachine m = TestMachine.flat("ea" + String.format("%08x", Integer.reverseBytes(start)) + "4800");
+            m.standardTables();
+            m.descriptor(TestMachine.GDT, 9, 0, 0x1FFF, 0x9B, 0x4);   // 32-bit code, limit 0x1FFF
+            m.cpu.setGdtr(TestMachine.GDT, 10 * 8 - 1);
+            m.gate(TestMachine.IDT, 13, 0x10, 0x1900, 0xE, 0);
+            m.load(0x1900, TestMachine.hex("f4"));
+            m.load(start, TestMachine.hex("4646b878563412"));
+            assertEquals(Stop.HALT_FOREVER, m.run(), m.cpu.stopMessage());
+            assertEquals(2, m.r(ESI));
+            assertEquals(13, m.exceptions.get(0)[0]);
+            assertEquals(0, m.exceptions.get(0)[1]);
+            if (start == 0x1FFC) {
+                assertEquals(0x1FFE, m.exceptions.get(0)[2]);        // the MOV crosses the limit
+                assertEquals(0, m.r(EAX));
+            } else {
+                assertEquals(0x2000, m.exceptions.get(0)[2]);        // the MOV fits; the next byte not
+                assertEquals(0x12345678, m.r(EAX));
+            }
+        }
+    }
 }
