@@ -113,6 +113,13 @@ build_helper() {
        -o "$WORK/helper/jlguest-exit" "$WORK/helper/jlguest-exit.o"
 }
 
+# fptest: a static i386 C program printing floating-point results, run natively and in the guest
+# (FpuGuestTest compares the two). Built from inside guest-images/ so no checkout path is embedded.
+build_fptest() {
+    log "building fptest"
+    (cd "$HERE" && gcc -m32 -static -O1 -mfpmath=387 -ffile-prefix-map="$HERE"=. -o fptest src/fptest.c -lm)
+}
+
 # The userland shared by initrd.img and rootfs.ext2, staged in $1.
 stage_userland() {
     local root=$1 bb
@@ -231,7 +238,7 @@ build_multiboot() {
 # SHA256SUMS: the manifest of every committed built file.
 # ---------------------------------------------------------------------------------------------
 BUILT=(vmlinux bzImage linux-6.1-i386.config initrd.img rootfs.ext2 multiboot-test.elf multiboot-test-kludge.bin
-       hypercall-test.elf)
+       hypercall-test.elf fptest)
 
 check_manifest() {
     cd "$HERE"
@@ -252,9 +259,10 @@ main() {
         initrd)    build_helper; build_initrd ;;
         rootfs)    build_helper; build_rootfs ;;
         multiboot) build_multiboot ;;
+        fptest)    build_fptest ;;
         manifest)  check_manifest ;;
-        all)       build_kernel; build_helper; build_initrd; build_rootfs; build_multiboot; check_manifest ;;
-        *) echo "usage: $0 [all|kernel|helper|initrd|rootfs|multiboot|manifest]" >&2; exit 2 ;;
+        all)       build_kernel; build_helper; build_initrd; build_rootfs; build_multiboot; build_fptest; check_manifest ;;
+        *) echo "usage: $0 [all|kernel|helper|initrd|rootfs|multiboot|fptest|manifest]" >&2; exit 2 ;;
     esac
 }
 main "$@"

@@ -12,3 +12,8 @@ for applet in $("$bb" --list); do ln -s "$bb" "$dir/$applet"; done
 PATH=$dir "$bb" sh src/test/resources/guest/busybox-oracle.sh > src/test/resources/guest/busybox-oracle.expected
 rm -rf "$dir"
 cat src/test/resources/guest/busybox-oracle.expected
+
+# guest-images/fptest (static i386, x87 arithmetic): the real CPU's output, as md5 and line count.
+guest-images/fptest | md5sum | cut -c1-32 > src/test/resources/guest/fptest.expected
+guest-images/fptest | wc -l >> src/test/resources/guest/fptest.expected
+cat src/test/resources/guest/fptest.expected
