@@ -4,7 +4,7 @@ package jlguest.cpu;
  * A guest exception in flight (#GP, #PF, ...), thrown from deep inside an instruction and caught by
  * the run loop, which delivers it through the IDT.
  *
- * <p>tour:cpu:040 Faults must cost nothing when they do not happen, and little when they do: each
+ * <p>tour:faults:010 Faults must cost nothing when they do not happen, and little when they do: each
  * CPU owns one preallocated instance without a stack trace, so a throw is a jump to the handler.
  */
 final class GuestFault extends RuntimeException {

@@ -14,7 +14,7 @@ import jlguest.bus.PhysicalBus;
  * Exceptions, interrupts, privilege changes and task switches: everything that moves the CPU
  * between code segments with checks.
  *
- * <p>tour:cpu:400 An exception is delivered through the IDT: an interrupt or trap gate names a code
+ * <p>tour:faults:020 An exception is delivered through the IDT: an interrupt or trap gate names a code
  * segment and an offset; going to a more privileged ring takes a fresh stack from the TSS and
  * pushes the old SS:ESP first. If delivering an exception raises another, the pair may become a
  * double fault (#DF); a fault while delivering #DF is a triple fault, which resets a real PC and
@@ -92,6 +92,12 @@ abstract class Interrupts extends Segments {
         deliver(vector, -1, true, false);
     }
 
+    // tour:faults:050 An interrupt's whole delivery. A device raises its IRQ line at the PIC; the PIC,
+    // if the line is unmasked and outranks what is in service, raises INTR, which sets the CPU's
+    // `intrLine`. Between two blocks the run loop (Cpu.loop) sees INTR with IF=1, calls the host's
+    // acknowledgeInterrupt (the machine counts it and asks the PIC for the vector, moving the request
+    // from IRR to ISR) and delivers that vector here, through the IDT exactly like an exception but
+    // with no error code. The handler ends it with an EOI (OUT 0x20, 0x20) and an IRET.
     /** An external interrupt (from the INTR line). */
     final void externalInterrupt(int vector) {
         try {
@@ -172,7 +178,7 @@ abstract class Interrupts extends Segments {
         int n = gate32 ? 4 : 2;
         int newCpl;
         if (!attrConforming(attr) && dpl < cpl) {
-            // tour:cpu:410 Into a more privileged ring: the new stack comes from the TSS.
+            // tour:faults:030 Into a more privileged ring: the new stack comes from the TSS.
             tssStack(dpl, e);
             int newSs = tssSs, newEsp = tssEsp;
             long sd = readDesc(newSs, TS);
@@ -309,7 +315,7 @@ abstract class Interrupts extends Segments {
             newSs = peek(o32, 4 * n) & 0xFFFF;
             sd = checkReturnSs(newSs, rpl);
         }
-        // tour:cpu:420 Which flags IRET may change depends on who runs it: only ring 0 may change
+        // tour:faults:040 Which flags IRET may change depends on who runs it: only ring 0 may change
         // IOPL, and IF only moves when CPL <= IOPL.
         int mask = 0x254DD5 | TF;   // CF PF AF ZF SF TF DF OF NT RF AC ID
         if (cpl == 0) {
@@ -548,7 +554,7 @@ abstract class Interrupts extends Segments {
     private static final int[] TASK_DATA_SEGS = {SS, ES, DS, FS, GS};
 
     /**
-     * tour:cpu:430 A hardware task switch through a 32-bit TSS: the current registers are saved in
+     * tour:faults:060 A hardware task switch through a 32-bit TSS: the current registers are saved in
      * the old TSS and the new task's loaded from its TSS, including CR3 and the LDT. Linux uses
      * this for exactly one thing on i386: the double-fault handler runs as its own task, so that a
      * kernel stack overflow can still be reported.
@@ -695,7 +701,7 @@ abstract class Interrupts extends Segments {
     // ---- I/O permission -----------------------------------------------------------------------
 
     /**
-     * tour:cpu:440 IN and OUT at CPL > IOPL consult the I/O permission bitmap at the end of the
+     * tour:faults:070 IN and OUT at CPL > IOPL consult the I/O permission bitmap at the end of the
      * TSS: one bit per port, all bits of the accessed ports must be clear. Linux's ioperm() fills it.
      */
     final void checkIo(int port, int size) {

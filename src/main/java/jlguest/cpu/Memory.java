@@ -10,7 +10,7 @@ import jlguest.bus.Ram;
 /**
  * Linear-address memory access: the paging unit, the TLB, and the fast path into guest RAM.
  *
- * <p>tour:cpu:200 The TLB is a flat {@code int[1 << 20]}, one entry per 4 KiB virtual page. An
+ * <p>tour:mmu:030 The TLB is a flat {@code int[1 << 20]}, one entry per 4 KiB virtual page. An
  * entry holds the physical frame in its top 20 bits and, in its low bits, what the current
  * mapping allows: supervisor read, supervisor write, user read, user write. A read at CPL 3 tests
  * the user-read bit; if set, the access is one array load into {@link Ram#bytes}. Everything else
@@ -18,7 +18,7 @@ import jlguest.bus.Ram;
  * holding decoded code) takes the slow path, which walks the page tables, sets accessed and dirty
  * bits as a real CPU does, raises #PF with the right error code, and refills the entry.
  *
- * <p>tour:cpu:210 Flushing 4 MiB on every CR3 load would be slow, so the TLB also keeps a list of
+ * <p>tour:mmu:050 Flushing 4 MiB on every CR3 load would be slow, so the TLB also keeps a list of
  * the entries it filled; a flush clears just those (keeping global pages when CR4.PGE allows).
  */
 abstract class Memory extends CpuState {
@@ -263,6 +263,13 @@ abstract class Memory extends CpuState {
 
     // ---- the page walk ------------------------------------------------------------------------
 
+    // tour:mmu:040 The page walk, as the 386 does it. The top 10 bits of the linear address pick an
+    // entry in the page directory CR3 points at; a PDE with PS set (and CR4.PSE) maps a 4 MiB page
+    // outright, else its frame is a page table whose entry, picked by the next 10 bits, names the 4 KiB
+    // frame. On the way every entry is checked (present? user may touch it? writable, or CR0.WP off and
+    // we are the kernel?), the accessed bit is set in both and the dirty bit in the PTE on a write, and
+    // the answer is written into the TLB with what this mapping allows, so the next access to the page
+    // is one array load. Anything refused becomes #PF.
     /**
      * Translates a linear address for an access, with all side effects: accessed/dirty bits,
      * #PF (with CR2 and the error code) and a TLB refill. Returns the physical address.
@@ -334,6 +341,11 @@ abstract class Memory extends CpuState {
         return b;
     }
 
+    // tour:mmu:045 A page fault tells the kernel two things. CR2 holds the linear address that failed;
+    // the error code pushed on the handler's stack says why: bit 0 set means the page was present and the
+    // access broke its protection (clear: not present), bit 1 a write, bit 2 an access from user mode
+    // (CPL 3). Linux's do_page_fault reads both and either maps the page (a fault it expected: a fresh
+    // stack page, a copy-on-write) and returns to the very instruction that faulted, or kills the program.
     private GuestFault pageFault(int lin, int err) {
         cr2 = lin;
         return fault(PF_, err);

@@ -6,7 +6,7 @@ import jlguest.bus.PhysicalBus;
  * Segmentation: descriptor tables, segment register loads with their checks, limit checks, and
  * segment-relative memory access (including the stack).
  *
- * <p>tour:cpu:300 Every memory operand is a segment plus an offset. Each segment register has a
+ * <p>tour:mmu:010 Every memory operand is a segment plus an offset. Each segment register has a
  * hidden cache (base, limit, attributes) loaded from a descriptor when the selector is loaded; the
  * descriptor tables are never consulted on an ordinary access. Linux sets up flat 4 GiB segments,
  * so {@code segFast} remembers per register whether reads and writes need any check at all: for

@@ -95,6 +95,11 @@ public final class KvmParavirt {
         return true;
     }
 
+    // tour:paravirt:015 kvmclock is a seqlock in guest memory. We make the version odd, write the time
+    // at which the TSC read `tsc_timestamp` and the scale (mul 2^31 with shift 1: our TSC counts
+    // nanoseconds, so the scale is exactly 1), then make the version even again. The guest reads the
+    // version, the fields and the version again, and retries if it was odd or changed: it never sees a
+    // half-written clock and never exits to us to read the time.
     /**
      * Writes pvclock_vcpu_time_info: version (odd while we write), tsc_timestamp, system_time,
      * tsc_to_system_mul, tsc_shift, flags. An address outside RAM is ignored: the guest simply

@@ -6,7 +6,7 @@ import jlguest.time.GuestClock;
 /**
  * Guest time in deterministic mode: derived from the count of executed instructions.
  *
- * <p>tour:time:020 With {@code --deterministic}, time is no longer the host's: every retired
+ * <p>tour:time:030 With {@code --deterministic}, time is no longer the host's: every retired
  * instruction is worth {@link #NANOS_PER_INSTRUCTION} ns, and an idle guest (HLT) skips straight
  * to its next timer deadline instead of waiting for it. Two runs of the same guest with the same
  * input then see the same timer interrupts at the same instructions, and print the same bytes.

@@ -197,6 +197,12 @@ public final class Machine implements Hypercalls.Services {
         }
     }
 
+    // tour:time:040 Idle. A guest with nothing to do executes HLT with IF=1; the CPU ends its slice with
+    // Stop.HALT and we come here: fire the timers that are due, and otherwise sleep the host thread until
+    // the next deadline (LockSupport.parkNanos, woken early by console input or a virtio completion),
+    // or, in deterministic mode, jump the instruction clock straight to it. The loop ends as soon as the
+    // PIC raises INTR; the CPU then takes the interrupt, which ends the HLT. Our HALT hypercall comes
+    // here too.
     /** Waits, in host or guest time, until an interrupt is pending or the run must end. */
     private void idle() {
         while (!pic.intr() && requested == null && (debugHook == null || !debugHook.wantsControl())) {
@@ -337,6 +343,10 @@ public final class Machine implements Hypercalls.Services {
             return vector;
         }
 
+        // tour:paravirt:030 A hypercall's path: the guest executes VMCALL (0F 01 C1); the executor's group 7
+        // checks CPL 0 (else #UD) and calls the host, which is here: count it (the monitor's
+        // `info counters`), tell a debug hook (`trace hypercall on`), and let Hypercalls.call decode the
+        // registers. What it returns lands in EAX, and the guest goes on at the next instruction.
         @Override
         public int hypercall(Cpu c) {
             counters.hypercalls++;

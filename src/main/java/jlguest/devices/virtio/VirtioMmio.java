@@ -263,6 +263,12 @@ public final class VirtioMmio implements MmioDevice {
         irq.set(false);
     }
 
+    // tour:virtio:050 The trip of one request begins with a kick. The driver has put a chain's head in
+    // the available ring and bumped avail->idx; then it writes the queue's number to QueueNotify
+    // (0x050). That write is a MOV to an address the TLB never maps (MMIO), so the CPU's slow path
+    // hands it to the PhysicalBus, which finds this window and calls write(), which calls us. A
+    // transport that is broken or not yet DRIVER_OK ignores the kick; otherwise the device half takes
+    // over.
     /**
      * The driver kicked queue {@code queue} (a QueueNotify write or our NOTIFY hypercall). Returns
      * false when there is no such queue.
@@ -301,6 +307,10 @@ public final class VirtioMmio implements MmioDevice {
         }
     }
 
+    // tour:virtio:260 The trip home: if the driver asked to hear (event index, or no NO_INTERRUPT flag),
+    // set bit 0 of InterruptStatus and raise our level-triggered IRQ line at the PIC (tour:faults:050
+    // follows it to the CPU). The driver's handler reads InterruptStatus, writes it to InterruptACK (the
+    // line drops), reads used->idx, and finds its status byte and its data in the buffers it offered.
     /** After the device pushed used buffers on {@code q}: interrupt if the driver wants to hear. */
     public void usedBuffers(Virtqueue q) {
         if (q.needsInterrupt()) {

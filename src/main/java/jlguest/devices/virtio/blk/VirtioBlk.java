@@ -161,6 +161,10 @@ public final class VirtioBlk implements VirtioDevice {
         this.transport = t;
     }
 
+    // tour:virtio:230 Still on the CPU thread, inside the guest's MMIO write: pop every available chain
+    // (Virtqueue.pop follows the descriptors and checks them against RAM), read its 16-byte header
+    // (type, sector) in start(), check the range, and hand the request to the worker thread. The
+    // guest's MOV instruction completes at once; the disk has not been touched yet.
     @Override
     public void queueNotified(int queue) throws RingException {
         Virtqueue q = transport.queue(0);
@@ -252,6 +256,10 @@ public final class VirtioBlk implements VirtioDevice {
         return b[o] & 0xFF | (b[o + 1] & 0xFF) << 8 | (b[o + 2] & 0xFF) << 16 | (b[o + 3] & 0xFF) << 24;
     }
 
+    // tour:virtio:240 On the worker thread: the host side. A read fills a host buffer from the image
+    // file (BlockImage.read, a positional FileChannel read), a write writes what start() copied out of
+    // guest RAM, a flush is an fsync. Guest RAM is never touched here, since only the CPU thread may
+    // write it; when done the request goes to the `done` queue and the machine is woken.
     /** Does the host side of a request: on the worker thread, or inline in synchronous mode. */
     private void serve(BlockRequest r) {
         try {
@@ -289,6 +297,11 @@ public final class VirtioBlk implements VirtioDevice {
         }
     }
 
+    // tour:virtio:250 Back on the CPU thread (the run loop calls poll() between slices): copy the read
+    // data into the chain's device-writable buffers, write the status byte (0 = OK) in the last one,
+    // and push the head with the byte count into the used ring (Virtqueue.push: ring[used->idx % size] =
+    // {head, written}, then used->idx + 1). Then, for the batch, transport.usedBuffers decides whether
+    // the driver wants an interrupt.
     /** On the CPU thread: answer into the chain and return it to the used ring. */
     private void finish(Virtqueue q, BlockRequest r) {
         int written = 0;
