@@ -216,8 +216,8 @@ build_rootfs() {
 }
 
 # ---------------------------------------------------------------------------------------------
-# Multiboot v1 test kernels (nasm): an ELF32 one and a flat a.out-kludge one, and the
-# hypercall test kernel.
+# Multiboot v1 test kernels (nasm): an ELF32 one and a flat a.out-kludge one, the
+# hypercall test kernel, and the tour's own guest, hello/hello.elf, with its one-sector disk.
 # ---------------------------------------------------------------------------------------------
 build_multiboot() {
     log "building multiboot test kernels"
@@ -231,14 +231,19 @@ build_multiboot() {
      nasm -f bin -DKLUDGE -o multiboot-test-kludge.bin multiboot/multiboot-test.asm &&
      nasm -f elf32 -o "$WORK/multiboot/hypercall-test.o" multiboot/hypercall-test.asm &&
      ld -m elf_i386 -nostdlib --build-id=none -n --no-warn-rwx-segments \
-        -T multiboot/multiboot-test.ld -o hypercall-test.elf "$WORK/multiboot/hypercall-test.o")
+        -T multiboot/multiboot-test.ld -o hypercall-test.elf "$WORK/multiboot/hypercall-test.o" &&
+     nasm -f elf32 -o "$WORK/multiboot/hello.o" hello/hello.asm &&
+     ld -m elf_i386 -nostdlib --build-id=none -n --no-warn-rwx-segments \
+        -T multiboot/multiboot-test.ld -o hello/hello.elf "$WORK/multiboot/hello.o" &&
+     printf 'Hello from sector 0 of guest-images/hello/disk.img!' |
+        dd of=hello/disk.img bs=512 count=1 conv=sync status=none)
 }
 
 # ---------------------------------------------------------------------------------------------
 # SHA256SUMS: the manifest of every committed built file.
 # ---------------------------------------------------------------------------------------------
 BUILT=(vmlinux bzImage linux-6.1-i386.config initrd.img rootfs.ext2 multiboot-test.elf multiboot-test-kludge.bin
-       hypercall-test.elf fptest)
+       hypercall-test.elf fptest hello/hello.elf hello/disk.img)
 
 check_manifest() {
     cd "$HERE"
