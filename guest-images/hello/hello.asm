@@ -604,5 +604,5 @@ ticks:           resd 1
 virtio_irqs:     resd 1
 idt:             resb 256 * 8
 alignb 16
-                 resb 8192
+stack:           resb 8192         ; grows down from stack_top
 stack_top:
