@@ -274,6 +274,12 @@ page_fault:
     add esp, 4                        ; drop the error code: IRET wants EIP on top
     iret                              ; back to the faulting instruction, which runs again
 
+; exercise:10 Go to ring 3. Add a TSS (its SS0:ESP0 is the stack an interrupt from user mode
+; switches to), ring-3 code and data descriptors and user-accessible pages (PTE bit 2), IRET to a
+; user routine, and let it try a VMCALL: the CPU refuses (#UD, vector 6, since only CPL 0 may ask).
+; Catch it, print "hello: #UD from ring 3 at EIP=...", and power off. Hint: tour step faults:030
+; shows where the CPU reads ESP0 from the TSS; `info tss` and `info gdt` in the monitor check your
+; tables. Test: ExercisesTest.exercise10HelloVisitsRing3.
 unexpected:
     mov esi, msg_unexpected
     call puts
@@ -338,6 +344,12 @@ count_ticks:
 ; Virtio (tour part "virtio"): read sector 0 of the first virtio_blk device, by hand. The driver
 ; side of virtio 1.x section 3.1 (device initialization) and 2.7 (split virtqueues).
 ; ------------------------------------------------------------------------------------------------
+; exercise:09 Write before you read. After reading sector 0, write a sector: a request of type
+; OUT (1) for sector 1 whose data descriptor the device reads (no VRING_WRITE), then read sector 1
+; back and print "hello: wrote sector 1 and read back: ..." with its first bytes. Hint: reuse the
+; three descriptors, offer the chain again at avail.ring[1] with avail.idx = 2, and wait for
+; used.idx = 2; the disk must not be read-only (no ",ro"). Rebuild with guest-images/build.sh
+; multiboot. Test: ExercisesTest.exercise09HelloWritesASector.
 read_sector:
     mov ebx, VIRTIO_BASE
     cmp dword [ebx + VIRTIO_MAGIC], 0x74726976    ; "virt"

@@ -106,6 +106,11 @@ public final class Cpu extends FastExecutor {
         return rd8(lin);
     }
 
+    // exercise:06 Report the block cache's hit rate. Count lookups that find a valid cached block, those
+    // that decode a new one, and chained successors (next()), expose them from Cpu, and let the monitor's
+    // `stats` print "block cache: H hits, M misses, C chained". Hint: keep the counters plain long
+    // fields on the CPU thread; the monitor reads them while the guest is paused. Test:
+    // ExercisesTest.exercise06BlockCacheStats.
     /**
      * tour:cpu:065 Every byte of an instruction must lie within the CS limit, or it raises #GP(0)
      * before it runs. Blocks are cached by physical address and shared by any CS, so the check is

@@ -351,6 +351,11 @@ abstract class Memory extends CpuState {
         return fault(PF_, err);
     }
 
+    // exercise:03 Count TLB misses per page. Every call of walk() is a miss (the fast path never comes
+    // here); count them per virtual page and add `info tlb` to the monitor, listing the ten pages with
+    // the most misses as "0xVVVVV000 N misses". Hint: a HashMap<Integer, Long> is fine on the slow path,
+    // but clear it in reset(); the monitor reaches the CPU through debugger.machine(). Which pages top
+    // the list when Linux boots, and why? Test: ExercisesTest.exercise03TlbMissesPerPage.
     /** Installs a TLB entry for a RAM frame (MMIO frames are never cached: always slow path). */
     private void fill(int vpn, int frame, int bits) {
         if (!isRam(frame, 0x1000)) {

@@ -56,6 +56,10 @@ public final class Hypercalls {
         this.services = services;
     }
 
+    // exercise:01 Add a hypercall. PUTCHAR, number 7: EBX holds one character, the console gets that one
+    // byte, the call returns 0. Hint: a constant next to NOTIFY, one case in the switch below
+    // (services.consoleWrite takes an array, an offset and a length), a row in docs/hypercalls.md, and
+    // grow `counts`. Test: ExercisesTest.exercise01PutcharHypercall.
     /** Performs the call the CPU's registers describe; the result goes to EAX. */
     public int call(Cpu cpu) {
         int nr = cpu.reg(EAX);

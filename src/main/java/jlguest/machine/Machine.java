@@ -203,6 +203,10 @@ public final class Machine implements Hypercalls.Services {
     // or, in deterministic mode, jump the instruction clock straight to it. The loop ends as soon as the
     // PIC raises INTR; the CPU then takes the interrupt, which ends the HLT. Our HALT hypercall comes
     // here too.
+    // exercise:05 Make HLT report idle time: add the nanoseconds the guest spends in idle() (guest
+    // time: clock.nanos() before and after) to Counters, and have the monitor's `info counters` print
+    // "idle N ms". Hint: idle() is the only place the guest waits, for HLT and for the HALT hypercall
+    // alike. Test: ExercisesTest.exercise05IdleTime.
     /** Waits, in host or guest time, until an interrupt is pending or the run must end. */
     private void idle() {
         while (!pic.intr() && requested == null && (debugHook == null || !debugHook.wantsControl())) {

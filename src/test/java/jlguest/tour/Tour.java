@@ -17,7 +17,7 @@ import java.util.stream.Stream;
 /**
  * The tour's extractor: lguest's {@code make Guest}, for jlguest.
  *
- * <p>Story comments in src/main/java carry a tag, {@code tour:PART:NNN}, and exercises a tag
+ * <p>Story comments in src/main/java (and in guest-images/hello's assembly) carry a tag, {@code tour:PART:NNN}, and exercises a tag
  * {@code exercise:NN}. This class finds them, orders them (parts in the order of {@link #PARTS},
  * then by number), and writes docs/tour.md and docs/exercises.md: each step quotes its comment and
  * names the file and line it sits at. The text around the steps (a part's introduction, a live
@@ -61,18 +61,24 @@ public final class Tour {
     private static final Pattern TOUR = Pattern.compile("(?<![(`\\w:])tour:([a-z]+):(\\d+)\\s*");
     private static final Pattern EXERCISE = Pattern.compile("(?<![(`\\w:])exercise:(\\d+)\\s*");
 
+    /** Where tagged comments live: the Java sources, and the assembly of our own guest. */
+    static final List<String> SOURCES = List.of("src/main/java", "guest-images/hello");
+
     private final Path root;
     private final List<Step> steps = new ArrayList<>();
     private final List<Exercise> exercises = new ArrayList<>();
 
     public Tour(Path root) {
         this.root = root;
-        try (Stream<Path> files = Files.walk(root.resolve("src/main/java"))) {
-            for (Path f : files.filter(p -> p.toString().endsWith(".java")).sorted().toList()) {
-                scan(f);
+        for (String dir : SOURCES) {
+            try (Stream<Path> files = Files.walk(root.resolve(dir))) {
+                for (Path f : files.filter(p -> p.toString().endsWith(".java") || p.toString().endsWith(".asm"))
+                        .sorted().toList()) {
+                    scan(f);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
         steps.sort(Comparator.comparingInt((Step s) -> tagOrder(s.tag())).thenComparingInt(Step::number)
                 .thenComparing(s -> s.file().toString()));
@@ -147,21 +153,22 @@ public final class Tour {
 
     private void scan(Path file) throws IOException {
         List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        String leader = file.toString().endsWith(".asm") ? ";" : "//";
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i);
-            int slashes = line.indexOf("//");
+            int slashes = line.indexOf(leader);
             boolean lineComment = slashes >= 0 && line.substring(0, slashes).isBlank();
-            boolean blockComment = isBlockLine(line);
+            boolean blockComment = leader.equals("//") && isBlockLine(line);
             if (!lineComment && !blockComment) {
                 continue;
             }
             Matcher t = TOUR.matcher(line);
             Matcher e = EXERCISE.matcher(line);
             if (t.find()) {
-                String text = paragraph(lines, i, t.end(), lineComment);
+                String text = paragraph(lines, i, t.end(), lineComment ? leader : null);
                 steps.add(new Step(t.group(1), Integer.parseInt(t.group(2)), file, i + 1, text));
             } else if (e.find()) {
-                String text = paragraph(lines, i, e.end(), lineComment);
+                String text = paragraph(lines, i, e.end(), lineComment ? leader : null);
                 exercises.add(new Exercise(Integer.parseInt(e.group(1)), file, i + 1, text));
             }
         }
@@ -172,11 +179,11 @@ public final class Tour {
         return s.startsWith("*") || s.startsWith("/*");
     }
 
-    /** Strips a comment line's leader: {@code //}, {@code /**}, {@code *}. */
-    private static String body(String line, boolean lineComment) {
+    /** Strips a comment line's leader: {@code //} or {@code ;} (given), else {@code /**}, {@code *}. */
+    private static String body(String line, String leader) {
         String s = line.strip();
-        if (lineComment) {
-            return s.startsWith("//") ? s.substring(2).strip() : null;
+        if (leader != null) {
+            return s.startsWith(leader) ? s.substring(leader.length()).strip() : null;
         }
         if (s.startsWith("/**")) {
             s = s.substring(3);
@@ -196,7 +203,8 @@ public final class Tour {
      * The tagged paragraph: from the tag to the end of its paragraph (a blank comment line, a
      * {@code <p>} or {@code @param} that starts another, the comment's end, or code).
      */
-    private static String paragraph(List<String> lines, int first, int from, boolean lineComment) {
+    private static String paragraph(List<String> lines, int first, int from, String leader) {
+        boolean lineComment = leader != null;
         StringBuilder sb = new StringBuilder();
         String head = lines.get(first).substring(from);
         boolean ended = false;
@@ -208,8 +216,9 @@ public final class Tour {
         sb.append(head.strip());
         for (int i = first + 1; !ended && i < lines.size(); i++) {
             String raw = lines.get(i);
-            String s = body(raw, lineComment);
-            if (s == null || s.isEmpty() || s.startsWith("<p>") || s.startsWith("@") || s.startsWith("<pre>")) {
+            String s = body(raw, leader);
+            if (s == null || s.isEmpty() || s.startsWith("<p>") || s.startsWith("@") || s.startsWith("<pre>")
+                    || TOUR.matcher(s).lookingAt() || EXERCISE.matcher(s).lookingAt()) {
                 break;
             }
             int close = s.indexOf("*/");

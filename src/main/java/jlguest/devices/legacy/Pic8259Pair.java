@@ -77,6 +77,10 @@ public final class Pic8259Pair implements PortDevice {
         return intr;
     }
 
+    // exercise:08 Count interrupts per IRQ line: each acknowledge() delivers one IRQ (0..15, or a
+    // spurious 7 or 15); count them and let describe(), and so `info pic`, end with a line like
+    // "delivered: irq0=5 irq5=1". Hint: the IRQ number is the vector minus the chip's base. Test:
+    // ExercisesTest.exercise08InterruptsPerIrq.
     /**
      * The interrupt-acknowledge cycle: returns the vector of the highest-priority request and marks
      * it in service. If the request went away in the meantime, returns the spurious vector of IRQ 7

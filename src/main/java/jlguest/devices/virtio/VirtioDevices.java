@@ -117,6 +117,12 @@ public final class VirtioDevices implements AutoCloseable {
         return words;
     }
 
+    // exercise:02 Add a virtio-rng device (virtio 1.x section 5.4, device ID 4): one queue, whose
+    // buffers are all device-writable; the device fills each with random bytes and returns it at once.
+    // Hint: model jlguest.devices.virtio.rng.VirtioRng on VirtioBlk's synchronous path (queueNotified:
+    // pop, write, push, then transport.usedBuffers), offer only VERSION_1, use a SecureRandom (a seeded
+    // Random in deterministic mode), and add an `--rng` option that opens one here. Test:
+    // ExercisesTest.exercise02VirtioRng.
     /**
      * Builds fresh transports for a new machine: on {@code ram}, raising {@code irqLine.apply(irq)},
      * and calling {@code wakeup} (from host threads) when I/O completes. Requests still in flight
