@@ -430,8 +430,8 @@ public final class Monitor {
             case "int" -> Tracer.Kind.INT;
             case "exc" -> Tracer.Kind.EXC;
             case "hypercall" -> Tracer.Kind.HYPERCALL;
-            case "io", "mmio" -> throw new UserError(a[0] + " tracing needs a hook on the "
-                    + (a[0].equals("io") ? "port" : "MMIO") + " bus, which it does not have yet");
+            case "io" -> Tracer.Kind.IO;
+            case "mmio" -> Tracer.Kind.MMIO;
             default -> throw new UserError("trace what? insn, int, exc, hypercall, io, mmio");
         };
         tracer.set(kind, a[1].equals("on"), a.length > 2 ? Path.of(a[2]) : null);
