@@ -113,6 +113,20 @@ public final class Cpu extends FastExecutor {
      * segments have a 4 GiB limit) is decoded again, uncached, with a fetch that checks every byte,
      * so that it ends in a #GP(0) at the first instruction that crosses the limit.
      */
+    /** For the monitor's {@code stats}: how blocks were found, and how often the TLB missed. */
+    public record Statistics(long instructions, long blocksChained, long blockLookups, long blockDecodes,
+                             long pageWalks) {
+    }
+
+    // Counted where they happen: a chained block, a cache probe, a decode. Plain longs, one add each.
+    private long blocksChained;
+    private long blockLookups;
+    private long blockDecodes;
+
+    public Statistics statistics() {
+        return new Statistics(instructions(), blocksChained, blockLookups, blockDecodes, pageWalks);
+    }
+
     private Block lookup() {
         int limit = segLimit[CS];
         if (Integer.compareUnsigned(eip, limit) > 0) {
@@ -135,6 +149,7 @@ public final class Cpu extends FastExecutor {
     }
 
     private Block lookupCached() {
+        blockLookups++;
         int lin = segBase[CS] + eip;
         int e = tlb[lin >>> 12];
         int phys = (e & rmask) != 0 ? (e & ~0xFFF) | (lin & 0xFFF) : walk(lin, false, rmask == T_UR);
@@ -156,6 +171,7 @@ public final class Cpu extends FastExecutor {
             ram.watched[page] = 1;
             tlbProtectFrame(page);
         }
+        blockDecodes++;
         build(b, lin, phys, true);
         b.gen = pageGen[page];
         return b;
@@ -173,11 +189,13 @@ public final class Cpu extends FastExecutor {
             if (prev.eip0 == eip && prev.e0 == ep) {
                 Block s = prev.s0;
                 if (s.phys == prev.p0 && s.gen == pageGen[s.phys >>> 12]) {
+                    blocksChained++;
                     return s;
                 }
             } else if (prev.eip1 == eip && prev.e1 == ep) {
                 Block s = prev.s1;
                 if (s.phys == prev.p1 && s.gen == pageGen[s.phys >>> 12]) {
+                    blocksChained++;
                     return s;
                 }
             }

@@ -263,11 +263,15 @@ abstract class Memory extends CpuState {
 
     // ---- the page walk ------------------------------------------------------------------------
 
+    /** TLB misses: every call of {@link #walk} (also with paging off, where it only refills). */
+    long pageWalks;
+
     /**
      * Translates a linear address for an access, with all side effects: accessed/dirty bits,
      * #PF (with CR2 and the error code) and a TLB refill. Returns the physical address.
      */
     final int walk(int lin, boolean write, boolean user) {
+        pageWalks++;
         int vpn = lin >>> 12;
         if (!paging) {
             fill(vpn, lin & ~0xFFF, T_ALL);
