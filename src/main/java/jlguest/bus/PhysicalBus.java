@@ -20,6 +20,12 @@ public final class PhysicalBus {
 
     private final Ram ram;
     private final List<Window> windows = new ArrayList<>();
+    private volatile BusObserver observer;
+
+    /** Reports every access that is not RAM to {@code observer} (null: none, the normal case). */
+    public void setObserver(BusObserver observer) {
+        this.observer = observer;
+    }
 
     public PhysicalBus(Ram ram) {
         this.ram = ram;
@@ -66,13 +72,18 @@ public final class PhysicalBus {
             };
         }
         Window w = find(addr);
-        if (w != null) {
-            return w.device.read(addr - w.base, size);
-        }
         int v = 0;
-        for (int i = 0; i < size; i++) {   // straddles the end of RAM, or empty space
-            int a = addr + i;
-            v |= (isRam(a) ? ram.read8(a) : 0xFF) << (8 * i);
+        if (w != null) {
+            v = w.device.read(addr - w.base, size);
+        } else {
+            for (int i = 0; i < size; i++) {   // straddles the end of RAM, or empty space
+                int a = addr + i;
+                v |= (isRam(a) ? ram.read8(a) : 0xFF) << (8 * i);
+            }
+        }
+        BusObserver o = observer;
+        if (o != null) {
+            o.access(addr, size, false, v);
         }
         return v;
     }
@@ -86,6 +97,10 @@ public final class PhysicalBus {
                 default -> ram.write32(addr, value);
             }
             return;
+        }
+        BusObserver o = observer;
+        if (o != null) {
+            o.access(addr, size, true, value);
         }
         Window w = find(addr);
         if (w != null) {

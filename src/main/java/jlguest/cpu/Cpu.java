@@ -81,6 +81,11 @@ public final class Cpu extends FastExecutor {
 
     // ---- self-modifying code ------------------------------------------------------------------
 
+    // exercise:06 Count self-modifying code. Every time a write lands on a page holding decoded code,
+    // the blocks decoded from it die here. Count those invalidations (and the pages they hit) and let the
+    // monitor's `stats` print "code pages invalidated N"; then find out how often Linux does it while
+    // booting, and why (module loading? alternatives patching? the static-key jumps?). Hint: add the
+    // counter to Cpu.Statistics, next to pageWalks. Test: ExercisesTest.exercise06CodeInvalidations.
     private void codeWritten(int addr, int len) {
         int last = (addr + len - 1) >>> 12;
         for (int p = addr >>> 12; p <= last && p < pageGen.length; p++) {
@@ -106,11 +111,6 @@ public final class Cpu extends FastExecutor {
         return rd8(lin);
     }
 
-    // exercise:06 Report the block cache's hit rate. Count lookups that find a valid cached block, those
-    // that decode a new one, and chained successors (next()), expose them from Cpu, and let the monitor's
-    // `stats` print "block cache: H hits, M misses, C chained". Hint: keep the counters plain long
-    // fields on the CPU thread; the monitor reads them while the guest is paused. Test:
-    // ExercisesTest.exercise06BlockCacheStats.
     /**
      * tour:cpu:065 Every byte of an instruction must lie within the CS limit, or it raises #GP(0)
      * before it runs. Blocks are cached by physical address and shared by any CS, so the check is
@@ -118,6 +118,20 @@ public final class Cpu extends FastExecutor {
      * segments have a 4 GiB limit) is decoded again, uncached, with a fetch that checks every byte,
      * so that it ends in a #GP(0) at the first instruction that crosses the limit.
      */
+    /** For the monitor's {@code stats}: how blocks were found, and how often the TLB missed. */
+    public record Statistics(long instructions, long blocksChained, long blockLookups, long blockDecodes,
+                             long pageWalks) {
+    }
+
+    // Counted where they happen: a chained block, a cache probe, a decode. Plain longs, one add each.
+    private long blocksChained;
+    private long blockLookups;
+    private long blockDecodes;
+
+    public Statistics statistics() {
+        return new Statistics(instructions(), blocksChained, blockLookups, blockDecodes, pageWalks);
+    }
+
     private Block lookup() {
         int limit = segLimit[CS];
         if (Integer.compareUnsigned(eip, limit) > 0) {
@@ -140,6 +154,7 @@ public final class Cpu extends FastExecutor {
     }
 
     private Block lookupCached() {
+        blockLookups++;
         int lin = segBase[CS] + eip;
         int e = tlb[lin >>> 12];
         int phys = (e & rmask) != 0 ? (e & ~0xFFF) | (lin & 0xFFF) : walk(lin, false, rmask == T_UR);
@@ -161,6 +176,7 @@ public final class Cpu extends FastExecutor {
             ram.watched[page] = 1;
             tlbProtectFrame(page);
         }
+        blockDecodes++;
         build(b, lin, phys, true);
         b.gen = pageGen[page];
         return b;
@@ -178,11 +194,13 @@ public final class Cpu extends FastExecutor {
             if (prev.eip0 == eip && prev.e0 == ep) {
                 Block s = prev.s0;
                 if (s.phys == prev.p0 && s.gen == pageGen[s.phys >>> 12]) {
+                    blocksChained++;
                     return s;
                 }
             } else if (prev.eip1 == eip && prev.e1 == ep) {
                 Block s = prev.s1;
                 if (s.phys == prev.p1 && s.gen == pageGen[s.phys >>> 12]) {
+                    blocksChained++;
                     return s;
                 }
             }

@@ -263,6 +263,9 @@ abstract class Memory extends CpuState {
 
     // ---- the page walk ------------------------------------------------------------------------
 
+    /** TLB misses: every call of {@link #walk} (also with paging off, where it only refills). */
+    long pageWalks;
+
     // tour:mmu:040 The page walk, as the 386 does it. The top 10 bits of the linear address pick an
     // entry in the page directory CR3 points at; a PDE with PS set (and CR4.PSE) maps a 4 MiB page
     // outright, else its frame is a page table whose entry, picked by the next 10 bits, names the 4 KiB
@@ -275,6 +278,7 @@ abstract class Memory extends CpuState {
      * #PF (with CR2 and the error code) and a TLB refill. Returns the physical address.
      */
     final int walk(int lin, boolean write, boolean user) {
+        pageWalks++;
         int vpn = lin >>> 12;
         if (!paging) {
             fill(vpn, lin & ~0xFFF, T_ALL);
@@ -351,9 +355,10 @@ abstract class Memory extends CpuState {
         return fault(PF_, err);
     }
 
-    // exercise:03 Count TLB misses per page. Every call of walk() is a miss (the fast path never comes
-    // here); count them per virtual page and add `info tlb` to the monitor, listing the ten pages with
-    // the most misses as "0xVVVVV000 N misses". Hint: a HashMap<Integer, Long> is fine on the slow path,
+    // exercise:03 Count TLB misses per page. Every call of walk() is a miss (the fast path never
+    // comes here; `pageWalks` counts them all, and `stats` prints the total); count them per virtual
+    // page and add `info tlb` to the monitor, listing the ten pages with the most misses as
+    // "0xVVVVV000 N misses". Hint: a HashMap<Integer, Long> is fine on the slow path,
     // but clear it in reset(); the monitor reaches the CPU through debugger.machine(). Which pages top
     // the list when Linux boots, and why? Test: ExercisesTest.exercise03TlbMissesPerPage.
     /** Installs a TLB entry for a RAM frame (MMIO frames are never cached: always slow path). */

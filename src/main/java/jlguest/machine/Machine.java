@@ -62,6 +62,8 @@ public final class Machine implements Hypercalls.Services {
     private final KvmParavirt kvm;
     private final Hypercalls hypercalls;
     private final VirtioDevices virtio;
+    private final PhysicalBus bus;
+    private final IoPorts io;
     private final Thread cpuThread;
     private final Counters counters = new Counters();
 
@@ -90,8 +92,8 @@ public final class Machine implements Hypercalls.Services {
         this.config = config;
         this.console = console;
         this.cpuThread = Thread.currentThread();
-        PhysicalBus bus = new PhysicalBus(ram);
-        IoPorts io = new IoPorts();
+        bus = new PhysicalBus(ram);
+        io = new IoPorts();
         this.cpu = new Cpu(bus, io, new Host());
         if (config.deterministic()) {
             instructionClock = new InstructionClock(cpu);
@@ -236,6 +238,16 @@ public final class Machine implements Hypercalls.Services {
         }
         cpu.requestStop();
         wakeUp();
+    }
+
+    /** The port bus, for the monitor's I/O trace. */
+    public IoPorts ioPorts() {
+        return io;
+    }
+
+    /** The physical bus (MMIO and empty space), for the monitor's MMIO trace. */
+    public PhysicalBus physicalBus() {
+        return bus;
     }
 
     public VirtioDevices virtio() {

@@ -43,6 +43,14 @@ public final class Debugger implements Machine.DebugHook {
 
         default void hypercall(int number) {
         }
+
+        /** A port access (IN or OUT); {@code value} is what was read or written. */
+        default void io(int port, int size, boolean write, int value) {
+        }
+
+        /** A physical access that is not RAM: a virtio register, or empty space. */
+        default void mmio(int address, int size, boolean write, int value) {
+        }
     }
 
     private final Object lock = new Object();
@@ -75,6 +83,28 @@ public final class Debugger implements Machine.DebugHook {
     public void attach(Machine m) {
         this.machine = m;
         m.setDebugHook(this);
+        watchBuses();
+    }
+
+    /** The buses report accesses only while someone listens: unwatched, they cost one null check. */
+    private void watchBuses() {
+        Machine m = machine;
+        if (m == null) {
+            return;
+        }
+        boolean on = events != null;
+        m.ioPorts().setObserver(on ? (port, size, write, value) -> {
+            EventListener ev = events;
+            if (ev != null) {
+                ev.io(port, size, write, value);
+            }
+        } : null);
+        m.physicalBus().setObserver(on ? (addr, size, write, value) -> {
+            EventListener ev = events;
+            if (ev != null) {
+                ev.mmio(addr, size, write, value);
+            }
+        } : null);
     }
 
     public Machine machine() {
@@ -95,6 +125,7 @@ public final class Debugger implements Machine.DebugHook {
 
     public void setEventListener(EventListener l) {
         events = l;
+        watchBuses();
         poke();
     }
 

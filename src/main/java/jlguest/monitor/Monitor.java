@@ -434,12 +434,16 @@ public final class Monitor {
             case "int" -> Tracer.Kind.INT;
             case "exc" -> Tracer.Kind.EXC;
             case "hypercall" -> Tracer.Kind.HYPERCALL;
-            case "io", "mmio" -> throw new UserError(a[0] + " tracing needs a hook on the "
-                    + (a[0].equals("io") ? "port" : "MMIO") + " bus, which it does not have yet");
+            case "io" -> Tracer.Kind.IO;
+            case "mmio" -> Tracer.Kind.MMIO;
             default -> throw new UserError("trace what? insn, int, exc, hypercall, io, mmio");
         };
         tracer.set(kind, a[1].equals("on"), a.length > 2 ? Path.of(a[2]) : null);
         out.println(a[0] + " tracing " + a[1] + (a.length > 2 && a[1].equals("on") ? " to " + a[2] : ""));
+    }
+
+    private static double percent(long part, long whole) {
+        return whole == 0 ? 0 : 100.0 * part / whole;
     }
 
     private void stats() {
@@ -449,8 +453,14 @@ public final class Monitor {
         out.printf("instructions executed  %,d%n", n);
         out.printf("since the last stats   %,d in %.2f s = %.1f MIPS%s%n", n - statsInstructions, secs,
                 secs > 0 ? (n - statsInstructions) / secs / 1e6 : 0.0, debugger.isPaused() ? " (paused now)" : "");
-        out.println("block cache hit rate   not reported by the CPU yet");
-        out.println("TLB hit rate           not reported by the CPU yet");
+        jlguest.cpu.Cpu.Statistics st = cpu().statistics();
+        long blocks = st.blocksChained() + st.blockLookups();
+        out.printf("blocks run             %,d: %.2f%% chained, %.2f%% from the cache, %.3f%% decoded%n", blocks,
+                percent(st.blocksChained(), blocks), percent(st.blockLookups() - st.blockDecodes(), blocks),
+                percent(st.blockDecodes(), blocks));
+        out.printf("block cache hit rate   %.3f%%%n", 100 - percent(st.blockDecodes(), blocks));
+        out.printf("TLB misses (walks)     %,d, %.1f per million instructions%n", st.pageWalks(),
+                n == 0 ? 0.0 : st.pageWalks() * 1e6 / n);
         statsInstructions = n;
         statsNanos = now;
     }

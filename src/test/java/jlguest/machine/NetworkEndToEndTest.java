@@ -14,12 +14,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Two jlguest processes on one virtio_net link (the udp backend over 127.0.0.1): each configures
- * its address with busybox, they ping both ways, and one sends the other 4 MiB over TCP with nc.
+ * Two jlguest processes on one virtio_net link, over each backend (udp, a TCP stream, multicast;
+ * all on 127.0.0.1): each configures its address with busybox, they ping both ways, and one sends
+ * the other 4 MiB over TCP with nc.
  */
 class NetworkEndToEndTest {
     private static final String A_IP = "169.254.10.1";
@@ -40,18 +42,33 @@ class NetworkEndToEndTest {
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
     }
 
-    @Test
-    void twoGuestsPingAndCopyAFile(@TempDir Path dir) throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"udp", "socket", "mcast"})
+    void twoGuestsPingAndCopyAFile(String backend, @TempDir Path dir) throws Exception {
         int pa = freeUdpPort();
         int pb = freeUdpPort();
+        String netA = switch (backend) {
+            case "udp" -> "udp:local=127.0.0.1:" + pa + ",remote=127.0.0.1:" + pb;
+            case "socket" -> "socket:listen=127.0.0.1:" + pa;
+            default -> "mcast:239.255.74.80:" + pa + ",localaddr=127.0.0.1";
+        };
+        String netB = switch (backend) {
+            case "udp" -> "udp:local=127.0.0.1:" + pb + ",remote=127.0.0.1:" + pa;
+            case "socket" -> "socket:connect=127.0.0.1:" + pa;
+            default -> netA;
+        };
         String up = "ifconfig eth0 %s netmask 255.255.0.0 up; ";
         String a = String.format(up, A_IP) + "nc -l -p 5000 > /tmp/f; echo got-$(md5sum /tmp/f | cut -c1-32); "
                 + "ping -c 2 " + B_IP + " | grep -o '[0-9]* packets received'";
         String b = String.format(up, B_IP) + "sleep 1; ping -c 2 " + A_IP + " | grep -o '[0-9]* packets received'; "
                 + "dd if=/dev/urandom of=/tmp/f bs=1024 count=4096 2>/dev/null; echo sent-$(md5sum /tmp/f | cut -c1-32); "
                 + "nc " + A_IP + " 5000 < /tmp/f; sleep 15";
-        Process pA = launch(dir.resolve("a.log"), "udp:local=127.0.0.1:" + pa + ",remote=127.0.0.1:" + pb, a);
-        Process pB = launch(dir.resolve("b.log"), "udp:local=127.0.0.1:" + pb + ",remote=127.0.0.1:" + pa, b);
+        Process pA = launch(dir.resolve("a.log"), netA, a);
+        // B may connect to A's listening socket only once A is up: wait for A's kernel to speak.
+        for (int i = 0; i < 300 && !java.nio.file.Files.readString(dir.resolve("a.log")).contains("Linux version"); i++) {
+            Thread.sleep(100);
+        }
+        Process pB = launch(dir.resolve("b.log"), netB, b);
         try {
             assertTrue(pA.waitFor(240, TimeUnit.SECONDS), "guest A did not finish");
             pB.destroy();

@@ -132,6 +132,12 @@ class MonitorTest {
                 "trace", "stats", "system_reset", "quit")) {
             assertTrue(h.contains("\n" + c + " ") || h.startsWith(c + " "), "help lists " + c);
         }
-        assertTrue(run("stats").contains("instructions executed"));
+        String stats = run("stats");
+        assertTrue(stats.contains("instructions executed"), stats);
+        java.util.regex.Matcher hit = java.util.regex.Pattern.compile("block cache hit rate\\s+([0-9.]+)%").matcher(stats);
+        assertTrue(hit.find(), stats);
+        double rate = Double.parseDouble(hit.group(1));
+        assertTrue(rate > 50 && rate < 100, "a booted kernel reuses most of its decoded blocks: " + stats);
+        assertTrue(stats.matches("(?s).*TLB misses \\(walks\\)\\s+[1-9][0-9,]*, .*"), stats);
     }
 }

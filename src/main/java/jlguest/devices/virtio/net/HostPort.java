@@ -6,7 +6,11 @@ import java.net.UnknownHostException;
 
 import jlguest.devices.virtio.DeviceSpecException;
 
-/** Parses HOST:PORT (HOST may be a name, an IPv4 address, [IPv6] or empty for "any"). */
+/**
+ * Parses HOST:PORT (HOST may be a name, an IPv4 address or [IPv6]). An empty HOST means the
+ * loopback address: nothing listens on, or sends to, another interface unless the user names it
+ * (0.0.0.0 for every interface).
+ */
 final class HostPort {
     private HostPort() {
     }
@@ -30,7 +34,7 @@ final class HostPort {
             throw new DeviceSpecException(what + ": bad port in '" + s + "'");
         }
         if (host.isEmpty()) {
-            return new InetSocketAddress(port);
+            return new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
         }
         try {
             return new InetSocketAddress(InetAddress.getByName(host), port);

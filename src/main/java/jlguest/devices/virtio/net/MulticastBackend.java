@@ -7,10 +7,7 @@ import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
 import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
-import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
-import java.util.concurrent.atomic.AtomicLong;
 
 import jlguest.devices.virtio.DeviceSpecException;
 
@@ -25,29 +22,39 @@ import jlguest.devices.virtio.DeviceSpecException;
  * or else the one the host's routing table picks for the group; a host with no such route is
  * told so in one line, since the alternative would be a silent, empty network.
  */
-final class MulticastBackend implements NetBackend {
-    private final DatagramChannel channel;
-    private final InetSocketAddress group;
+final class MulticastBackend extends DatagramBackend {
     private final NetworkInterface nif;
-    private final AtomicLong sendErrors = new AtomicLong();
 
     MulticastBackend(InetSocketAddress group, InetAddress localAddr) throws DeviceSpecException {
+        this(group, chooseInterface(checkGroup(group), group, localAddr));
+    }
+
+    private MulticastBackend(InetSocketAddress group, NetworkInterface nif) throws DeviceSpecException {
+        super(join(group, nif), group);
+        this.nif = nif;
+    }
+
+    private static String checkGroup(InetSocketAddress group) throws DeviceSpecException {
         String what = "--net mcast:" + HostPort.show(group);
         if (!group.getAddress().isMulticastAddress() || group.getAddress().getAddress().length != 4) {
             throw new DeviceSpecException(what + ": not an IPv4 multicast group (224.0.0.0 to 239.255.255.255)");
         }
-        this.group = group;
-        this.nif = chooseInterface(what, group, localAddr);
+        return what;
+    }
+
+    private static DatagramChannel join(InetSocketAddress group, NetworkInterface nif) throws DeviceSpecException {
         try {
-            channel = DatagramChannel.open(StandardProtocolFamily.INET);
+            DatagramChannel channel = DatagramChannel.open(StandardProtocolFamily.INET);
             channel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
             channel.setOption(StandardSocketOptions.SO_RCVBUF, 1 << 20);
             channel.bind(group);   // the group address, as QEMU: other traffic to the port stays out
             channel.setOption(StandardSocketOptions.IP_MULTICAST_IF, nif);
             channel.setOption(StandardSocketOptions.IP_MULTICAST_LOOP, true);
             channel.join(group.getAddress(), nif);
+            return channel;
         } catch (IOException e) {
-            throw new DeviceSpecException(what + ": cannot join on " + nif.getName() + ": " + e.getMessage());
+            throw new DeviceSpecException("--net mcast:" + HostPort.show(group) + ": cannot join on " + nif.getName()
+                    + ": " + e.getMessage());
         }
     }
 
@@ -78,38 +85,8 @@ final class MulticastBackend implements NetBackend {
     }
 
     @Override
-    public void start(Sink sink) {
-        Thread t = new Thread(() -> {
-            ByteBuffer buf = ByteBuffer.allocate(65536);
-            while (channel.isOpen()) {
-                try {
-                    buf.clear();
-                    if (channel.receive(buf) != null) {
-                        sink.frame(buf.array(), buf.position());
-                    }
-                } catch (ClosedChannelException e) {
-                    return;
-                } catch (IOException e) {
-                    // a transient error; keep listening
-                }
-            }
-        }, "virtio-net mcast " + HostPort.show(group));
-        t.setDaemon(true);
-        t.start();
-    }
-
-    @Override
-    public void send(byte[] frame, int offset, int length) {
-        try {
-            channel.send(ByteBuffer.wrap(frame, offset, length), group);
-        } catch (IOException e) {
-            sendErrors.incrementAndGet();
-        }
-    }
-
-    @Override
-    public boolean linkUp() {
-        return true;
+    String threadName() {
+        return "virtio-net mcast " + HostPort.show(destination);
     }
 
     @Override
@@ -119,15 +96,6 @@ final class MulticastBackend implements NetBackend {
 
     @Override
     public String describe() {
-        return "mcast " + HostPort.show(group) + " on " + nif.getName() + ", " + sendErrors.get() + " send errors";
-    }
-
-    @Override
-    public void close() {
-        try {
-            channel.close();
-        } catch (IOException ignored) {
-            // closing anyway
-        }
+        return "mcast " + HostPort.show(destination) + " on " + nif.getName() + ", " + sendErrors.get() + " send errors";
     }
 }

@@ -300,4 +300,11 @@ class VirtioNetTest {
                 () -> NetSpec.parse("socket:connect=127.0.0.1:" + closed).openBackend()).getMessage();
         assertTrue(m.contains("cannot connect") && m.contains("refused"), m);
     }
+
+    @Test
+    void anEmptyHostMeansLoopbackNeverEveryInterface() throws Exception {
+        java.net.InetSocketAddress a = HostPort.parse("--net", ":5555");
+        assertTrue(a.getAddress().isLoopbackAddress(), a.toString());
+        assertTrue(HostPort.parse("--net", "0.0.0.0:5555").getAddress().isAnyLocalAddress());
+    }
 }
