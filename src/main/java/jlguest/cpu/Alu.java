@@ -200,7 +200,10 @@ abstract class Alu extends Interrupts {
         flags = (flags & ~(CF | OF)) | (cf ? CF : 0) | (of ? OF : 0);
     }
 
-    /** SHLD (left=true) / SHRD of dst by count with bits from src; sz 1 or 2. */
+    /**
+     * SHLD (left=true) / SHRD of dst by count with bits from src; sz 1 or 2. A 16-bit count above
+     * 16 is undefined in the SDM: we shift through dst:src:dst (not difftested, see Comparison).
+     */
     final int shiftDouble(boolean left, int dst, int src, int count, int sz) {
         count &= 31;
         if (count == 0) {

@@ -25,9 +25,9 @@ import jlguest.bus.PhysicalBus;
  *
  * <p>Left undone, honestly: virtual-8086 mode (IRET to it stops the guest), x87 arithmetic
  * (only the control instructions are here), hardware breakpoints (DR0..DR7 are stored, never
- * matched), task switches through 16-bit TSSs, and the CS limit is checked where a block starts,
- * not for every instruction inside it. PUSH of a segment register with a 32-bit operand writes
- * the selector zero-extended (Intel's newer cores write only 16 bits; both are allowed).
+ * matched), and task switches through 16-bit TSSs. PUSH of a segment register with a 32-bit
+ * operand writes the selector zero-extended (Intel's newer cores write only 16 bits; both are
+ * allowed).
  *
  * <p>Errors in the API: {@link #loadSegment} and {@link #setCr} throw IllegalArgumentException
  * when the CPU would have raised an exception; the message names it (e.g. "#GP(0x28)").
@@ -42,6 +42,8 @@ public final class Cpu extends FastExecutor {
         boolean code32;
         int gen;
         int count;
+        /** Bytes from the block's first byte to the end of its last instruction (0: a fetch fault). */
+        int span;
         final Insn[] insns = new Insn[MAX_BLOCK];
         /** Two remembered successors (taken / not taken), valid in epoch e0/e1 with phys p0/p1. */
         Block s0, s1;
@@ -66,6 +68,8 @@ public final class Cpu extends FastExecutor {
     private static final int VEC_CROSS = 257;
     private int fetchBase;
     private boolean fetchMayCross;
+    /** While building a block that ends near the CS limit: a byte beyond it raises #GP(0). */
+    private boolean fetchLimited;
     private final Decoder.Fetch fetcher = this::fetch8;
 
     public Cpu(PhysicalBus bus, IoPorts io, CpuHost host) {
@@ -96,13 +100,41 @@ public final class Cpu extends FastExecutor {
         if (!fetchMayCross && ((lin ^ fetchBase) & ~0xFFF) != 0) {
             throw fault(VEC_CROSS, 0);
         }
+        if (fetchLimited && Integer.compareUnsigned(lin - segBase[CS], segLimit[CS]) > 0) {
+            throw fault(GP, 0);
+        }
         return rd8(lin);
     }
 
+    /**
+     * tour:cpu:065 Every byte of an instruction must lie within the CS limit, or it raises #GP(0)
+     * before it runs. Blocks are cached by physical address and shared by any CS, so the check is
+     * made when a block is looked up: a block whose last byte lies beyond the limit (rare: flat
+     * segments have a 4 GiB limit) is decoded again, uncached, with a fetch that checks every byte,
+     * so that it ends in a #GP(0) at the first instruction that crosses the limit.
+     */
     private Block lookup() {
-        if (Integer.compareUnsigned(eip, segLimit[CS]) > 0) {
+        int limit = segLimit[CS];
+        if (Integer.compareUnsigned(eip, limit) > 0) {
             throw fault(GP, 0);
         }
+        Block b = lookupCached();
+        // The last byte the block uses; for a fetch fault on its first instruction, the last
+        // byte that instruction could use (a #PF beyond the limit must become a #GP).
+        int last = b.span > 0 ? b.span - 1 : 14;
+        if (Integer.compareUnsigned(last, limit - eip) > 0) {
+            fetchLimited = true;
+            try {
+                build(scratch, segBase[CS] + eip, -1, false);
+            } finally {
+                fetchLimited = false;
+            }
+            return scratch;
+        }
+        return b;
+    }
+
+    private Block lookupCached() {
         int lin = segBase[CS] + eip;
         int e = tlb[lin >>> 12];
         int phys = (e & rmask) != 0 ? (e & ~0xFFF) | (lin & 0xFFF) : walk(lin, false, rmask == T_UR);
@@ -173,6 +205,7 @@ public final class Cpu extends FastExecutor {
         b.phys = cacheable ? phys : -1;
         b.code32 = code32;
         b.count = 0;
+        b.span = 0;
         fetchBase = lin;
         int off = 0;
         for (int k = 0; k < MAX_BLOCK; k++) {
@@ -199,6 +232,7 @@ public final class Cpu extends FastExecutor {
                 if (k == 0) {
                     FastPath.specialize(d);
                     b.count = 1;
+                    b.span = d.len;
                     b.phys = -1;     // spans two pages: never cached
                 }
                 return;
@@ -206,6 +240,7 @@ public final class Cpu extends FastExecutor {
             FastPath.specialize(d);
             off += d.len;
             b.count++;
+            b.span = off;
             boolean conditional = d.op >= 0x70 && d.op <= 0x7F || d.op >= 0x180 && d.op <= 0x18F
                     || d.op >= 0xE0 && d.op <= 0xE3;
             if ((d.attrs & Opcode.ENDS_BLOCK) != 0 && !conditional || d.op >= Insn.OP_UD

@@ -1,13 +1,20 @@
 package jlguest.cpu;
 
 import static jlguest.cpu.OpcodeTable.AC;
+import static jlguest.cpu.OpcodeTable.AF;
 import static jlguest.cpu.OpcodeTable.CF;
 import static jlguest.cpu.OpcodeTable.DF;
 import static jlguest.cpu.OpcodeTable.ID;
 import static jlguest.cpu.OpcodeTable.IF;
 import static jlguest.cpu.OpcodeTable.IOPL;
+import static jlguest.cpu.OpcodeTable.NT;
+import static jlguest.cpu.OpcodeTable.OF;
+import static jlguest.cpu.OpcodeTable.PF;
 import static jlguest.cpu.OpcodeTable.RF;
+import static jlguest.cpu.OpcodeTable.SF;
+import static jlguest.cpu.OpcodeTable.TF;
 import static jlguest.cpu.OpcodeTable.VM;
+import static jlguest.cpu.OpcodeTable.ZF;
 
 import jlguest.bus.IoPorts;
 import jlguest.bus.PhysicalBus;
@@ -257,7 +264,8 @@ abstract class Executor extends SystemOps {
         int v = peek(i.o32, 0);
         int fl = getFlags();
         int iopl = (fl >>> 12) & 3;
-        int mask = 0x4FD5 | AC | ID;   // CF PF AF ZF SF TF DF OF NT, AC, ID
+        // IF and IOPL only change with enough privilege; VIF, VIP, VM and the reserved bits never do.
+        int mask = CF | PF | AF | ZF | SF | TF | DF | OF | NT | AC | ID;
         if (cpl == 0) {
             mask |= IOPL;
         }
@@ -272,22 +280,39 @@ abstract class Executor extends SystemOps {
         setSp(sp() + (i.o32 ? 4 : 2));
     }
 
+    /**
+     * ENTER builds the frame with a private stack pointer and commits ESP and EBP only at the end,
+     * after a write probe of the final stack top (the frame's lowest byte): a fault anywhere leaves
+     * the registers as they were (the bytes already pushed stay written, as on a real CPU).
+     */
     private void enter(Insn i) {
         int size = i.imm & 0xFFFF, level = i.imm2 & 31;
         boolean o32 = i.o32;
         int n = o32 ? 4 : 2;
-        push(o32, r[EBP]);
-        int frame = sp();
+        int sp = enterPush(sp(), o32, r[EBP]);
+        int frame = sp;
         if (level > 0) {
             int bp = stack32 ? r[EBP] : r[EBP] & 0xFFFF;
             for (int k = 1; k < level; k++) {
                 bp -= n;
-                push(o32, peekAt(bp, o32));
+                sp = enterPush(sp, o32, peekAt(bp, o32));
             }
-            push(o32, frame);
+            sp = enterPush(sp, o32, frame);
         }
+        int top = stack32 ? sp - size : (sp - size) & 0xFFFF;
+        rdw(rmwLin(SS, top, n), n);
         setRegSz(EBP, o32 ? 2 : 1, frame);
-        setSp(sp() - size);
+        setSp(top);
+    }
+
+    private int enterPush(int sp, boolean o32, int v) {
+        int a = stack32 ? sp - (o32 ? 4 : 2) : (sp - (o32 ? 4 : 2)) & 0xFFFF;
+        if (o32) {
+            wrS32(SS, a, v);
+        } else {
+            wrS16(SS, a, v);
+        }
+        return a;
     }
 
     private int peekAt(int off, boolean o32) {
@@ -901,7 +926,7 @@ abstract class Executor extends SystemOps {
                 if (i.o32) {
                     r[op & 7] = Integer.reverseBytes(r[op & 7]);
                 } else {
-                    setReg16(op & 7, 0);
+                    setReg16(op & 7, 0);   // undefined in the SDM; what real parts do (not difftested)
                 }
                 return;
             case Insn.OP_UNIMPL:

@@ -46,7 +46,7 @@ abstract class Interrupts extends Segments {
     }
 
     static boolean hasErrorCode(int v) {
-        return v == DF || v >= TS && v <= PF_ || v == AC_;
+        return v == DF_ || v >= TS && v <= PF_ || v == AC_;
     }
 
     /**
@@ -65,14 +65,14 @@ abstract class Interrupts extends Segments {
                     throw f;
                 }
                 int nv = f.vector, ne = f.errorCode;
-                if (vector == DF) {
+                if (vector == DF_) {
                     tripleFault = true;
                     stopMessage = String.format("triple fault: exception %d (error %x) delivering #DF at %08x",
                             nv, ne, eip);
                     throw stop(Stop.TRIPLE_FAULT, stopMessage);
                 }
                 if (contributory(vector) && contributory(nv) || vector == PF_ && (contributory(nv) || nv == PF_)) {
-                    nv = DF;
+                    nv = DF_;
                     ne = 0;
                 }
                 vector = nv;

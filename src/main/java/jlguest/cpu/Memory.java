@@ -51,7 +51,7 @@ abstract class Memory extends CpuState {
 
     final GuestFault fault = new GuestFault();
 
-    static final int DE = 0, DB = 1, NMI = 2, BP = 3, OF_ = 4, BR = 5, UD = 6, NM = 7, DF = 8,
+    static final int DE = 0, DB = 1, NMI = 2, BP = 3, OF_ = 4, BR = 5, UD = 6, NM = 7, DF_ = 8,
             TS = 10, NP = 11, SS_ = 12, GP = 13, PF_ = 14, MF = 16, AC_ = 17;
 
     Memory(PhysicalBus bus) {

@@ -53,11 +53,15 @@ abstract class Strings extends Alu {
         int n = 1 << sz;
         int delta = (flags & DF) != 0 ? -n : n;
         int src = i.segOverride >= 0 ? i.segOverride : DS;
+        // CMPS reads both operands; which read comes first shows only when both fault (in CR2).
+        // The AMD host the differential vectors come from reads DS:[ESI] first with 32-bit
+        // addressing, and ES:[DI] first with 16-bit addressing except in REPE CMPSB.
+        boolean esFirst = !a32 && !(i.rep == 0xF3 && sz == 0);
         if ((op == 0x6C || op == 0x6D || op == 0x6E || op == 0x6F)) {
             checkIo(r[EDX] & 0xFFFF, n);
         }
         if (i.rep == 0) {
-            once(op, a32, sz, delta, src);
+            once(op, a32, sz, delta, src, esFirst);
             return;
         }
         if (delta > 0 && a32 && (op == 0xA4 || op == 0xA5 || op == 0xAA || op == 0xAB)
@@ -79,7 +83,7 @@ abstract class Strings extends Alu {
                 yieldRep();
                 return;
             }
-            once(op, a32, sz, delta, src);
+            once(op, a32, sz, delta, src, esFirst);
             setCnt(a32, c - 1);
             if (cmp && (zf() != (i.rep == 0xF3))) {
                 return;
@@ -95,7 +99,7 @@ abstract class Strings extends Alu {
         uncounted++;
     }
 
-    private void once(int op, boolean a32, int sz, int delta, int src) {
+    private void once(int op, boolean a32, int sz, int delta, int src, boolean esFirst) {
         switch (op) {
             case 0xA4, 0xA5 -> {
                 int v = rdSSz(src, idx(a32, ESI), sz);
@@ -113,8 +117,14 @@ abstract class Strings extends Alu {
                 adv(a32, ESI, delta);
             }
             case 0xA6, 0xA7 -> {
-                int a = rdSSz(src, idx(a32, ESI), sz);
-                int b = rdSSz(ES, idx(a32, EDI), sz);
+                int a, b;
+                if (!esFirst) {
+                    a = rdSSz(src, idx(a32, ESI), sz);
+                    b = rdSSz(ES, idx(a32, EDI), sz);
+                } else {
+                    b = rdSSz(ES, idx(a32, EDI), sz);
+                    a = rdSSz(src, idx(a32, ESI), sz);
+                }
                 alu(7, a, b, sz);
                 adv(a32, ESI, delta);
                 adv(a32, EDI, delta);

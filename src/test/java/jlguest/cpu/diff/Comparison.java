@@ -20,6 +20,18 @@ import java.util.List;
  * Everything else is compared: how the instruction ended (completed, and where to; or which
  * exception, at which EIP, with which error code and CR2), all eight registers, EFLAGS, the ES, CS,
  * SS and DS selectors, and every byte of the data pages.
+ *
+ * <p>Undefined results are masked by never generating them (vendors and generations disagree, and
+ * the SDM promises nothing), so no case can pin jlguest to one CPU's accident:
+ * <ul>
+ * <li>SHLD/SHRD with a 16-bit operand and a count (mod 32) above 16: result and flags undefined;
+ *     {@code Shaping.shiftCount} keeps the counts at 16 or below. jlguest shifts through the 48-bit
+ *     value dst:src:dst (not checked against hardware).
+ * <li>BSWAP with a 16-bit operand: undefined. The row is {@code Zd} (32 bits only), so no 0x66
+ *     variant is made; jlguest clears the 16-bit register, as Intel and AMD parts are reported to.
+ * <li>LAR's bits 16..19 (the "x" of the SDM's mask 00FxFF00h): LAR is not generated at all (it
+ *     reads the host's descriptor tables); jlguest returns the descriptor's limit bits 19:16 there.
+ * </ul>
  */
 final class Comparison {
     private Comparison() {
