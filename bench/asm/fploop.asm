@@ -33,4 +33,4 @@ inner:
 align 8
 half:  dq 0.5
 three: dq 3.0
-tmp:   dd 0
+tmp    equ 0x3000           ; written data stays out of the code page (else every FISTP is SMC)

@@ -6,7 +6,6 @@ import static jlguest.cpu.Opcode.IO;
 import static jlguest.cpu.Opcode.LOCKABLE;
 import static jlguest.cpu.Opcode.PRIVILEGED;
 import static jlguest.cpu.Opcode.REP;
-import static jlguest.cpu.Opcode.UNIMPLEMENTED;
 import static jlguest.cpu.Opcode.X87;
 
 import java.util.ArrayList;

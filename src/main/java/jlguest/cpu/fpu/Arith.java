@@ -1,10 +1,8 @@
 package jlguest.cpu.fpu;
 
-import java.math.BigInteger;
-
 /**
  * The four basic operations, square root, comparison and rounding to an integer, on register
- * values, in long arithmetic (no BigInteger but in FSQRT).
+ * values, all in long arithmetic.
  *
  * <p>tour:fpu:200 Each operation has the same shape: classify both operands; NaNs and invalid
  * encodings first (an SNaN or an unsupported encoding raises IE; NaNs propagate, quieted); then
@@ -320,21 +318,65 @@ abstract class Arith extends Rounding {
         if (denormal(k)) {
             return;
         }
-        int e = unbiased(aSe) - 63;     // value = aM * 2^e
-        BigInteger n = new BigInteger(1, new byte[] {
-            (byte) (aM >>> 56), (byte) (aM >>> 48), (byte) (aM >>> 40), (byte) (aM >>> 32),
-            (byte) (aM >>> 24), (byte) (aM >>> 16), (byte) (aM >>> 8), (byte) aM});
-        if ((e & 1) != 0) {
-            n = n.shiftLeft(1);
-            e--;
+        int e = unbiased(aSe);
+        int n = Long.numberOfLeadingZeros(aM);
+        aM <<= n;
+        e -= n;
+        // value = aM * 2^(e-63). N = aM * 2^64 (e - 63 even) or aM * 2^63 (odd), so that
+        // r = floor(sqrt(N)) has exactly 64 bits and sqrt(value) = r * 2^half.
+        boolean odd = ((e - 63) & 1) != 0;
+        long nHi = odd ? aM >>> 1 : aM, nLo = odd ? aM << 63 : 0;
+        int half = odd ? (e - 63 - 63) / 2 : (e - 63 - 64) / 2;
+        long r = isqrt(nHi, nLo);
+        // remainder N - r^2 (0 <= rem <= 2r < 2^65): the guard bit is rem > r (no ties exist)
+        long sqLo = r * r, sqHi = mulHigh(r, r);
+        long remLo = nLo - sqLo, remHi = nHi - sqHi - (Long.compareUnsigned(nLo, sqLo) < 0 ? 1 : 0);
+        boolean guard = remHi != 0 || Long.compareUnsigned(remLo, r) > 0;
+        boolean sticky = remHi != 0 || remLo != 0;
+        roundOut(0, 63 + half, r, (guard ? Long.MIN_VALUE : 0) | (sticky ? 1 : 0));
+    }
+
+    /**
+     * floor(sqrt(hi:lo)) for 2^126 <= hi:lo < 2^128: a double estimate, one Newton step in
+     * doubles on the exact 128-bit error, then exact fix-ups (long arithmetic only).
+     */
+    static long isqrt(long hi, long lo) {
+        double n = ((hi >>> 1) * 2.0 + (hi & 1)) * 0x1p64;
+        double d = Math.sqrt(n);
+        long r = ((long) (d * 0.5)) << 1;
+        for (int step = 0; step < 2; step++) {
+            long sqLo = r * r, sqHi = mulHigh(r, r);
+            long eLo = lo - sqLo, eHi = hi - sqHi - (Long.compareUnsigned(lo, sqLo) < 0 ? 1 : 0);
+            double err = eHi * 0x1p64 + ((eLo >>> 1) * 2.0 + (eLo & 1));
+            double rd = (r >>> 1) * 2.0 + (r & 1);
+            long delta = (long) Math.rint(err / (2 * rd));
+            long nr = r + delta;
+            if (delta > 0 && Long.compareUnsigned(nr, r) < 0) {
+                nr = -1L;                   // saturate at 2^64 - 1
+            } else if (nr >= 0) {
+                nr = Long.MIN_VALUE;        // the root is at least 2^63
+            }
+            r = nr;
         }
-        n = n.shiftLeft(128);
-        BigInteger r = n.sqrt();
-        boolean inexact = !r.multiply(r).equals(n);
-        int len = r.bitLength();
-        BigInteger top = r.shiftLeft(128 - len);
-        long hi = top.shiftRight(64).longValue(), lo = top.longValue() | (inexact ? 1 : 0);
-        roundOut(0, len - 1 + (e - 128) / 2, hi, lo);
+        while (true) {      // r too big: r^2 > N
+            long sqLo = r * r, sqHi = mulHigh(r, r);
+            int c = Long.compareUnsigned(sqHi, hi);
+            if (c > 0 || (c == 0 && Long.compareUnsigned(sqLo, lo) > 0)) {
+                r--;
+            } else {
+                break;
+            }
+        }
+        while (r != -1L) {  // r too small: (r+1)^2 <= N
+            long s = r + 1, sqLo = s * s, sqHi = mulHigh(s, s);
+            int c = Long.compareUnsigned(sqHi, hi);
+            if (c < 0 || (c == 0 && Long.compareUnsigned(sqLo, lo) <= 0)) {
+                r = s;
+            } else {
+                break;
+            }
+        }
+        return r;
     }
 
     // ---- comparison --------------------------------------------------------------------------
