@@ -23,9 +23,8 @@ import jlguest.bus.PhysicalBus;
  * the CPU or by a device's DMA) reaches {@link #codeWritten}, which bumps the page's generation
  * and thereby invalidates every block decoded from it, the running one included.
  *
- * <p>Left undone, honestly: virtual-8086 mode (IRET to it stops the guest), x87 arithmetic
- * (only the control instructions are here), hardware breakpoints (DR0..DR7 are stored, never
- * matched), and task switches through 16-bit TSSs. PUSH of a segment register with a 32-bit
+ * <p>The x87 lives in {@link jlguest.cpu.fpu}. Left undone, honestly: virtual-8086 mode (IRET
+ * to it stops the guest), hardware breakpoints (DR0..DR7 are stored, never matched), and task switches through 16-bit TSSs. PUSH of a segment register with a 32-bit
  * operand writes the selector zero-extended (Intel's newer cores write only 16 bits; both are
  * allowed).
  *

@@ -12,6 +12,7 @@ import jlguest.cpu.CpuHost;
 import jlguest.cpu.Stop;
 import jlguest.devices.legacy.CmosRtc;
 import jlguest.devices.legacy.DelayPort80;
+import jlguest.devices.legacy.FpuErrorLatch;
 import jlguest.devices.legacy.I8042;
 import jlguest.devices.legacy.Pic8259Pair;
 import jlguest.devices.legacy.Pit8254;
@@ -63,6 +64,7 @@ public final class Machine implements Hypercalls.Services {
     private final Hypercalls hypercalls;
     private final VirtioDevices virtio;
     private final PhysicalBus bus;
+    private final FpuErrorLatch fpuError;
     private final IoPorts io;
     private final Thread cpuThread;
     private final Counters counters = new Counters();
@@ -120,6 +122,8 @@ public final class Machine implements Hypercalls.Services {
         io.register(I8042.DATA_PORT, 1, keyboardController);
         io.register(I8042.STATUS_PORT, 1, keyboardController);
         io.register(DelayPort80.PORT, 1, new DelayPort80());
+        fpuError = new FpuErrorLatch(pic.line(FpuErrorLatch.IRQ));
+        io.register(FpuErrorLatch.PORT, 1, fpuError);
         boolean scripted = KernelCommandLine.isScripted(kernel.commandLine());
         if (config.testExit() || scripted) {
             TestExitPort.Mode mode = config.testExit() ? TestExitPort.Mode.QEMU : TestExitPort.Mode.STATUS;
@@ -386,6 +390,11 @@ public final class Machine implements Hypercalls.Services {
         @Override
         public long timeStampCounter() {
             return kvm.tsc();
+        }
+
+        @Override
+        public void fpuError() {
+            fpuError.raise();
         }
 
         @Override
