@@ -33,7 +33,11 @@ import jlguest.bus.PhysicalBus;
  */
 public final class Cpu extends FastExecutor {
     static final int MAX_BLOCK = 32;
-    private static final int CACHE_BITS = 14;
+    /**
+     * 64 Ki direct-mapped slots. With 16 Ki, a boot plus a few busybox commands decoded 199,206
+     * blocks out of 17.9 million run (1.1%, mostly collisions); with 64 Ki, 110,597 (0.6%).
+     */
+    private static final int CACHE_BITS = 16;
 
     /** A decoded block: instructions from one physical page. */
     static final class Block {
