@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Regenerates the differential-test vectors in src/test/resources/difftest/ (tour:difftest:120).
+# Regenerates the differential-test vectors in src/test/resources/difftest/ (tour:difftest:110).
 #
 # Needs an x86 Linux host (x86-64 with 32-bit compat, or i686), gcc with -m32 (Debian: gcc-multilib),
 # a JDK and Maven. Steps: build tools/difftest/harness.c, let jlguest.cpu.diff.CaseGenerator write one

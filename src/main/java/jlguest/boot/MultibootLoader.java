@@ -116,7 +116,7 @@ public final class MultibootLoader {
         ram.zero(info, GuestLayout.MULTIBOOT_LOADER_NAME + 64 - info);
         int flags = INFO_MEMORY | INFO_CMDLINE | INFO_MMAP | INFO_LOADER_NAME;
         ram.write32(info + 4, GuestLayout.LEGACY_HOLE_START >> 10);                           // mem_lower, KiB
-        ram.write32(info + 8, (int) ((ram.size() - GuestLayout.HIGH_MEMORY) >> 10));        // mem_upper, KiB
+        ram.write32(info + 8, (ram.size() - GuestLayout.HIGH_MEMORY) >> 10);        // mem_upper, KiB
         ram.write32(info + 16, cmdlineAddr);
         if (module != null) {
             flags |= INFO_MODULES;

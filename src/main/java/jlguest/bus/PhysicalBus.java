@@ -37,12 +37,21 @@ public final class PhysicalBus {
 
     /** Maps {@code device} at [base, base+size). Windows must not overlap RAM or each other. */
     public void map(int base, int size, MmioDevice device) {
-        if (Integer.compareUnsigned(base, ram.size()) < 0) {
+        long start = base & 0xFFFF_FFFFL;
+        long end = start + size;   // exclusive; as longs, so a window at the top of 4 GiB cannot wrap
+        if (size <= 0 || end > 1L << 32) {
+            throw new IllegalArgumentException(String.format("MMIO window 0x%x+0x%x leaves the 4 GiB space", base, size));
+        }
+        if (start < ram.size()) {
             throw new IllegalArgumentException(String.format("MMIO window 0x%x overlaps RAM", base));
         }
         for (Window w : windows) {
-            if (w.contains(base) || w.contains(base + size - 1)) {
-                throw new IllegalArgumentException(String.format("MMIO window 0x%x overlaps another", base));
+            long wStart = w.base() & 0xFFFF_FFFFL;
+            // Two half-open intervals overlap when each starts before the other ends: this
+            // catches a new window inside an old one, around it, or across either edge.
+            if (start < wStart + w.size() && wStart < end) {
+                throw new IllegalArgumentException(String.format("MMIO window 0x%x+0x%x overlaps 0x%x+0x%x",
+                        base, size, w.base(), w.size()));
             }
         }
         windows.add(new Window(base, size, device));

@@ -30,11 +30,24 @@ import picocli.CommandLine.Parameters;
         description = {"Boot an x86 kernel in a pure-Java emulated machine.",
                 "With no arguments, boots the bundled Linux guest."},
         customSynopsis = "lguest [options] <memory> <kernel> [kernel arguments...]",
-        footer = {"", "Memory: 64m, 512m, 1g, or a number of bytes (16m .. 2047m).",
+        footer = {"", "Memory: 64 (MiB), 64m, 512m, 1g (16m .. 2047m).",
                 "Kernels: vmlinux (ELF32 i386), bzImage (boot protocol >= 2.07), multiboot v1.",
                 "Example: lguest 64m guest-images/vmlinux --initrd=guest-images/initrd.img"})
 public final class Main {
-    public static final String VERSION = "jlguest 0.1.0";
+    /** "jlguest X.Y.Z": the version comes from the pom, through version.properties. */
+    public static final String VERSION = "jlguest " + projectVersion();
+
+    private static String projectVersion() {
+        java.util.Properties p = new java.util.Properties();
+        try (java.io.InputStream in = Main.class.getResourceAsStream("/jlguest/version.properties")) {
+            if (in != null) {
+                p.load(in);
+            }
+        } catch (java.io.IOException e) {
+            // fall through: an unknown version is no reason not to boot
+        }
+        return p.getProperty("version", "(unknown version)");
+    }
 
     @Parameters(paramLabel = "WORDS", hidden = true)
     private List<String> words = new ArrayList<>();
@@ -42,10 +55,17 @@ public final class Main {
     @Option(names = "--initrd", paramLabel = "FILE", description = "Initial RAM disk (Linux) or boot module (multiboot).")
     private Path initrd;
 
-    @Option(names = "--block", paramLabel = "FILE[,ro]", description = "A virtio block device backed by FILE (repeatable).")
+    @Option(names = "--block", paramLabel = "FILE[,ro][,serial=S]",
+            description = "A virtio block device backed by the raw image FILE (repeatable: vda, vdb, ...); "
+                    + "ro: never written; serial=S: the ID the guest reads.")
     private List<String> blocks = new ArrayList<>();
 
-    @Option(names = "--net", paramLabel = "SPEC", description = "A virtio network device (repeatable).")
+    @Option(names = "--net", paramLabel = "SPEC",
+            description = {"A virtio network device (repeatable). SPEC is one of:",
+                    "  udp:local=HOST:PORT,remote=HOST:PORT",
+                    "  socket:listen=HOST:PORT | socket:connect=HOST:PORT",
+                    "  mcast:GROUP:PORT[,localaddr=ADDR]",
+                    "each with optional ,mac=52:54:00:12:34:56 and ,mtu=N."})
     private List<String> nets = new ArrayList<>();
 
     @Option(names = "--no-reboot", description = "Exit instead of restarting when the guest reboots.")
@@ -98,7 +118,7 @@ public final class Main {
         try {
             cl.parseArgs(args);
         } catch (CommandLine.ParameterException e) {
-            err.println("lguest: " + firstLine(e.getMessage()) + " (see lguest --help)");
+            err.println("lguest: " + firstLine(e.getMessage()) + didYouMean(e) + " (see lguest --help)");
             return 2;
         }
         if (cl.isUsageHelpRequested()) {
@@ -147,6 +167,15 @@ public final class Main {
 
     private DebugOptions debugOptions() throws UsageException {
         return DebugOption.parse(monitor, gdb, startPaused, symbols, serial);
+    }
+
+    /** For a mistyped option, the nearest real ones: "--blok=x.img" gets " (did you mean --block?)". */
+    private static String didYouMean(CommandLine.ParameterException e) {
+        if (!(e instanceof CommandLine.UnmatchedArgumentException u)) {
+            return "";
+        }
+        List<String> near = u.getSuggestions().stream().filter(x -> x.startsWith("-")).distinct().limit(3).toList();
+        return near.isEmpty() ? "" : " (did you mean " + String.join(" or ", near) + "?)";
     }
 
     private static String firstLine(String s) {

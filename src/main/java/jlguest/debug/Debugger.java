@@ -248,9 +248,17 @@ public final class Debugger implements Machine.DebugHook {
 
     /** Waits (up to {@code millis}) for the guest to be paused. */
     public boolean awaitPause(long millis) {
+        return awaitUnderLock(() -> paused, millis);
+    }
+
+    /**
+     * Waits on the lock (up to {@code millis}) until {@code done} holds; false on time-out or
+     * interrupt. {@code done} is evaluated with the lock held.
+     */
+    private boolean awaitUnderLock(java.util.function.BooleanSupplier done, long millis) {
         long end = System.currentTimeMillis() + millis;
         synchronized (lock) {
-            while (!paused) {
+            while (!done.getAsBoolean()) {
                 long left = end - System.currentTimeMillis();
                 if (left <= 0) {
                     return false;
@@ -286,27 +294,13 @@ public final class Debugger implements Machine.DebugHook {
 
     /** Steps {@code n} instructions and waits (up to {@code millis}) until done; true when paused again. */
     public boolean step(long n, long millis) {
-        long before;
+        long stopsBefore;
         synchronized (lock) {
-            before = stops;
+            stopsBefore = stops;
         }
+        final long before = stopsBefore;
         startStep(n);
-        long end = System.currentTimeMillis() + millis;
-        synchronized (lock) {
-            while (stops == before || !paused) {
-                long left = end - System.currentTimeMillis();
-                if (left <= 0) {
-                    return false;
-                }
-                try {
-                    lock.wait(left);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return false;
-                }
-            }
-            return true;
-        }
+        return awaitUnderLock(() -> stops != before && paused, millis);
     }
 
     public boolean addBreakpoint(int address) {

@@ -16,6 +16,8 @@ import jlguest.debug.disasm.CodeReader;
 public final class GuestMemory {
     /** An address the debugger cannot read or write, with the reason. */
     public static final class Inaccessible extends Exception {
+        private static final long serialVersionUID = 1L;
+
         public Inaccessible(String message) {
             super(message);
         }

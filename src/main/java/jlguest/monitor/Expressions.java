@@ -15,6 +15,8 @@ final class Expressions {
 
     /** A user mistake in an expression: the message says what. */
     static final class BadExpression extends Exception {
+        private static final long serialVersionUID = 1L;
+
         BadExpression(String message) {
             super(message);
         }

@@ -40,6 +40,8 @@ public final class Monitor {
 
     /** A user mistake: printed as one line. */
     static final class UserError extends Exception {
+        private static final long serialVersionUID = 1L;
+
         UserError(String message) {
             super(message);
         }

@@ -57,10 +57,13 @@ class MainTest {
         Result help = run("--help");
         assertEquals(0, help.status());
         assertTrue(help.out().contains("lguest [options] <memory> <kernel> [kernel arguments...]"));
+        assertTrue(help.out().contains("socket:listen=HOST:PORT") && help.out().contains("serial=S"), help.out());
         assertTrue(help.out().contains("--initrd"));
         Result version = run("--version");
         assertEquals(0, version.status());
         assertEquals(Main.VERSION, version.out().strip());
+        // the pom's version, filtered into version.properties: not a second copy in the code
+        assertTrue(version.out().strip().matches("jlguest \\d+\\.\\d+\\.\\d+(-SNAPSHOT)?"), version.out());
     }
 
     @Test
@@ -70,13 +73,22 @@ class MainTest {
         assertOneLineError("bad memory size '64x'", "64x", k);
         assertOneLineError("too large", "9g", k);
         assertOneLineError("too small", "1m", k);
-        assertOneLineError("multiple of 4 KiB", "16777217", k);
+        assertOneLineError("multiple of 4 KiB", "16777217b", k);
+        assertOneLineError("too large", "4096", k);      // a bare number is MiB
+    }
+
+    @Test
+    void aBareNumberIsMebibytes() throws UsageException {
+        assertEquals(64L << 20, MemorySize.parse("64"));
+        assertEquals(64L << 20, MemorySize.parse("64m"));
+        assertEquals(16L << 20, MemorySize.parse("16777216b"));
     }
 
     @Test
     void optionProblems() throws IOException {
         assertOneLineError("Unknown option: '--frobnicate'", "--frobnicate", "64m", goodKernel().toString());
         assertOneLineError("missing kernel", "64m");
+        assertOneLineError("(did you mean --block?)", "--blok=x.img", "64m", goodKernel().toString());
         assertOneLineError("disk.img", "64m", goodKernel().toString(), "--block=" + dir.resolve("disk.img"));
         assertOneLineError("--net", "--net=carrier-pigeon:coo", "64m", goodKernel().toString());
     }

@@ -78,7 +78,7 @@ class ExercisesTest {
     void exercise02VirtioRng() throws Exception {
         VirtioDevice rng = (VirtioDevice) Class.forName("jlguest.devices.virtio.rng.VirtioRng")
                 .getConstructor().newInstance();
-        assertEquals(4, rng.deviceId());
+        assertEquals(4, rng.info().deviceId());
         Ram ram = new Ram(1 << 20);
         VirtioMmio t = new VirtioMmio(ram, IrqLine.NONE, rng);
         rng.attach(t);

@@ -42,11 +42,13 @@ public final class Tour {
             new Part("faults", "Faults and interrupts", List.of("faults")),
             new Part("mmu", "Segmentation and the MMU: a page walk, the TLB", List.of("mmu")),
             new Part("fpu", "A side trip: the x87 in software", List.of("fpu")),
+            new Part("difftest", "How we know: differential testing against the real CPU", List.of("difftest")),
             new Part("bus", "The bus and the legacy devices", List.of("bus", "devices")),
             new Part("time", "Time and idle", List.of("time")),
             new Part("virtio", "Virtio: a request's whole trip", List.of("virtio")),
             new Part("paravirt", "The hypercalls and kvmclock", List.of("paravirt")),
-            new Part("monitor", "The monitor and the gdb stub", List.of("monitor")));
+            new Part("monitor", "The monitor and the gdb stub", List.of("monitor")),
+            new Part("house", "The house: how the packages are layered", List.of("house")));
 
     /** One tagged comment: its tag, where it sits, and its text as plain Markdown. */
     public record Step(String tag, int number, Path file, int line, String text) {
@@ -61,8 +63,12 @@ public final class Tour {
     private static final Pattern TOUR = Pattern.compile("(?<![(`\\w:])tour:([a-z]+):(\\d+)\\s*");
     private static final Pattern EXERCISE = Pattern.compile("(?<![(`\\w:])exercise:(\\d+)\\s*");
 
-    /** Where tagged comments live: the Java sources, and the assembly of our own guest. */
-    static final List<String> SOURCES = List.of("src/main/java", "guest-images/hello");
+    /**
+     * Where tagged comments live: the Java sources (the tests too: the differential harness is part
+     * of the story), the assembly of our own guest, and the C harnesses that run on the real CPU.
+     */
+    static final List<String> SOURCES = List.of("src/main/java", "src/test/java", "guest-images/hello",
+            "tools/difftest", "tools/fpudiff");
 
     private final Path root;
     private final List<Step> steps = new ArrayList<>();
@@ -72,7 +78,8 @@ public final class Tour {
         this.root = root;
         for (String dir : SOURCES) {
             try (Stream<Path> files = Files.walk(root.resolve(dir))) {
-                for (Path f : files.filter(p -> p.toString().endsWith(".java") || p.toString().endsWith(".asm"))
+                for (Path f : files.filter(p -> p.toString().endsWith(".java") || p.toString().endsWith(".asm")
+                        || p.toString().endsWith(".c"))
                         .sorted().toList()) {
                     scan(f);
                 }

@@ -326,9 +326,7 @@ public final class Fpu extends Environment {
             return;
         }
         if (isEmpty(0)) {
-            if (underflow()) {
-                setSt(0, INDEF_SE, INDEF_M);
-            }
+            underflowInto(0);
             finish();
             return;
         }
@@ -536,11 +534,8 @@ public final class Fpu extends Environment {
     private void arithReg(int op, int dst, int src, boolean pop) {
         begin();
         if (isEmpty(dst) || isEmpty(src)) {
-            if (underflow()) {
-                setSt(dst, INDEF_SE, INDEF_M);
-                if (pop) {
-                    pop();
-                }
+            if (underflowInto(dst) && pop) {
+                pop();
             }
             finish();
             return;
@@ -600,9 +595,7 @@ public final class Fpu extends Environment {
         begin();
         c1 = (sw & C1) != 0;      // FCMOVcc leaves C1 alone unless the stack underflows
         if (isEmpty(0) || isEmpty(i)) {
-            if (underflow()) {
-                setSt(0, INDEF_SE, INDEF_M);    // whatever the condition
-            }
+            underflowInto(0);    // whatever the condition
         } else if (c != negate) {
             setSt(0, stSe(i), stSig(i));
         }
@@ -628,11 +621,8 @@ public final class Fpu extends Environment {
     private void fst(int i, boolean pop) {
         begin();
         if (isEmpty(0)) {
-            if (underflow()) {
-                setSt(i, INDEF_SE, INDEF_M);
-                if (pop) {
-                    pop();
-                }
+            if (underflowInto(i) && pop) {
+                pop();
             }
         } else {
             setSt(i, stSe(0), stSig(0));
@@ -668,9 +658,7 @@ public final class Fpu extends Environment {
     private void unary(int modrm) {
         begin();
         if (isEmpty(0)) {
-            if (underflow()) {
-                setSt(0, INDEF_SE, INDEF_M);
-            }
+            underflowInto(0);
             finish();
             return;
         }

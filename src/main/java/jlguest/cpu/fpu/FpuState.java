@@ -147,6 +147,19 @@ abstract class FpuState {
         return masked(IE);
     }
 
+    /**
+     * Stack underflow with ST(dst) as the destination: the masked response writes the real
+     * indefinite there (the preamble of every instruction that finds an operand empty). True when
+     * masked, so the caller may go on (pop, for instance); false when #MF is due and nothing changes.
+     */
+    final boolean underflowInto(int dst) {
+        if (!underflow()) {
+            return false;
+        }
+        setSt(dst, INDEF_SE, INDEF_M);
+        return true;
+    }
+
     /** Stack overflow: a push onto a full register. True when the masked response may go on. */
     final boolean overflow() {
         exc |= IE | SF;

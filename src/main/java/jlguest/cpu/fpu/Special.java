@@ -33,8 +33,7 @@ abstract class Special extends Transcendental {
     private void fxtract() {
         begin();
         if (isEmpty(0)) {
-            if (underflow()) {
-                setSt(0, INDEF_SE, INDEF_M);
+            if (underflowInto(0)) {
                 push(INDEF_SE, INDEF_M);
             }
             finish();
@@ -82,9 +81,7 @@ abstract class Special extends Transcendental {
     private void fscale() {
         begin();
         if (isEmpty(0) || isEmpty(1)) {
-            if (underflow()) {
-                setSt(0, INDEF_SE, INDEF_M);
-            }
+            underflowInto(0);
             finish();
             return;
         }
@@ -135,9 +132,7 @@ abstract class Special extends Transcendental {
     private void fprem(boolean ieee) {
         begin();
         if (isEmpty(0) || isEmpty(1)) {
-            if (underflow()) {
-                setSt(0, INDEF_SE, INDEF_M);
-            }
+            underflowInto(0);
             sw &= ~C2;
             finish();
             return;

@@ -228,9 +228,7 @@ abstract class Transcendental extends Formats {
     private void f2xm1() {
         begin();
         if (isEmpty(0)) {
-            if (underflow()) {
-                setSt(0, INDEF_SE, INDEF_M);
-            }
+            underflowInto(0);
             finish();
             return;
         }

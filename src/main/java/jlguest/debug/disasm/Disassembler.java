@@ -28,6 +28,8 @@ public final class Disassembler {
 
     /** Thrown inside decoding when a byte cannot be read. */
     static final class Unreadable extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
         Unreadable() {
             super(null, null, false, false);
         }

@@ -5,6 +5,8 @@ package jlguest.devices.virtio;
  * transport answers by setting DEVICE_NEEDS_RESET; the emulator itself carries on.
  */
 public final class RingException extends Exception {
+    private static final long serialVersionUID = 1L;
+
     public RingException(String message) {
         super(message, null, false, false);
     }

@@ -6,16 +6,8 @@ package jlguest.devices.virtio;
  * in here on the CPU thread.
  */
 public interface VirtioDevice {
-    /** virtio device ID: 1 network, 2 block. */
-    int deviceId();
-
-    /** Device-specific and ring feature bits offered (the transport adds VERSION_1). */
-    long features();
-
-    /** Number of virtqueues and the largest size of each. */
-    int queueCount();
-
-    int queueMaxSize();
+    /** Its ID, features and queues: constant for the device's life. */
+    VirtioDeviceInfo info();
 
     /** The device configuration space as it is now (read by the transport at 0x100+). */
     byte[] config();
@@ -44,7 +36,4 @@ public interface VirtioDevice {
 
     /** Device-specific lines for the monitor. */
     String describe();
-
-    /** Names of device-specific feature bits, indexed by bit, for {@link #describe()}. */
-    String[] featureNames();
 }

@@ -82,10 +82,10 @@ public final class VirtioMmio implements MmioDevice {
         this.ram = ram;
         this.irq = irq;
         this.device = device;
-        this.deviceFeatures = device.features() | VirtioFeatures.bit(VirtioFeatures.VERSION_1);
-        this.queues = new Virtqueue[device.queueCount()];
+        this.deviceFeatures = device.info().features() | VirtioFeatures.bit(VirtioFeatures.VERSION_1);
+        this.queues = new Virtqueue[device.info().queueCount()];
         for (int i = 0; i < queues.length; i++) {
-            queues[i] = new Virtqueue(ram, i, device.queueMaxSize());
+            queues[i] = new Virtqueue(ram, i, device.info().queueMaxSize());
             queues[i].reset();
         }
         device.attach(this);
@@ -129,7 +129,7 @@ public final class VirtioMmio implements MmioDevice {
         return switch (offset) {
             case REG_MAGIC -> MAGIC;
             case REG_VERSION -> VERSION;
-            case REG_DEVICE_ID -> device.deviceId();
+            case REG_DEVICE_ID -> device.info().deviceId();
             case REG_VENDOR_ID -> VENDOR_ID;
             case REG_DEVICE_FEATURES -> deviceFeaturesSel > 1 ? 0 : (int) (deviceFeatures >>> (32 * deviceFeaturesSel));
             case REG_QUEUE_NUM_MAX -> q == null ? 0 : q.maxSize();
@@ -354,8 +354,8 @@ public final class VirtioMmio implements MmioDevice {
         if (resetReason != null) {
             sb.append("needs reset: ").append(resetReason).append('\n');
         }
-        sb.append("offered: ").append(VirtioFeatures.names(deviceFeatures, device.featureNames())).append('\n');
-        sb.append("accepted: ").append(VirtioFeatures.names(driverFeatures, device.featureNames())).append('\n');
+        sb.append("offered: ").append(VirtioFeatures.names(deviceFeatures, device.info().featureNames())).append('\n');
+        sb.append("accepted: ").append(VirtioFeatures.names(driverFeatures, device.info().featureNames())).append('\n');
         for (Virtqueue q : queues) {
             sb.append(q.describe()).append('\n');
         }

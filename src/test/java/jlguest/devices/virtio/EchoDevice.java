@@ -7,24 +7,9 @@ final class EchoDevice implements VirtioDevice {
     final byte[] config = {1, 2, 3, 4, 5, 6, 7, 8};
 
     @Override
-    public int deviceId() {
-        return 42;
-    }
-
-    @Override
-    public long features() {
-        return VirtioFeatures.bit(VirtioFeatures.RING_INDIRECT_DESC) | VirtioFeatures.bit(VirtioFeatures.RING_EVENT_IDX)
-                | VirtioFeatures.bit(3);
-    }
-
-    @Override
-    public int queueCount() {
-        return 1;
-    }
-
-    @Override
-    public int queueMaxSize() {
-        return 16;
+    public VirtioDeviceInfo info() {
+        return new VirtioDeviceInfo(42, VirtioFeatures.bit(VirtioFeatures.RING_INDIRECT_DESC)
+                | VirtioFeatures.bit(VirtioFeatures.RING_EVENT_IDX) | VirtioFeatures.bit(3), 1, 16, new String[0]);
     }
 
     @Override
@@ -67,8 +52,4 @@ final class EchoDevice implements VirtioDevice {
         return "echo\n";
     }
 
-    @Override
-    public String[] featureNames() {
-        return new String[0];
-    }
 }

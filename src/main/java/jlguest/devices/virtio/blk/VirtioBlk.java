@@ -8,6 +8,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import jlguest.devices.virtio.DescriptorChain;
 import jlguest.devices.virtio.RingException;
 import jlguest.devices.virtio.VirtioDevice;
+import jlguest.devices.virtio.VirtioDeviceInfo;
 import jlguest.devices.virtio.VirtioFeatures;
 import jlguest.devices.virtio.VirtioMmio;
 import jlguest.devices.virtio.Virtqueue;
@@ -120,41 +121,22 @@ public final class VirtioBlk implements VirtioDevice {
         this.wakeup = wakeup == null ? () -> { } : wakeup;
     }
 
+    @Override
+    public VirtioDeviceInfo info() {
+        long f = VirtioFeatures.bit(F_SIZE_MAX) | VirtioFeatures.bit(F_SEG_MAX) | VirtioFeatures.bit(F_BLK_SIZE)
+                | VirtioFeatures.bit(F_FLUSH)
+                | VirtioFeatures.bit(VirtioFeatures.RING_INDIRECT_DESC) | VirtioFeatures.bit(VirtioFeatures.RING_EVENT_IDX);
+        return new VirtioDeviceInfo(DEVICE_ID, image.readOnly() ? f | VirtioFeatures.bit(F_RO) : f, 1, QUEUE_SIZE,
+                FEATURE_NAMES);
+    }
+
     public BlockImage image() {
         return image;
     }
 
     @Override
-    public int deviceId() {
-        return DEVICE_ID;
-    }
-
-    @Override
-    public long features() {
-        long f = VirtioFeatures.bit(F_SIZE_MAX) | VirtioFeatures.bit(F_SEG_MAX) | VirtioFeatures.bit(F_BLK_SIZE)
-                | VirtioFeatures.bit(F_FLUSH)
-                | VirtioFeatures.bit(VirtioFeatures.RING_INDIRECT_DESC) | VirtioFeatures.bit(VirtioFeatures.RING_EVENT_IDX);
-        return image.readOnly() ? f | VirtioFeatures.bit(F_RO) : f;
-    }
-
-    @Override
-    public int queueCount() {
-        return 1;
-    }
-
-    @Override
-    public int queueMaxSize() {
-        return QUEUE_SIZE;
-    }
-
-    @Override
     public byte[] config() {
         return config;
-    }
-
-    @Override
-    public String[] featureNames() {
-        return FEATURE_NAMES;
     }
 
     @Override

@@ -6,6 +6,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import jlguest.devices.virtio.DescriptorChain;
 import jlguest.devices.virtio.RingException;
 import jlguest.devices.virtio.VirtioDevice;
+import jlguest.devices.virtio.VirtioDeviceInfo;
 import jlguest.devices.virtio.VirtioFeatures;
 import jlguest.devices.virtio.VirtioMmio;
 import jlguest.devices.virtio.Virtqueue;
@@ -129,34 +130,15 @@ public final class VirtioNet implements VirtioDevice {
     }
 
     @Override
-    public int deviceId() {
-        return DEVICE_ID;
-    }
-
-    @Override
-    public long features() {
-        return VirtioFeatures.bit(F_MAC) | VirtioFeatures.bit(F_MTU) | VirtioFeatures.bit(F_STATUS)
-                | VirtioFeatures.bit(VirtioFeatures.RING_INDIRECT_DESC) | VirtioFeatures.bit(VirtioFeatures.RING_EVENT_IDX);
-    }
-
-    @Override
-    public int queueCount() {
-        return 2;
-    }
-
-    @Override
-    public int queueMaxSize() {
-        return QUEUE_SIZE;
+    public VirtioDeviceInfo info() {
+        return new VirtioDeviceInfo(DEVICE_ID, VirtioFeatures.bit(F_MAC) | VirtioFeatures.bit(F_MTU)
+                | VirtioFeatures.bit(F_STATUS) | VirtioFeatures.bit(VirtioFeatures.RING_INDIRECT_DESC)
+                | VirtioFeatures.bit(VirtioFeatures.RING_EVENT_IDX), 2, QUEUE_SIZE, FEATURE_NAMES);
     }
 
     @Override
     public byte[] config() {
         return config;
-    }
-
-    @Override
-    public String[] featureNames() {
-        return FEATURE_NAMES;
     }
 
     @Override
