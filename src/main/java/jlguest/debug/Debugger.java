@@ -82,8 +82,16 @@ public final class Debugger implements Machine.DebugHook {
     /** Hooks this debugger into a machine (again after each reboot). */
     public void attach(Machine m) {
         this.machine = m;
+        this.attachedNanos = System.nanoTime();
         m.setDebugHook(this);
         watchBuses();
+    }
+
+    private volatile long attachedNanos = System.nanoTime();
+
+    /** When the current machine was attached (it starts running right after): for speed figures. */
+    public long attachedNanos() {
+        return attachedNanos;
     }
 
     /** The buses report accesses only while someone listens: unwatched, they cost one null check. */

@@ -57,8 +57,9 @@ public final class Monitor {
     private final Tracer tracer;
     private int lastDisas = -1;
     private int lastDisasEip = -1;
-    private long statsInstructions;
-    private long statsNanos = System.nanoTime();
+    /** Where the last {@code stats} left off; -1 before the first, which measures from the machine's start. */
+    private long statsInstructions = -1;
+    private long statsNanos;
     private volatile boolean quit;
 
     public Monitor(Debugger debugger, Symbols symbols, PrintWriter out) {
@@ -454,6 +455,13 @@ public final class Monitor {
     private void stats() {
         long n = cpu().instructions();
         long now = System.nanoTime();
+        if (statsInstructions < 0 || n < statsInstructions) {
+            // The first stats (or the first after a reboot made a new CPU) measures from the
+            // machine's start, not from when this monitor opened: a monitor opened after a 14 s
+            // boot would otherwise divide the whole boot by a moment.
+            statsInstructions = 0;
+            statsNanos = debugger.attachedNanos();
+        }
         double secs = (now - statsNanos) / 1e9;
         out.printf("instructions executed  %,d%n", n);
         out.printf("since the last stats   %,d in %.2f s = %.1f MIPS%s%n", n - statsInstructions, secs,
@@ -473,7 +481,8 @@ public final class Monitor {
     private void print(String args) throws Exception {
         int v = address(args);
         String name = symbols.describe(v);
-        out.printf("0x%08x (%d)%s%n", v, v, name == null ? "" : " <" + name + ">");
+        // Addresses are unsigned: 0xc0414844 is 3225503812, never a negative number.
+        out.printf("0x%08x (%s)%s%n", v, Integer.toUnsignedString(v), name == null ? "" : " <" + name + ">");
     }
 
     private void reset() {

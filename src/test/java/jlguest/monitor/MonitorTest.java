@@ -2,6 +2,7 @@ package jlguest.monitor;
 
 import jlguest.debug.Debugger;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -67,6 +68,27 @@ class MonitorTest {
         text.getBuffer().setLength(0);
         monitor.execute(line);
         return text.toString();
+    }
+
+    @Test
+    void printShowsAddressesUnsigned() {
+        String p = run("print start_kernel");
+        long start = symbols.lookup("start_kernel");
+        assertTrue(p.startsWith(String.format("0x%08x (%d) <start_kernel>", start, start & 0xFFFFFFFFL)), p);
+        assertFalse(p.contains("(-"), p);
+    }
+
+    @Test
+    void aFreshMonitorsFirstStatsMeasuresFromTheMachinesStart() {
+        // A monitor opened long after boot (Ctrl-A c) must not divide the whole boot by a moment.
+        StringWriter fresh = new StringWriter();
+        new Monitor(debugger, symbols, new PrintWriter(fresh, true)).execute("stats");
+        java.util.regex.Matcher m = java.util.regex.Pattern
+                .compile("since the last stats\\s+([0-9,]+) in ([0-9.]+) s").matcher(fresh.toString());
+        assertTrue(m.find(), fresh.toString());
+        assertEquals(debugger.machine().cpu().instructions(), Long.parseLong(m.group(1).replace(",", "")));
+        assertTrue(Double.parseDouble(m.group(2)) >= 0.05, "the boot to start_kernel took at least the test's sleep: "
+                + fresh);
     }
 
     @Test
