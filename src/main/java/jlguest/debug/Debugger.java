@@ -282,6 +282,12 @@ public final class Debugger implements Machine.DebugHook {
         }
     }
 
+    /** The machine is ending: let the CPU thread out of a pause (it then sees the end, not the guest). */
+    @Override
+    public void release() {
+        resume();
+    }
+
     /** Lets a paused guest run on. */
     public void resume() {
         synchronized (lock) {

@@ -242,6 +242,10 @@ public final class Machine implements Hypercalls.Services {
         }
         cpu.requestStop();
         wakeUp();
+        DebugHook hook = debugHook;
+        if (ending == Ending.QUIT && hook != null) {
+            hook.release();     // a paused guest must not hold up Ctrl-A x or the monitor's quit
+        }
     }
 
     /** The port bus, for the monitor's I/O trace. */
@@ -289,6 +293,13 @@ public final class Machine implements Hypercalls.Services {
 
         /** True when the hook wants the CPU thread back now (a pause request): ends an idle wait. */
         boolean wantsControl();
+
+        /**
+         * The machine is ending (the user quits): a {@link #beforeSlice} blocked on a pause must
+         * return now, so that the run loop sees the request without running the guest on.
+         */
+        default void release() {
+        }
 
         /** An external interrupt was acknowledged (vector). */
         default void interrupt(int vector) {

@@ -1,0 +1,37 @@
+package jlguest.debug;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import jlguest.console.ConsoleOutput;
+import jlguest.launch.Launcher;
+import jlguest.machine.Machine;
+import jlguest.machine.MachineConfig;
+import org.junit.jupiter.api.Test;
+
+/** Ctrl-A x (a QUIT request from the console thread) ends a paused machine at once (issue 15 item 9). */
+class QuitWhilePausedTest {
+    @Test
+    void quitEndsAPausedMachineWithoutResumingTheGuest() throws Exception {
+        MachineConfig config = new MachineConfig(16 << 20, Path.of("guest-images/hello/hello.elf"), null,
+                List.of(), List.of(), true, false, true, List.of());
+        Launcher.Prepared guest = Launcher.prepare(config);
+        Debugger debugger = new Debugger(true);    // -S: paused before the first instruction
+        Machine m = new Machine(guest.ram(), guest.kernel(), config, new ConsoleOutput(new ByteArrayOutputStream()));
+        debugger.attach(m);
+        CompletableFuture<Machine.Outcome> run = CompletableFuture.supplyAsync(m::run);
+        assertTrue(debugger.awaitPause(10_000), "paused at the first instruction");
+        long before = m.cpu().instructions();
+
+        m.request(Machine.Ending.QUIT, 0, null);   // what the console's Ctrl-A x does
+
+        assertEquals(Machine.Ending.QUIT, run.get(10, TimeUnit.SECONDS).ending());
+        assertEquals(before, m.cpu().instructions(), "the guest ran no further");
+    }
+}
