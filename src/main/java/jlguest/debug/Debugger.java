@@ -169,18 +169,23 @@ public final class Debugger implements Machine.DebugHook {
             for (StopListener l : stopListeners) {
                 l.stopped(reason, cpu.eip());
             }
-            synchronized (lock) {
-                while (paused) {
-                    try {
-                        lock.wait();
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        return 0;
+            machine.freezeClock();    // a paused machine's time stands still
+            try {
+                synchronized (lock) {
+                    while (paused) {
+                        try {
+                            lock.wait();
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            return 0;
+                        }
                     }
+                    skipAt = cpu.eip();
+                    skipCount = cpu.instructions();
+                    skipping = true;
                 }
-                skipAt = cpu.eip();
-                skipCount = cpu.instructions();
-                skipping = true;
+            } finally {
+                machine.thawClock();
             }
             return 0;   // come round again: a step or breakpoint may apply at once
         }

@@ -314,6 +314,21 @@ public final class Machine implements Hypercalls.Services {
         }
     }
 
+    /** Guest nanoseconds since power-on (what the PIT, RTC and kvmclock count from). */
+    public long guestNanos() {
+        return clock.nanos();
+    }
+
+    /** The debugger holds the guest: its clocks stand still until {@link #thawClock} (CPU thread). */
+    public void freezeClock() {
+        clock.freeze();
+    }
+
+    /** The guest runs again: its clocks go on from where they stood (CPU thread). */
+    public void thawClock() {
+        clock.thaw();
+    }
+
     public void setDebugHook(DebugHook hook) {
         this.debugHook = hook;
     }

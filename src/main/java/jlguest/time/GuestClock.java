@@ -13,4 +13,12 @@ package jlguest.time;
 public interface GuestClock {
     /** Guest nanoseconds since power-on; monotonic. */
     long nanos();
+
+    /** The machine is paused: time stands still until {@link #thaw} (a clock of instructions stands anyway). */
+    default void freeze() {
+    }
+
+    /** The machine runs again: time goes on from where it stood. */
+    default void thaw() {
+    }
 }

@@ -15,7 +15,7 @@ import jlguest.machine.Machine;
 import jlguest.machine.MachineConfig;
 import org.junit.jupiter.api.Test;
 
-/** Ctrl-A x (a QUIT request from the console thread) ends a paused machine at once (issue 15 item 9). */
+/** A paused machine: its clock stands still, and Ctrl-A x (a QUIT from the console thread) ends it at once. */
 class QuitWhilePausedTest {
     @Test
     void quitEndsAPausedMachineWithoutResumingTheGuest() throws Exception {
@@ -28,6 +28,9 @@ class QuitWhilePausedTest {
         CompletableFuture<Machine.Outcome> run = CompletableFuture.supplyAsync(m::run);
         assertTrue(debugger.awaitPause(10_000), "paused at the first instruction");
         long before = m.cpu().instructions();
+        long guestTime = m.guestNanos();
+        Thread.sleep(300);
+        assertTrue(m.guestNanos() - guestTime < 1_000_000L, "a paused machine's clock stands still (issue 15 item 8)");
 
         m.request(Machine.Ending.QUIT, 0, null);   // what the console's Ctrl-A x does
 
