@@ -38,7 +38,7 @@ import jlguest.time.TimerQueue;
  */
 public final class Machine implements Hypercalls.Services {
     /** How a run ended. */
-    public enum Ending { POWER_OFF, REBOOT, EXIT, FAILURE, QUIT }
+    public enum Ending { POWER_OFF, REBOOT, EXIT, FAILURE, QUIT, PANIC }
 
     /** The end of a run and the exit status it asks the launcher for. */
     public record Outcome(Ending ending, int status, String message) {
@@ -114,7 +114,8 @@ public final class Machine implements Hypercalls.Services {
         pit = new Pit8254(clock, timers, pic.line(0));
         io.register(Pit8254.BASE, 4, pit);
         io.register(SystemControlPort61.PORT, 1, new SystemControlPort61(pit, clock));
-        uart = new Uart16550(console, pic.line(Uart16550.COM1_IRQ), this::wakeUp);
+        uart = new Uart16550(new PanicWatch(console, reason -> request(Ending.PANIC, PanicWatch.EXIT_STATUS,
+                "the guest kernel panicked: " + reason)), pic.line(Uart16550.COM1_IRQ), this::wakeUp);
         io.register(Uart16550.COM1_BASE, 8, uart);
         rtc = new CmosRtc(() -> (epoch + clock.nanos()) / 1_000_000L);
         io.register(CmosRtc.INDEX_PORT, 2, rtc);

@@ -61,6 +61,19 @@ class LinuxBootTest {
     }
 
     @Test
+    void aKernelPanicEndsTheRunWithItsOwnStatusAndReason() throws Exception {
+        // No initrd and no disk: the kernel cannot mount its root and panics (issue 15 item 2).
+        MachineConfig config = new MachineConfig(64 << 20, Path.of("guest-images/vmlinux"), null, List.of(),
+                List.of(), true, false, true, List.of("root=/dev/vda"));
+        Run r = boot(config, null);
+        assertEquals(Machine.Ending.PANIC, r.end().ending(), r.console());
+        assertEquals(PanicWatch.EXIT_STATUS, r.end().status());
+        assertTrue(r.end().message().startsWith("the guest kernel panicked: VFS: Unable to mount root fs"),
+                r.end().message());
+        assertTrue(r.console().contains("---[ end Kernel panic"), "the whole report reaches the console first");
+    }
+
+    @Test
     void vmlinuxRunsAScriptAndHandsBackItsStatus() throws Exception {
         Run r = boot(64 << 20, "guest-images/vmlinux", false, null, "jlguest.run=echo hello-$((6*7)); exit 3");
         assertTrue(r.console().contains("hello-42"), r.console());
