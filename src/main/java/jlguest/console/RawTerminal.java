@@ -15,7 +15,8 @@ import org.jline.terminal.TerminalBuilder;
  * port at once (no line editing by the host's tty driver) and Ctrl-C must interrupt the guest's
  * program, not jlguest. That is the terminal's raw mode, which jline sets for us (through
  * {@code stty}, so no native code). Whatever way the launcher ends (the guest powers off, the user
- * presses Ctrl-A x, an error), {@link #close()} runs, and a shutdown hook backs it up.
+ * presses Ctrl-A x, an error, SIGTERM), {@link #close()} runs, and a shutdown hook backs it up; it
+ * also switches off the screen modes a guest's full-screen program may have left on.
  */
 public final class RawTerminal implements AutoCloseable {
     private final Terminal terminal;
@@ -70,12 +71,23 @@ public final class RawTerminal implements AutoCloseable {
         }
     }
 
+    /**
+     * What a full-screen guest program (vi, top, less) may have switched on in the host terminal and
+     * not switched off, because we quit under it: the alternate screen (1047: leaving it is a no-op
+     * when we are not in it, unlike 1049's cursor restore), hidden cursor, colours, scroll region,
+     * application cursor keys and keypad, mouse reporting, bracketed paste; autowrap back on.
+     */
+    static final String SANE_MODES = "\033[?1047l\033[?25h\033[0m\033[r\033[?1l\033>"
+            + "\033[?1000l\033[?1002l\033[?1003l\033[?1006l\033[?2004l\033[?7h";
+
     private synchronized void restore() {
         if (closed) {
             return;
         }
         closed = true;
         try {
+            terminal.writer().write(SANE_MODES);
+            terminal.writer().flush();
             terminal.setAttributes(saved);
             terminal.flush();
             terminal.close();
