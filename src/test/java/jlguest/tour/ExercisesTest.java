@@ -286,9 +286,13 @@ class ExercisesTest {
         }
 
         @Override
-        public void close() throws Exception {
+        public void close() throws java.util.concurrent.ExecutionException, java.util.concurrent.TimeoutException {
             monitor.execute("quit");
-            run.get(10, TimeUnit.SECONDS);
+            try {
+                run.get(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             virtio.close();
         }
     }

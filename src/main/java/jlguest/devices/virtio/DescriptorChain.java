@@ -87,7 +87,7 @@ public final class DescriptorChain {
             long end = pos + lens[i];
             if (from + done < end) {
                 int skip = (int) (from + done - pos);
-                int chunk = (int) Math.min(lens[i] - skip, len - done);
+                int chunk = Math.min(lens[i] - skip, len - done);
                 System.arraycopy(ram.bytes, addrs[i] + skip, dst, dstOff + done, chunk);
                 done += chunk;
             }
@@ -107,7 +107,7 @@ public final class DescriptorChain {
             long end = pos + lens[i];
             if (from + done < end) {
                 int skip = (int) (from + done - pos);
-                int chunk = (int) Math.min(lens[i] - skip, len - done);
+                int chunk = Math.min(lens[i] - skip, len - done);
                 ram.load(addrs[i] + skip, src, srcOff + done, chunk);
                 done += chunk;
             }

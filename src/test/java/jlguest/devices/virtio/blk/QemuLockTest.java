@@ -28,6 +28,7 @@ class QemuLockTest {
     }
 
     @Test
+    @SuppressWarnings("try")   // the resource is held, not used: it keeps the image locked
     void qemuAndJlguestExcludeEachOther() throws Exception {
         boolean present = List.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)).stream()
                 .anyMatch(d -> Files.isExecutable(Path.of(d, "qemu-system-i386")));

@@ -190,6 +190,7 @@ class VirtioBlkTest {
     }
 
     @Test
+    @SuppressWarnings("try")   // the resource is held, not used: it keeps the image locked
     void clearErrorsForBadImages() throws Exception {
         Path odd = dir.resolve("odd.img");
         Files.write(odd, new byte[1000]);
