@@ -17,6 +17,7 @@ import java.nio.file.Path;
 
 import jlguest.boot.BootException;
 import jlguest.console.ConsoleInput;
+import jlguest.console.TerminalReports;
 import jlguest.machine.Machine;
 import jlguest.gdb.GdbStub;
 import jlguest.debug.symbols.Symbols;
@@ -171,16 +172,29 @@ public final class DebugSession {
 
     /** Routes typed bytes to the guest, or to the monitor while Ctrl-A c has switched to it. */
     public ConsoleInput.Target route(ConsoleInput.Target guest) {
+        // While the monitor has the keys, the terminal's reports (a cursor position the guest's
+        // shell asked for) still go to the guest: never into a monitor command line.
+        TerminalReports split = new TerminalReports(new TerminalReports.Sink() {
+            @Override
+            public void keys(byte[] b, int off, int len) {
+                try {
+                    muxPipe.write(b, off, len);
+                    muxPipe.flush();
+                } catch (IOException e) {
+                    monitorActive = false;
+                }
+            }
+
+            @Override
+            public void report(byte[] b, int off, int len) {
+                guest.offerInput(b, off, len);
+            }
+        });
         return (b, off, len) -> {
             if (!monitorActive) {
                 return guest.offerInput(b, off, len);
             }
-            try {
-                muxPipe.write(b, off, len);
-                muxPipe.flush();
-            } catch (IOException e) {
-                monitorActive = false;
-            }
+            split.accept(b, off, len);
             return len;
         };
     }
