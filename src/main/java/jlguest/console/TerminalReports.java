@@ -6,7 +6,7 @@ import java.io.ByteArrayOutputStream;
  * Picks the terminal's own reports out of what the user's terminal sends, so that they reach the
  * program that asked for them and never a command line.
  *
- * <p>tour:console:030 A guest shell that wants to know the cursor position writes {@code ESC [6n};
+ * <p>tour:console:035 A guest shell that wants to know the cursor position writes {@code ESC [6n};
  * the host terminal answers on its input, {@code ESC [50;12R}, a few milliseconds later. If the
  * user has switched to the monitor meanwhile, that answer would land in the monitor's line as
  * {@code [50;12Rstats}. The reports a terminal sends unasked never come (cursor position
