@@ -40,7 +40,8 @@ public final class GdbStub implements Runnable {
         debugger.addStopListener((reason, eip) -> {
             if (waitingForStop) {
                 waitingForStop = false;
-                send("T05thread:01;");
+                // Ctrl-C (a pause we were asked for) is SIGINT, as QEMU reports it; the rest SIGTRAP.
+                send(reason == Debugger.Reason.REQUEST ? "T02thread:01;" : "T05thread:01;");
             }
         });
     }
@@ -83,6 +84,7 @@ public final class GdbStub implements Runnable {
             } finally {
                 waitingForStop = false;
                 out = null;
+                forgetSession();
             }
         }
     }
@@ -144,10 +146,8 @@ public final class GdbStub implements Runnable {
             case 's' -> resume(true);
             case 'Z', 'z' -> breakpoint(p);
             case 'D' -> {
-                debugger.clearBreakpoints();
-                debugger.resume();
                 send("OK");
-                return false;
+                return false;      // forgetSession() removes gdb's breakpoints and lets the guest run
             }
             case 'k' -> {
                 m.request(Machine.Ending.QUIT, 0, "killed by gdb");
@@ -233,10 +233,27 @@ public final class GdbStub implements Runnable {
         int addr = (int) Long.parseLong(f[1], 16);
         if (p.charAt(0) == 'Z') {
             debugger.addBreakpoint(addr);
+            sessionBreakpoints.add(addr);
         } else {
             debugger.removeBreakpoint(addr);
+            sessionBreakpoints.remove(addr);
         }
         send("OK");
+    }
+
+    /** Breakpoints this gdb session set (the monitor's own stay when gdb goes). */
+    private final java.util.Set<Integer> sessionBreakpoints = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /**
+     * gdb detached, or went away without a word (killed, a dropped connection): as QEMU does, its
+     * breakpoints go and the guest runs on, rather than staying paused for a debugger that is gone.
+     */
+    private void forgetSession() {
+        for (int a : sessionBreakpoints) {
+            debugger.removeBreakpoint(a);
+        }
+        sessionBreakpoints.clear();
+        debugger.resume();
     }
 
     // ---- registers ----------------------------------------------------------------------------

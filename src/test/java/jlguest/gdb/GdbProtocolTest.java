@@ -53,13 +53,33 @@ class GdbProtocolTest {
             out.write(0x03);
             out.flush();
             String stop = readPacket(in);
-            assertTrue(stop.startsWith("T05"), stop);
+            assertTrue(stop.startsWith("T02"), "Ctrl-C is SIGINT: " + stop);
             assertTrue(debugger.isPaused());
             assertTrue(machine.cpu().instructions() > 1000, "it ran before Ctrl-C");
+            assertEquals("OK", exchange(in, out, "Z0,c0100000,1"));
             assertEquals("OK", exchange(in, out, "D"));
         }
         Thread.sleep(100);
         assertTrue(!debugger.isPaused(), "detach lets the guest run");
+        assertEquals(List.of(), debugger.breakpoints(), "and takes gdb's breakpoints away");
+
+        // gdb killed without a word: the same (issue 15 item 14). The monitor's breakpoints stay.
+        debugger.addBreakpoint(0x12345678);
+        try (Socket s = new Socket("127.0.0.1", stub.port())) {
+            s.setSoTimeout(20_000);
+            InputStream in = s.getInputStream();
+            OutputStream out = s.getOutputStream();
+            assertEquals("S05", exchange(in, out, "?"));
+            assertTrue(debugger.isPaused(), "attaching pauses");
+            assertEquals("OK", exchange(in, out, "Z0,c0100000,1"));
+        }
+        long end = System.currentTimeMillis() + 10_000;
+        while (debugger.isPaused() && System.currentTimeMillis() < end) {
+            Thread.sleep(20);
+        }
+        assertTrue(!debugger.isPaused(), "a vanished gdb leaves the guest running");
+        assertEquals(List.of(0x12345678), debugger.breakpoints(), "without gdb's breakpoints, with the monitor's");
+        debugger.removeBreakpoint(0x12345678);
         machine.request(Machine.Ending.QUIT, 0, null);
         assertEquals(Machine.Ending.QUIT, run.get(10, TimeUnit.SECONDS).ending());
         stub.close();
