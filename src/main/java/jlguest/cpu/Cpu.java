@@ -111,7 +111,7 @@ public final class Cpu extends FastExecutor {
         if (fetchLimited && Integer.compareUnsigned(lin - segBase[CS], segLimit[CS]) > 0) {
             throw fault(GP, 0);
         }
-        return rd8(lin);
+        return code8(lin);
     }
 
     /**
@@ -160,7 +160,7 @@ public final class Cpu extends FastExecutor {
         blockLookups++;
         int lin = segBase[CS] + eip;
         int e = tlb[lin >>> 12];
-        int phys = (e & rmask) != 0 ? (e & ~0xFFF) | (lin & 0xFFF) : walk(lin, false, rmask == T_UR);
+        int phys = (e & xmask) != 0 ? (e & ~0xFFF) | (lin & 0xFFF) : fetchWalk(lin);
         if (!isRam(phys, 1)) {
             build(scratch, lin, phys, false);
             return scratch;
@@ -183,6 +183,12 @@ public final class Cpu extends FastExecutor {
         build(b, lin, phys, true);
         b.gen = pageGen[page];
         return b;
+    }
+
+    /** A fetch that missed the TLB: -1 (never RAM, so never cached) for a frame above 4 GiB. */
+    private int fetchWalk(int lin) {
+        long pa = walkPhys(lin, ACCESS_FETCH, xmask == T_UX);
+        return (pa >>> 32) == 0 ? (int) pa : -1;
     }
 
     /**
@@ -408,6 +414,10 @@ public final class Cpu extends FastExecutor {
         cr2 = cr3 = cr4 = 0;
         protectedMode = false;
         paging = false;
+        pae = false;
+        nxe = false;
+        efer = 0;
+        setPdptes(new long[4]);
         java.util.Arrays.fill(dr, 0);
         dr[6] = 0xFFFF0FF0;
         dr[7] = 0x400;
