@@ -440,6 +440,8 @@ public final class Cpu extends FastExecutor {
         halted = false;
         inhibitInterrupts = false;
         tripleFault = false;
+        tripleFaultVector = -1;
+        reachedUserMode = false;
         pendingStop = null;
         tlbFlush(true);
     }
@@ -465,6 +467,19 @@ public final class Cpu extends FastExecutor {
         eip = s.eip();
         flags = 2;
         tlbFlush(true);
+    }
+
+    /**
+     * What began the last triple fault: the first exception of the chain (vector, error code or -1,
+     * EIP of the faulting instruction), or null when there was none since reset.
+     */
+    public int[] tripleFaultCause() {
+        return tripleFaultVector < 0 ? null : new int[] {tripleFaultVector, tripleFaultError, tripleFaultEip};
+    }
+
+    /** True once the guest has run at CPL 3 since reset (a kernel that got that far made progress). */
+    public boolean reachedUserMode() {
+        return reachedUserMode;
     }
 
     /** Retired instructions since construction (monotonic). */

@@ -64,6 +64,8 @@ abstract class Memory extends CpuState {
     int chainEpoch;
 
     final GuestFault fault = new GuestFault();
+    /** Set the first time the CPU runs at CPL 3 after reset: the guest got as far as user mode. */
+    boolean reachedUserMode;
 
     static final int DE = 0, DB = 1, NMI = 2, BP = 3, OF_ = 4, BR = 5, UD = 6, NM = 7, DF_ = 8,
             TS = 10, NP = 11, SS_ = 12, GP = 13, PF_ = 14, MF = 16, AC_ = 17;
@@ -83,6 +85,7 @@ abstract class Memory extends CpuState {
     final void updateMasks() {
         chainEpoch++;
         boolean user = cpl == 3;
+        reachedUserMode |= user;
         rmask = user ? T_UR : T_SR;
         wmask = user ? T_UW : T_SW;
         xmask = user ? T_UX : T_SX;
