@@ -384,7 +384,7 @@ public final class Cpu extends FastExecutor {
             retired += k - uncounted;
             budget -= k;
             uncounted = 0;
-            if (trap && k > 0 && !halted) {
+            if (trap && k > 0 && !halted && !loadedSs(b.insns[k - 1])) {
                 dr[6] |= 0x4000;     // DR6.BS: single step
                 try {
                     raise(DB, -1);
@@ -394,6 +394,18 @@ public final class Cpu extends FastExecutor {
             }
         }
         return Stop.BUDGET;
+    }
+
+    /**
+     * tour:cpu:075 MOV SS and POP SS hold off interrupts and debug traps until the next instruction
+     * has run, so that a following MOV ESP (or a single-stepping debugger) never sees a stack
+     * segment without its pointer. With TF set the trap after MOV SS is skipped; the next instruction
+     * runs and traps as usual. STI's shadow holds off interrupts only: its own single-step trap is
+     * taken. (The interrupt shadows themselves come free with blocks: STI, MOV SS and POP SS end
+     * their block, and the loop skips one interrupt check after them.)
+     */
+    private static boolean loadedSs(Insn i) {
+        return i.op == 0x17 || i.op == 0x8E && i.reg == SS;
     }
 
     private Stop stopFrom(GuestFault f) {
