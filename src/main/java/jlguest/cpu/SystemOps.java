@@ -13,8 +13,9 @@ import jlguest.bus.PhysicalBus;
  * the descriptor-inspection instructions and the x87 control instructions.
  *
  * <p>tour:cpu:800 CPUID tells the truth: it reports exactly the features this CPU implements
- * (FPU control only, TSC, MSR, CX8, SEP, PGE, CMOV, PSE) plus the hypervisor bit, and hands the
- * hypervisor leaves 0x40000000.. to the machine, which answers with the KVM signature.
+ * (FPU control only, TSC, MSR, CX8, SEP, PGE, CMOV, PSE, and PAE with NX: see {@link ExtendedCpuid})
+ * plus the hypervisor bit, and hands the hypervisor leaves 0x40000000.. to the machine, which answers
+ * with the KVM signature.
  */
 abstract class SystemOps extends Strings {
     private final int[] cpuidOut = new int[4];
