@@ -13,8 +13,8 @@ package jlguest.cpu;
  * implement 36 physical address bits; such frames hold no RAM and read like empty bus), and bit 63
  * of a PDE or PTE is XD: with EFER.NXE set, an instruction fetch from the page raises #PF with the
  * I/D bit (bit 4) in the error code. Without NXE bit 63 is reserved, and a reserved bit in a present
- * entry raises #PF with RSVD (bit 3) set. The four PDPTEs have no XD bit in this mode: in
- * PDPTEs: bit 63 there is simply reserved (Intel SDM, Table 4-8).
+ * entry raises #PF with RSVD (bit 3) set. The PDPTEs have no XD bit in this mode: their bit 63 is
+ * simply reserved (Intel SDM, Table 4-8).
  *
  * <p>The TLB is the same {@code int[]} for both formats: an entry caches a 4 KiB piece of whatever
  * page maps it, with separate execute bits ({@link Memory#T_SX}, {@link Memory#T_UX}) so that a
