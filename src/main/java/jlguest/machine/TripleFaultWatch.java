@@ -77,6 +77,11 @@ public final class TripleFaultWatch {
                     + (wanted.isEmpty() ? "bits this CPU lacks" : String.join(", ", wanted))
                     + " (the guest needs a CPU feature jlguest does not have)";
         }
+        if (code[0] == 0x0F && code[1] == 0x30 && s.vector == 13 && cpu.reg(1) == 0xC0000080
+                && (cpu.reg(0) & 0x100) != 0) {
+            return "WRMSR to EFER setting LME (long mode) was refused: this is a 64-bit kernel, and jlguest is a"
+                    + " 32-bit CPU";
+        }
         if (code[0] == 0x0F && (code[1] == 0x30 || code[1] == 0x32) && s.vector == 13) {
             return String.format("%s of MSR 0x%x was refused: the guest needs a model-specific register this"
                     + " P6-family CPU does not have", code[1] == 0x30 ? "WRMSR" : "RDMSR", cpu.reg(1));
