@@ -217,7 +217,7 @@ build_rootfs() {
 
 # ---------------------------------------------------------------------------------------------
 # Multiboot v1 test kernels (nasm): an ELF32 one and a flat a.out-kludge one, the
-# hypercall test kernel, and the tour's own guest, hello/hello.elf, with its one-sector disk.
+# hypercall test kernel, the PAE/NX test kernel (flat), and the tour's own guest, hello/hello.elf, with its one-sector disk.
 # ---------------------------------------------------------------------------------------------
 build_multiboot() {
     log "building multiboot test kernels"
@@ -229,6 +229,7 @@ build_multiboot() {
      ld -m elf_i386 -nostdlib --build-id=none -n --no-warn-rwx-segments \
         -T multiboot/multiboot-test.ld -o multiboot-test.elf "$WORK/multiboot/multiboot-test.o" &&
      nasm -f bin -DKLUDGE -o multiboot-test-kludge.bin multiboot/multiboot-test.asm &&
+     nasm -f bin -o pae-test.bin multiboot/pae-test.asm &&
      nasm -f elf32 -o "$WORK/multiboot/hypercall-test.o" multiboot/hypercall-test.asm &&
      ld -m elf_i386 -nostdlib --build-id=none -n --no-warn-rwx-segments \
         -T multiboot/multiboot-test.ld -o hypercall-test.elf "$WORK/multiboot/hypercall-test.o" &&
@@ -243,7 +244,7 @@ build_multiboot() {
 # SHA256SUMS: the manifest of every committed built file.
 # ---------------------------------------------------------------------------------------------
 BUILT=(vmlinux bzImage linux-6.1-i386.config initrd.img rootfs.ext2 multiboot-test.elf multiboot-test-kludge.bin
-       hypercall-test.elf fptest hello/hello.elf hello/disk.img)
+       hypercall-test.elf fptest hello/hello.elf hello/disk.img pae-test.bin)
 
 check_manifest() {
     cd "$HERE"

@@ -111,7 +111,7 @@ public final class Cpu extends FastExecutor {
         if (fetchLimited && Integer.compareUnsigned(lin - segBase[CS], segLimit[CS]) > 0) {
             throw fault(GP, 0);
         }
-        return rd8(lin);
+        return code8(lin);
     }
 
     /**
@@ -160,7 +160,7 @@ public final class Cpu extends FastExecutor {
         blockLookups++;
         int lin = segBase[CS] + eip;
         int e = tlb[lin >>> 12];
-        int phys = (e & rmask) != 0 ? (e & ~0xFFF) | (lin & 0xFFF) : walk(lin, false, rmask == T_UR);
+        int phys = (e & xmask) != 0 ? (e & ~0xFFF) | (lin & 0xFFF) : fetchWalk(lin);
         if (!isRam(phys, 1)) {
             build(scratch, lin, phys, false);
             return scratch;
@@ -183,6 +183,12 @@ public final class Cpu extends FastExecutor {
         build(b, lin, phys, true);
         b.gen = pageGen[page];
         return b;
+    }
+
+    /** A fetch that missed the TLB: -1 (never RAM, so never cached) for a frame above 4 GiB. */
+    private int fetchWalk(int lin) {
+        long pa = walkPhys(lin, ACCESS_FETCH, xmask == T_UX);
+        return (pa >>> 32) == 0 ? (int) pa : -1;
     }
 
     /**
@@ -378,7 +384,7 @@ public final class Cpu extends FastExecutor {
             retired += k - uncounted;
             budget -= k;
             uncounted = 0;
-            if (trap && k > 0 && !halted) {
+            if (trap && k > 0 && !halted && !loadedSs(b.insns[k - 1])) {
                 dr[6] |= 0x4000;     // DR6.BS: single step
                 try {
                     raise(DB, -1);
@@ -388,6 +394,18 @@ public final class Cpu extends FastExecutor {
             }
         }
         return Stop.BUDGET;
+    }
+
+    /**
+     * tour:cpu:075 MOV SS and POP SS hold off interrupts and debug traps until the next instruction
+     * has run, so that a following MOV ESP (or a single-stepping debugger) never sees a stack
+     * segment without its pointer. With TF set the trap after MOV SS is skipped; the next instruction
+     * runs and traps as usual. STI's shadow holds off interrupts only: its own single-step trap is
+     * taken. (The interrupt shadows themselves come free with blocks: STI, MOV SS and POP SS end
+     * their block, and the loop skips one interrupt check after them.)
+     */
+    private static boolean loadedSs(Insn i) {
+        return i.op == 0x17 || i.op == 0x8E && i.reg == SS;
     }
 
     private Stop stopFrom(GuestFault f) {
@@ -408,6 +426,10 @@ public final class Cpu extends FastExecutor {
         cr2 = cr3 = cr4 = 0;
         protectedMode = false;
         paging = false;
+        pae = false;
+        nxe = false;
+        efer = 0;
+        setPdptes(new long[4]);
         java.util.Arrays.fill(dr, 0);
         dr[6] = 0xFFFF0FF0;
         dr[7] = 0x400;
@@ -430,6 +452,8 @@ public final class Cpu extends FastExecutor {
         halted = false;
         inhibitInterrupts = false;
         tripleFault = false;
+        tripleFaultVector = -1;
+        reachedUserMode = false;
         pendingStop = null;
         tlbFlush(true);
     }
@@ -455,6 +479,19 @@ public final class Cpu extends FastExecutor {
         eip = s.eip();
         flags = 2;
         tlbFlush(true);
+    }
+
+    /**
+     * What began the last triple fault: the first exception of the chain (vector, error code or -1,
+     * EIP of the faulting instruction), or null when there was none since reset.
+     */
+    public int[] tripleFaultCause() {
+        return tripleFaultVector < 0 ? null : new int[] {tripleFaultVector, tripleFaultError, tripleFaultEip};
+    }
+
+    /** True once the guest has run at CPL 3 since reset (a kernel that got that far made progress). */
+    public boolean reachedUserMode() {
+        return reachedUserMode;
     }
 
     /** Retired instructions since construction (monotonic). */

@@ -82,6 +82,7 @@ abstract class CpuState {
             CR0_WP = 0x10000, CR0_AM = 0x40000, CR0_NW = 0x20000000, CR0_CD = 0x40000000,
             CR0_PG = 0x80000000;
     static final int CR4_VME = 1, CR4_PVI = 2, CR4_TSD = 4, CR4_DE = 8, CR4_PSE = 0x10, CR4_PGE = 0x80;
+    static final int CR4_PAE = 0x20;
 
     // ---- x87 FPU: its own package (jlguest.cpu.fpu) holds its registers and instructions ------
     final jlguest.cpu.fpu.Fpu fpu = new jlguest.cpu.fpu.Fpu();

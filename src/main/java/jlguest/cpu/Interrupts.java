@@ -29,6 +29,8 @@ abstract class Interrupts extends Segments {
     Stop pendingStop;
     String stopMessage = "";
     boolean tripleFault;
+    /** The exception that began the chain ending in a triple fault: vector, error code (-1: none), EIP. */
+    int tripleFaultVector = -1, tripleFaultError = -1, tripleFaultEip;
 
     Interrupts(PhysicalBus bus, CpuHost host) {
         super(bus);
@@ -55,6 +57,7 @@ abstract class Interrupts extends Segments {
      * double-fault and triple-fault rules.
      */
     final void raise(int vector, int errorCode) {
+        int firstVector = vector, firstError = hasErrorCode(vector) ? errorCode : -1, firstEip = eip;
         for (;;) {
             host.exceptionRaised(vector, hasErrorCode(vector) ? errorCode : -1, eip);
             try {
@@ -67,6 +70,9 @@ abstract class Interrupts extends Segments {
                 int nv = f.vector, ne = f.errorCode;
                 if (vector == DF_) {
                     tripleFault = true;
+                    tripleFaultVector = firstVector;
+                    tripleFaultError = firstError;
+                    tripleFaultEip = firstEip;
                     stopMessage = String.format("triple fault: exception %d (error %x) delivering #DF at %08x",
                             nv, ne, eip);
                     throw stop(Stop.TRIPLE_FAULT, stopMessage);

@@ -28,8 +28,12 @@ abstract class Memory extends CpuState {
     /** TLB entry bits. */
     static final int T_SR = 1, T_SW = 2, T_UR = 4, T_UW = 8, T_GLOBAL = 16,
             /** Set on every entry that is in the flush list (also on invalidated ones). */
-            T_LISTED = 32;
-    static final int T_ALL = T_SR | T_SW | T_UR | T_UW;
+            T_LISTED = 32,
+            /** Instruction fetch allowed (supervisor, user): differs from read only for XD pages. */
+            T_SX = 64, T_UX = 128;
+    static final int T_ALL = T_SR | T_SW | T_UR | T_UW | T_SX | T_UX;
+    /** What an access is, for the page walk. */
+    static final int ACCESS_READ = 0, ACCESS_WRITE = 1, ACCESS_FETCH = 2;
 
     final PhysicalBus bus;
     final Ram ram;
@@ -41,8 +45,18 @@ abstract class Memory extends CpuState {
     private int tlbCount;
     private boolean tlbOverflow;
     /** The TLB bits an access at the current CPL needs. */
-    int rmask = T_SR, wmask = T_SW;
+    int rmask = T_SR, wmask = T_SW, xmask = T_SX;
     boolean paging;
+    /** CR4.PAE (kept in step by writeCr): 64-bit entries, see {@link PaePaging}. */
+    boolean pae;
+    /** EFER.NXE: the XD bit of PAE entries is honoured (else it is reserved). */
+    boolean nxe;
+    /** IA32_EFER (MSR 0xC0000080); only NXE (bit 11) can be set. */
+    long efer;
+    static final long EFER_NXE = 1L << 11;
+    /** The four PDPTEs, loaded at MOV CR3 (and CR0/CR4 writes) in PAE mode. */
+    final long[] pdpte = new long[4];
+    final PaePaging paePaging = new PaePaging(this);
     /**
      * Bumped whenever a linear-to-physical code mapping may have changed (TLB flushes, CS loads,
      * privilege changes): block chaining trusts a remembered successor only within one epoch.
@@ -50,6 +64,8 @@ abstract class Memory extends CpuState {
     int chainEpoch;
 
     final GuestFault fault = new GuestFault();
+    /** Set the first time the CPU runs at CPL 3 after reset: the guest got as far as user mode. */
+    boolean reachedUserMode;
 
     static final int DE = 0, DB = 1, NMI = 2, BP = 3, OF_ = 4, BR = 5, UD = 6, NM = 7, DF_ = 8,
             TS = 10, NP = 11, SS_ = 12, GP = 13, PF_ = 14, MF = 16, AC_ = 17;
@@ -69,8 +85,10 @@ abstract class Memory extends CpuState {
     final void updateMasks() {
         chainEpoch++;
         boolean user = cpl == 3;
+        reachedUserMode |= user;
         rmask = user ? T_UR : T_SR;
         wmask = user ? T_UW : T_SW;
+        xmask = user ? T_UX : T_SX;
     }
 
     // ---- physical access ----------------------------------------------------------------------
@@ -113,6 +131,52 @@ abstract class Memory extends CpuState {
         } else {
             bus.write(pa, 4, v);
         }
+    }
+
+    /** Physical reads and writes at a 36-bit address: above 4 GiB is empty bus (all ones, writes lost). */
+    final int physRead32L(long pa) {
+        return (pa >>> 32) == 0 ? physRead32((int) pa) : -1;
+    }
+
+    final long physRead64(long pa) {
+        return (physRead32L(pa) & 0xFFFFFFFFL) | ((long) physRead32L(pa + 4) << 32);
+    }
+
+    final void physWrite32L(long pa, int v) {
+        if ((pa >>> 32) == 0) {
+            physWrite32((int) pa, v);
+        }
+    }
+
+    private int physReadSized(long pa, int size) {
+        if ((pa >>> 32) != 0) {
+            return size == 4 ? -1 : size == 2 ? 0xFFFF : 0xFF;
+        }
+        int p = (int) pa;
+        return size == 4 ? physRead32(p) : size == 2 ? physRead16(p) : physRead8(p);
+    }
+
+    private void physWriteSized(long pa, int size, int v) {
+        if ((pa >>> 32) != 0) {
+            return;
+        }
+        int p = (int) pa;
+        if (size == 4) {
+            physWrite32(p, v);
+        } else if (size == 2) {
+            physWrite16(p, v);
+        } else {
+            physWrite8(p, v);
+        }
+    }
+
+    /** One byte of an instruction at the current privilege: like rd8, but honours XD. */
+    final int code8(int lin) {
+        int e = tlb[lin >>> 12];
+        if ((e & xmask) != 0) {
+            return mem[(e & ~0xFFF) | (lin & 0xFFF)] & 0xFF;
+        }
+        return physReadSized(walkPhys(lin, ACCESS_FETCH, xmask == T_UX), 1);
     }
 
     // ---- fast linear access at the current privilege -----------------------------------------
@@ -197,39 +261,32 @@ abstract class Memory extends CpuState {
 
     /** Reads 1, 2 or 4 bytes at a linear address with the given privilege; may raise #PF. */
     final int readSlow(int lin, int size, boolean user, boolean writeIntent) {
+        int access = writeIntent ? ACCESS_WRITE : ACCESS_READ;
         if ((lin & 0xFFF) > 0x1000 - size) {
-            int p0 = walk(lin, writeIntent, user);
-            int p1 = walk((lin + size - 1) & ~0xFFF, writeIntent, user);
+            long p0 = walkPhys(lin, access, user);
+            long p1 = walkPhys((lin + size - 1) & ~0xFFF, access, user);
             int first = 0x1000 - (lin & 0xFFF);
             int v = 0;
             for (int i = 0; i < size; i++) {
-                v |= physRead8(i < first ? p0 + i : p1 + (i - first)) << (8 * i);
+                v |= physReadSized(i < first ? p0 + i : p1 + (i - first), 1) << (8 * i);
             }
             return v;
         }
-        int pa = walk(lin, writeIntent, user);
-        return size == 4 ? physRead32(pa) : size == 2 ? physRead16(pa) : physRead8(pa);
+        return physReadSized(walkPhys(lin, access, user), size);
     }
 
     /** Writes 1, 2 or 4 bytes at a linear address with the given privilege; may raise #PF. */
     final void writeSlow(int lin, int size, int v, boolean user) {
         if ((lin & 0xFFF) > 0x1000 - size) {
-            int p0 = walk(lin, true, user);
-            int p1 = walk((lin + size - 1) & ~0xFFF, true, user);
+            long p0 = walkPhys(lin, ACCESS_WRITE, user);
+            long p1 = walkPhys((lin + size - 1) & ~0xFFF, ACCESS_WRITE, user);
             int first = 0x1000 - (lin & 0xFFF);
             for (int i = 0; i < size; i++) {
-                physWrite8(i < first ? p0 + i : p1 + (i - first), v >>> (8 * i));
+                physWriteSized(i < first ? p0 + i : p1 + (i - first), 1, v >>> (8 * i));
             }
             return;
         }
-        int pa = walk(lin, true, user);
-        if (size == 4) {
-            physWrite32(pa, v);
-        } else if (size == 2) {
-            physWrite16(pa, v);
-        } else {
-            physWrite8(pa, v);
-        }
+        physWriteSized(walkPhys(lin, ACCESS_WRITE, user), size, v);
     }
 
     /** Supervisor-privilege accesses (descriptor tables, TSS): CPL does not matter. */
@@ -278,12 +335,29 @@ abstract class Memory extends CpuState {
      * #PF (with CR2 and the error code) and a TLB refill. Returns the physical address.
      */
     final int walk(int lin, boolean write, boolean user) {
+        long pa = walkPhys(lin, write ? ACCESS_WRITE : ACCESS_READ, user);
+        return (pa >>> 32) == 0 ? (int) pa : -1;
+    }
+
+    /**
+     * The walk for an access of kind {@code access} (ACCESS_READ, _WRITE, _FETCH): the physical
+     * address, which with PAE may lie above 4 GiB (no RAM there: see {@link #physRead32L}).
+     */
+    final long walkPhys(int lin, int access, boolean user) {
         pageWalks++;
         int vpn = lin >>> 12;
         if (!paging) {
             fill(vpn, lin & ~0xFFF, T_ALL);
-            return lin;
+            return lin & 0xFFFFFFFFL;
         }
+        if (pae) {
+            return paePaging.walk(lin, access, user);
+        }
+        return walk32(lin, access == ACCESS_WRITE, user) & 0xFFFFFFFFL;
+    }
+
+    private int walk32(int lin, boolean write, boolean user) {
+        int vpn = lin >>> 12;
         int err = (write ? 2 : 0) | (user ? 4 : 0);
         int pdeAddr = (cr3 & ~0xFFF) | ((lin >>> 20) & 0xFFC);
         int pde = physRead32(pdeAddr);
@@ -328,13 +402,13 @@ abstract class Memory extends CpuState {
         return frame | (lin & 0xFFF);
     }
 
-    private int bits(boolean us, boolean rw, boolean dirty, boolean wp, boolean global) {
-        int b = T_SR;
+    final int bits(boolean us, boolean rw, boolean dirty, boolean wp, boolean global) {
+        int b = T_SR | T_SX;
         if (dirty && (rw || !wp)) {
             b |= T_SW;
         }
         if (us) {
-            b |= T_UR;
+            b |= T_UR | T_UX;
             if (dirty && rw) {
                 b |= T_UW;
             }
@@ -350,7 +424,7 @@ abstract class Memory extends CpuState {
     // access broke its protection (clear: not present), bit 1 a write, bit 2 an access from user mode
     // (CPL 3). Linux's do_page_fault reads both and either maps the page (a fault it expected: a fresh
     // stack page, a copy-on-write) and returns to the very instruction that faulted, or kills the program.
-    private GuestFault pageFault(int lin, int err) {
+    final GuestFault pageFault(int lin, int err) {
         cr2 = lin;
         return fault(PF_, err);
     }
@@ -362,7 +436,7 @@ abstract class Memory extends CpuState {
     // but clear it in reset(); the monitor reaches the CPU through debugger.machine(). Which pages top
     // the list when Linux boots, and why? Test: ExercisesTest.exercise03TlbMissesPerPage.
     /** Installs a TLB entry for a RAM frame (MMIO frames are never cached: always slow path). */
-    private void fill(int vpn, int frame, int bits) {
+    final void fill(int vpn, int frame, int bits) {
         if (!isRam(frame, 0x1000)) {
             return;
         }
@@ -387,6 +461,10 @@ abstract class Memory extends CpuState {
         if (!paging) {
             return lin;
         }
+        if (pae) {
+            long pa = paePaging.probe(lin, write, user);
+            return (pa >>> 32) == 0 ? (int) pa : -1;
+        }
         int pde = physRead32((cr3 & ~0xFFF) | ((lin >>> 20) & 0xFFC));
         if ((pde & 1) == 0) {
             return -1;
@@ -409,6 +487,36 @@ abstract class Memory extends CpuState {
             return -1;
         }
         return pa;
+    }
+
+    /** PDPTE {@code i} as the CPU holds it (PAE mode; 0 otherwise), for the monitor. */
+    public final long pdpte(int i) {
+        return pdpte[i & 3];
+    }
+
+    /** IA32_EFER, for the monitor. */
+    public final long efer() {
+        return efer;
+    }
+
+    /**
+     * tour:mmu:070 The PDPTE registers are loaded whenever PAE paging (re)starts or CR3 changes in it.
+     * Callers read them before committing the control register write, so that a #GP leaves it undone.
+     */
+    final void setPdptes(long[] p) {
+        System.arraycopy(p, 0, pdpte, 0, 4);
+    }
+
+    final void setEfer(long v) {
+        if ((v & ~EFER_NXE) != 0) {
+            throw fault(GP, 0);
+        }
+        boolean was = nxe;
+        efer = v;
+        nxe = (v & EFER_NXE) != 0;
+        if (was != nxe) {
+            tlbFlush(true);
+        }
     }
 
     // ---- flushing -----------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 package jlguest.cpu;
 
 import static jlguest.cpu.OpcodeTable.DF;
+import static jlguest.cpu.OpcodeTable.TF;
 
 import jlguest.bus.IoPorts;
 import jlguest.bus.PhysicalBus;
@@ -64,7 +65,12 @@ abstract class Strings extends Alu {
             once(op, a32, sz, delta, src, esFirst);
             return;
         }
-        if (delta > 0 && a32 && (op == 0xA4 || op == 0xA5 || op == 0xAA || op == 0xAB)
+        // tour:cpu:715 With TF set, a REP instruction traps after every iteration: each one ends
+        // the instruction early (EIP stays on it while the count is not exhausted), exactly like the
+        // pause below, and the run loop raises #DB. A debugger stepping REP MOVSB sees ECX go down
+        // by one per step, as on a real CPU.
+        boolean singleStep = (flags & TF) != 0;
+        if (!singleStep && delta > 0 && a32 && (op == 0xA4 || op == 0xA5 || op == 0xAA || op == 0xAB)
                 && fastRep(op, sz, src)) {
             yieldRep();
             return;
@@ -73,7 +79,7 @@ abstract class Strings extends Alu {
         // tour:cpu:710 A REP with ECX = 4 billion must not freeze the machine: after a slice of
         // iterations the instruction "pauses" by restarting itself, as real CPUs do to let
         // interrupts in. The state after each iteration is consistent, so this is invisible.
-        int slice = REP_SLICE;
+        int slice = singleStep ? 1 : REP_SLICE;
         for (;;) {
             int c = cnt(a32);
             if (c == 0) {

@@ -13,8 +13,9 @@ import jlguest.bus.PhysicalBus;
  * the descriptor-inspection instructions and the x87 control instructions.
  *
  * <p>tour:cpu:800 CPUID tells the truth: it reports exactly the features this CPU implements
- * (FPU control only, TSC, MSR, CX8, SEP, PGE, CMOV, PSE) plus the hypervisor bit, and hands the
- * hypervisor leaves 0x40000000.. to the machine, which answers with the KVM signature.
+ * (FPU control only, TSC, MSR, CX8, SEP, PGE, CMOV, PSE, and PAE with NX: see {@link ExtendedCpuid})
+ * plus the hypervisor bit, and hands the hypervisor leaves 0x40000000.. to the machine, which answers
+ * with the KVM signature.
  */
 abstract class SystemOps extends Strings {
     private final int[] cpuidOut = new int[4];
@@ -48,9 +49,13 @@ abstract class SystemOps extends Strings {
         } else if (leaf == 1) {
             a = CPUID_SIGNATURE;
             c = CPUID_ECX;
-            d = CPUID_EDX;
-        } else if (leaf == 0x80000000) {
-            a = 0x80000000;
+            d = CPUID_EDX | ExtendedCpuid.LEAF1_EDX;
+        } else if (leaf < 0 && leaf >= 0x80000000) {
+            ExtendedCpuid.leaf(leaf, cpuidOut);
+            a = cpuidOut[0];
+            b = cpuidOut[1];
+            c = cpuidOut[2];
+            d = cpuidOut[3];
         }
         r[EAX] = a;
         r[EBX] = b;
@@ -63,6 +68,8 @@ abstract class SystemOps extends Strings {
         long v;
         switch (idx) {
             case 0x10 -> v = host.timeStampCounter() + tscOffset;
+            case Msrs.BIOS_SIGN_ID -> v = Msrs.biosSignId();
+            case Msrs.EFER -> v = efer;
             case 0x174 -> v = sysenterCs & 0xFFFFFFFFL;
             case 0x175 -> v = sysenterEsp & 0xFFFFFFFFL;
             case 0x176 -> v = sysenterEip & 0xFFFFFFFFL;
@@ -82,6 +89,8 @@ abstract class SystemOps extends Strings {
         long v = (r[EAX] & 0xFFFFFFFFL) | ((long) r[EDX] << 32);
         switch (idx) {
             case 0x10 -> tscOffset = v - host.timeStampCounter();
+            case Msrs.BIOS_SIGN_ID -> { }   // "load the revision into the MSR at the next CPUID": it is always there
+            case Msrs.EFER -> setEfer(v);
             case 0x174 -> sysenterCs = (int) v & 0xFFFF;
             case 0x175 -> sysenterEsp = (int) v;
             case 0x176 -> sysenterEip = (int) v;
@@ -126,6 +135,9 @@ abstract class SystemOps extends Strings {
                     throw fault(GP, 0);
                 }
                 int old = cr0;
+                if ((v & CR0_PG) != 0 && pae && ((old ^ v) & (CR0_PG | CR0_CD | CR0_NW)) != 0) {
+                    setPdptes(paePaging.readPdptes(cr3));   // #GP here leaves CR0 as it was
+                }
                 cr0 = v | CR0_ET;
                 protectedMode = (cr0 & CR0_PE) != 0;
                 paging = (cr0 & CR0_PG) != 0;
@@ -138,16 +150,24 @@ abstract class SystemOps extends Strings {
             }
             case 2 -> cr2 = v;
             case 3 -> {
+                if (paging && pae) {
+                    setPdptes(paePaging.readPdptes(v));
+                }
                 cr3 = v;
                 tlbFlush(false);
             }
             case 4 -> {
-                if ((v & ~CR4_SUPPORTED) != 0) {
+                if ((v & ~(CR4_SUPPORTED | CR4_PAE)) != 0) {
                     throw fault(GP, 0);
                 }
                 int old = cr4;
+                boolean toPae = (v & CR4_PAE) != 0;
+                if (paging && toPae && ((old ^ v) & (CR4_PAE | CR4_PSE | CR4_PGE)) != 0) {
+                    setPdptes(paePaging.readPdptes(cr3));
+                }
                 cr4 = v;
-                if (((old ^ v) & (CR4_PSE | CR4_PGE)) != 0) {
+                pae = toPae;
+                if (((old ^ v) & (CR4_PSE | CR4_PGE | CR4_PAE)) != 0) {
                     tlbFlush(true);
                 }
             }

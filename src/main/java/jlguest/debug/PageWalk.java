@@ -10,7 +10,8 @@ import jlguest.cpu.Cpu;
  * <p>tour:monitor:070 Two levels on a 32-bit x86 without PAE: CR3 points at the page directory,
  * whose entry for the top 10 bits of the address points at a page table (or, with PS set and
  * CR4.PSE, maps a 4 MiB page directly), whose entry for the next 10 bits points at the 4 KiB
- * frame. We read the entries from RAM ourselves, touching no accessed or dirty bit.
+ * frame. We read the entries from RAM ourselves, touching no accessed or dirty bit. With CR4.PAE
+ * the walk has three levels of 64-bit entries: {@link PaePageWalk}.
  */
 public final class PageWalk {
     private PageWalk() {
@@ -24,6 +25,9 @@ public final class PageWalk {
         int cr4 = cpu.cr(4);
         if ((cr0 & 0x80000000) == 0) {
             return String.format("paging is off (CR0.PG=0): virtual 0x%08x is physical 0x%08x%n", va, va);
+        }
+        if ((cr4 & 0x20) != 0) {
+            return PaePageWalk.explain(cpu, ram, va);
         }
         s.append(String.format("CR3=0x%08x  CR0.WP=%d  CR4.PSE=%d  CR4.PGE=%d%n", cr3, (cr0 >>> 16) & 1,
                 (cr4 >>> 4) & 1, (cr4 >>> 7) & 1));
@@ -65,7 +69,7 @@ public final class PageWalk {
         return s.toString();
     }
 
-    private static String fault(int va, String why) {
+    static String fault(int va, String why) {
         return String.format("%s: any access to 0x%08x raises #PF, CR2=0x%08x, error code 0x0 for a"
                 + " kernel read (+2 for a write, +4 from user mode)%n", why, va, va);
     }

@@ -107,6 +107,7 @@ public final class Launcher {
                 }
             });
             Thread input = null;
+            TripleFaultWatch triples = new TripleFaultWatch();
             while (true) {
                 Machine machine = new Machine(guest.ram(), guest.kernel(), config, out, virtio);
                 current.set(machine);
@@ -117,6 +118,11 @@ public final class Launcher {
                 }
                 Machine.Outcome end = machine.run();
                 String eol = terminal == null ? "\n" : "\r\n";
+                String stuck = end.ending() == Machine.Ending.REBOOT ? triples.afterReboot(machine) : null;
+                if (stuck != null) {
+                    err.print("lguest: " + stuck + eol);
+                    return 1;
+                }
                 if (end.message() != null) {
                     err.print("lguest: " + end.message() + eol);
                 }

@@ -192,7 +192,7 @@ public final class Machine implements Hypercalls.Services {
                         return new Outcome(Ending.POWER_OFF, 0, null);
                     }
                     case TRIPLE_FAULT -> {
-                        return new Outcome(Ending.REBOOT, 1, "triple fault: " + cpu.stopMessage());
+                        return new Outcome(Ending.REBOOT, 1, cpu.stopMessage());   // "triple fault: ..."
                     }
                     case UNIMPLEMENTED -> {
                         return new Outcome(Ending.FAILURE, 1, cpu.stopMessage());
