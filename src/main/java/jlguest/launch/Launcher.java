@@ -1,5 +1,6 @@
 package jlguest.launch;
 
+import jlguest.machine.TripleFaultWatch;
 import jlguest.machine.Machine;
 import jlguest.machine.VirtioBuilder;
 import jlguest.machine.MachineConfig;

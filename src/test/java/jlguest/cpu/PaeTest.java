@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
-import jlguest.boot.EntryState;
+import jlguest.cpu.EntryState;
 import org.junit.jupiter.api.Test;
 
 /**

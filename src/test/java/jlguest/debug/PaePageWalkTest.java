@@ -1,4 +1,4 @@
-package jlguest.monitor;
+package jlguest.debug;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
