@@ -73,7 +73,7 @@ public final class VirtioDevices implements AutoCloseable {
                 names.add("vd" + (char) ('a' + names.size()));
             }
             for (String spec : netSpecs) {
-                NetSpec s = NetSpec.parse(spec);
+                NetSpec s = NetSpec.parse(spec, names.size() - blockSpecs.size());
                 devices.add(new VirtioNet(s.openBackend(), s.mac(), s.mtu()));
                 names.add("net" + (names.size() - blockSpecs.size()));
             }
