@@ -21,7 +21,7 @@ final class Reassembly {
         final int id;
         final int proto;
         final long started;
-        final byte[] data = new byte[65535];
+        byte[] data = new byte[0];                     // grows to the highest byte held
         final List<int[]> pieces = new ArrayList<>();   // [start, end) byte ranges held
         int total = -1;                                  // known once the last fragment arrives
 
@@ -89,6 +89,9 @@ final class Reassembly {
             inProgress.remove(d);
             dropped++;
             return null;
+        }
+        if (end > d.data.length) {
+            d.data = java.util.Arrays.copyOf(d.data, Math.min(65535, Math.max(end, 2 * d.data.length)));
         }
         System.arraycopy(f, payloadOff, d.data, offset, len);
         d.pieces.add(new int[] {offset, end});

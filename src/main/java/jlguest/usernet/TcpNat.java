@@ -14,8 +14,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * and the front door for TCP segments: a SYN with no connection opens one (a host connect()), a
  * segment for no connection gets a RST, the rest go to their {@link TcpConnection}. Caps: at most
  * {@link #MAX_CONNECTIONS} connections, of which at most {@link #MAX_CONNECTING} may be waiting
- * for their host connect(); a SYN beyond either cap is refused with a RST, so a SYN flood costs
- * a bounded table and no buffers (those come only with the handshake's last ACK).
+ * for their host connect(); a SYN beyond either cap is dropped (the guest retries it, as after a
+ * full listen backlog), so a SYN flood costs a bounded table and no buffers (those come only with
+ * the handshake's last ACK).
  */
 final class TcpNat {
     static final int MAX_CONNECTIONS = 512;
@@ -76,10 +77,14 @@ final class TcpNat {
      */
     private void open(Segment s, int src, int dst) {
         InetAddress a = net.hostAddressFor(dst);
-        if (a == null || conns.size() >= MAX_CONNECTIONS || connecting() >= MAX_CONNECTING) {
+        if (a == null) {
             refused++;
             refuse(src, dst, s);
             return;
+        }
+        if (conns.size() >= MAX_CONNECTIONS || connecting() >= MAX_CONNECTING) {
+            refused++;
+            return;   // full, as a listen backlog is: the guest will send its SYN again
         }
         TcpConnection c = new TcpConnection(this, src, s.srcPort, dst, s.dstPort);
         c.guestSyn(s);
