@@ -122,6 +122,7 @@ final class TcpConnection {
             ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
             boolean now = ch.connect(to);
             key = ch.register(net.selector, now ? 0 : SelectionKey.OP_CONNECT, this);
+            net.selectorStale = true;
             if (now) {
                 connected();
             }
@@ -218,6 +219,7 @@ final class TcpConnection {
     private void setInterest(int ops) {
         if (key != null && key.isValid() && key.interestOps() != ops) {
             key.interestOps(ops);
+            net.selectorStale = true;
         }
     }
 
@@ -227,6 +229,7 @@ final class TcpConnection {
             int want = on ? ops | op : ops & ~op;
             if (want != ops) {
                 key.interestOps(want);
+                net.selectorStale = true;
             }
         }
     }
@@ -413,9 +416,15 @@ final class TcpConnection {
             int sent = sndNxt - sndUna;
             int n = Math.min(mss, Math.min(outLen - sent, sndWndRight - sndNxt));
             if (n <= 0) {
+                if (outLen - sent > 0) {
+                    nat.windowStalls++;
+                } else if (!hostEof) {
+                    nat.dataStalls++;
+                }
                 break;
             }
             if (room <= 0) {
+                nat.roomStalls++;
                 nat.waitingForRoom = true;
                 break;
             }
@@ -496,6 +505,7 @@ final class TcpConnection {
                         return;
                     }
                     sndNxt = sndUna;   // go back: everything unacknowledged goes again
+                    nat.retransmits++;
                     finSent = false;
                     rto = Math.min(rto * 2, RTO_MAX);
                     deadline = 0;
@@ -515,6 +525,7 @@ final class TcpConnection {
     /** A zero-window probe: an old sequence number makes the guest answer with its window. */
     private void probe(long now) {
         segmentToGuest(ACK, sndUna - 1, null, 0, 0);
+        nat.probes++;
         rto = Math.min(rto * 2, RTO_MAX);
         deadline = now + rto;
     }

@@ -27,6 +27,11 @@ final class TcpNat {
     volatile boolean waitingForRoom;
     private int nextPort = 40000;
     long refused;
+    long retransmits;
+    long probes;
+    long roomStalls;
+    long windowStalls;
+    long dataStalls;
 
     TcpNat(UserNet net) {
         this.net = net;

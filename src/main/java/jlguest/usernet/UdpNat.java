@@ -137,6 +137,7 @@ final class UdpNat {
             ch.connect(to);
             Flow flow = new Flow(guestIp, guestPort, farIp, farPort, ch, null, null);
             ch.register(net.selector, SelectionKey.OP_READ, flow);
+            net.selectorStale = true;
             flows.put(key(guestPort, farIp, farPort), flow);
             return flow;
         } catch (IOException | RuntimeException e) {

@@ -11,8 +11,7 @@ import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 
 import jlguest.devices.virtio.net.NetBackend;
 
@@ -28,16 +27,17 @@ import jlguest.devices.virtio.net.NetBackend;
  * host SocketChannel. The guest's 10.0.2.2 is the host's 127.0.0.1, so a server on the host's
  * loopback is one {@code wget http://10.0.2.2:PORT/} away.
  *
- * <p>tour:net:110 One thread does it all: a NIO selector over every host socket, woken when the
- * CPU thread queues a guest frame ({@link #send}), when a socket is ready, or when a TCP timer is
- * due. There is no busy polling and no lock: frames from the guest go through a bounded queue,
- * frames to the guest through the device's own bounded queue ({@link NetBackend.Sink}), whose free
- * room we ask before sending TCP data, so a slow guest slows the host socket down (we stop reading
- * it) instead of losing frames.
+ * <p>tour:net:110 One thread waits for the host: a NIO selector over every host socket, woken when
+ * a socket is ready or a TCP timer is due; there is no busy polling. A frame from the guest is
+ * handled at once on the CPU thread that transmits it ({@link #send}), under the stack's one
+ * lock: every non-blocking socket call returns at once, and the guest's ACK sends the next
+ * segments without waiting for another thread to be scheduled (each such hand-off cost
+ * milliseconds on a busy host, and a TCP window is only as fast as its round trip). Frames to the
+ * guest go into the device's own bounded queue ({@link NetBackend.Sink}), whose free room we ask
+ * before sending TCP data, so a slow guest slows the host socket down (we stop reading it)
+ * instead of losing frames.
  */
 public final class UserNet implements NetBackend {
-    static final int INBOX = 1024;
-
     final UserNetConfig config;
     final int mtu;
     final Selector selector;
@@ -45,9 +45,10 @@ public final class UserNet implements NetBackend {
     final Dhcp dhcp;
     final UdpNat udp;
     final TcpNat tcp;
-    private final ArrayBlockingQueue<byte[]> inbox = new ArrayBlockingQueue<>(INBOX);
     private final List<AutoCloseable> listeners = new ArrayList<>();
-    private final AtomicLong guestDropped = new AtomicLong();
+    private final ReentrantLock lock = new ReentrantLock();
+    /** Set when interest ops or registrations changed: a blocked select() must start over to see them. */
+    volatile boolean selectorStale;
     volatile byte[] guestMac;
     private volatile Sink sink;
     private volatile boolean closed;
@@ -125,27 +126,45 @@ public final class UserNet implements NetBackend {
         thread.start();
     }
 
-    /** CPU thread: queue the guest's frame for the NAT thread; drop it when 1,024 wait already. */
+    /** CPU thread: the guest's frame, handled now (nothing in here blocks). */
     @Override
     public void send(byte[] frame, int offset, int length) {
         if (closed) {
             return;
         }
-        byte[] copy = java.util.Arrays.copyOfRange(frame, offset, offset + length);
-        if (!inbox.offer(copy)) {
-            guestDropped.incrementAndGet();
-            return;
+        byte[] f = offset == 0 && length == frame.length ? frame : java.util.Arrays.copyOfRange(frame, offset, offset + length);
+        lock.lock();
+        try {
+            guardedInput(f);
+            tcp.flushAll();
+        } finally {
+            lock.unlock();
         }
-        if (inbox.size() == 1) {
-            selector.wakeup();
+        wakeSelectorIfStale();
+    }
+
+    /** CPU thread: the device moved frames into the guest, so there is room for more TCP data. */
+    @Override
+    public void guestDrained() {
+        if (tcp.waitingForRoom && !closed) {
+            lock.lock();
+            try {
+                tcp.flushAll();
+            } finally {
+                lock.unlock();
+            }
+            wakeSelectorIfStale();
         }
     }
 
-    /** The device moved frames into the guest: there may be room for more TCP data. */
-    @Override
-    public void guestDrained() {
-        if (tcp.waitingForRoom) {
-            selector.wakeup();
+    private void wakeSelectorIfStale() {
+        if (selectorStale) {
+            selectorStale = false;
+            try {
+                selector.wakeup();
+            } catch (ClosedSelectorException ignored) {
+                // closing
+            }
         }
     }
 
@@ -177,8 +196,11 @@ public final class UserNet implements NetBackend {
         }
         tcp.describe(sb);
         udp.describe(sb);
-        sb.append(String.format("  frames: %d from guest, %d to guest, %d bad, %d dropped (queue full), %d fragments dropped%n",
-                framesIn, framesOut, badFrames, guestDropped.get(), reassembly.dropped));
+        sb.append(String.format("  frames: %d from guest, %d to guest, %d bad, %d fragments dropped%n",
+                framesIn, framesOut, badFrames, reassembly.dropped));
+        sb.append(String.format("  tcp: %d refused, %d timeouts (go-back), %d window probes; sending waited %d times"
+                + " for room in the device, %d for the guest's window, %d for host data%n",
+                tcp.refused, tcp.retransmits, tcp.probes, tcp.roomStalls, tcp.windowStalls, tcp.dataStalls));
         return sb.toString();
     }
 
@@ -203,6 +225,9 @@ public final class UserNet implements NetBackend {
     }
 
     private void shutdown() {
+        if (System.getenv("JLGUEST_USERNET_DEBUG") != null) {
+            System.err.print(table());
+        }
         tcp.closeAll();
         udp.closeAll();
         for (AutoCloseable c : listeners) {
@@ -227,26 +252,28 @@ public final class UserNet implements NetBackend {
         try {
             while (!closed) {
                 long now = System.nanoTime();
-                long next = tcp.nextDeadline(now);
-                long wait = Math.min(next, udp.nextDeadline(now)) - now;
-                if (!inbox.isEmpty() || (tcp.waitingForRoom && room() > 0)) {
-                    selector.selectNow();
-                } else {
-                    selector.select(Math.max(1, wait / 1_000_000));
+                long wait;
+                lock.lock();
+                try {
+                    wait = Math.min(tcp.nextDeadline(now), udp.nextDeadline(now)) - now;
+                } finally {
+                    lock.unlock();
                 }
-                for (SelectionKey k : selector.selectedKeys()) {
-                    ready(k);
+                selectorStale = false;   // this select() applies every change made so far
+                selector.select(Math.max(1, wait / 1_000_000));
+                lock.lock();
+                try {
+                    for (SelectionKey k : selector.selectedKeys()) {
+                        ready(k);
+                    }
+                    selector.selectedKeys().clear();
+                    now = System.nanoTime();
+                    tcp.timers(now);
+                    udp.expire(now);
+                    tcp.flushAll();
+                } finally {
+                    lock.unlock();
                 }
-                selector.selectedKeys().clear();
-                byte[] f;
-                int n = 0;
-                while (n++ < INBOX && (f = inbox.poll()) != null) {
-                    guardedInput(f);
-                }
-                now = System.nanoTime();
-                tcp.timers(now);
-                udp.expire(now);
-                tcp.flushAll();
             }
         } catch (IOException | ClosedSelectorException e) {
             // the selector itself failed: nothing more we can do but stop
