@@ -6,9 +6,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 import jlguest.boot.BootException;
-import jlguest.machine.Launcher;
+import jlguest.launch.Launcher;
+import jlguest.machine.DiskConfig;
 import jlguest.machine.MachineConfig;
-import jlguest.monitor.DebugOptions;
+import jlguest.machine.NetworkConfig;
+import jlguest.launch.DebugOptions;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -108,8 +110,9 @@ public final class Main {
             return 0;
         }
         try {
+            DebugOptions debug = main.debugOptions();
             MachineConfig config = main.config(err);
-            return Launcher.boot(config, main.debugOptions(), err);
+            return Launcher.boot(config, debug, err);
         } catch (UsageException | BootException e) {
             err.println("lguest: " + e.getMessage());
             return 2;
@@ -130,12 +133,20 @@ public final class Main {
             throw new UsageException("missing kernel: usage is lguest [options] <memory> <kernel> [kernel arguments...]");
         }
         long ram = MemorySize.parse(words.get(0));
-        return new MachineConfig(ram, Path.of(words.get(1)), initrd, blocks, nets, noReboot, testExit, deterministic,
-                words.subList(2, words.size()));
+        List<DiskConfig> disks = new ArrayList<>();
+        for (String b : blocks) {
+            disks.add(DiskOption.parse(b));
+        }
+        List<NetworkConfig> networks = new ArrayList<>();
+        for (String n : nets) {
+            networks.add(NetOption.parse(n));
+        }
+        return new MachineConfig(ram, Path.of(words.get(1)), initrd, disks, networks, noReboot, testExit,
+                deterministic, words.subList(2, words.size()));
     }
 
-    private DebugOptions debugOptions() {
-        return new DebugOptions(monitor, gdb, startPaused, symbols, serial);
+    private DebugOptions debugOptions() throws UsageException {
+        return DebugOption.parse(monitor, gdb, startPaused, symbols, serial);
     }
 
     private static String firstLine(String s) {

@@ -1,0 +1,97 @@
+package jlguest.gdb;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import jlguest.console.ConsoleOutput;
+import jlguest.launch.Launcher;
+import jlguest.machine.Machine;
+import jlguest.machine.MachineConfig;
+import jlguest.debug.Debugger;
+import org.junit.jupiter.api.Test;
+
+/** The stub's protocol without gdb: registers, memory, Ctrl-C while running, detach. */
+class GdbProtocolTest {
+    @Test
+    void ctrlCStopsARunningGuestAndDetachLetsItGo() throws Exception {
+        MachineConfig config = new MachineConfig(64 << 20, Path.of("guest-images/vmlinux"),
+                Path.of("guest-images/initrd.img"), List.of(), List.of(), true, false, true, List.of());
+        Launcher.Prepared guest = Launcher.prepare(config);
+        Debugger debugger = new Debugger(true);
+        CompletableFuture<Machine> made = new CompletableFuture<>();
+        CompletableFuture<Machine.Outcome> run = CompletableFuture.supplyAsync(() -> {
+            Machine m = new Machine(guest.ram(), guest.kernel(), config, new ConsoleOutput(new ByteArrayOutputStream()));
+            debugger.attach(m);
+            made.complete(m);
+            return m.run();
+        });
+        Machine machine = made.get(10, TimeUnit.SECONDS);
+        GdbStub stub = GdbStub.listen("127.0.0.1", 0, debugger, null);
+        stub.start();
+        try (Socket s = new Socket("127.0.0.1", stub.port())) {
+            s.setSoTimeout(20_000);
+            InputStream in = s.getInputStream();
+            OutputStream out = s.getOutputStream();
+            assertEquals("S05", exchange(in, out, "?"));
+            String regs = exchange(in, out, "g");
+            assertEquals((16 * 4 + 8 * 10 + 8 * 4) * 2, regs.length());
+            assertEquals("00001000", regs.substring(64, 72), "eip = 0x100000, little-endian");
+            assertEquals("8b0d", exchange(in, out, "m100000,2"), "startup_32 begins with mov ecx,[...]");
+            assertTrue(exchange(in, out, "qXfer:features:read:target.xml:0,fff").contains("org.gnu.gdb.i386.core"));
+            send(out, "c");
+            Thread.sleep(300);
+            out.write(0x03);
+            out.flush();
+            String stop = readPacket(in);
+            assertTrue(stop.startsWith("T05"), stop);
+            assertTrue(debugger.isPaused());
+            assertTrue(machine.cpu().instructions() > 1000, "it ran before Ctrl-C");
+            assertEquals("OK", exchange(in, out, "D"));
+        }
+        Thread.sleep(100);
+        assertTrue(!debugger.isPaused(), "detach lets the guest run");
+        machine.request(Machine.Ending.QUIT, 0, null);
+        assertEquals(Machine.Ending.QUIT, run.get(10, TimeUnit.SECONDS).ending());
+        stub.close();
+    }
+
+    private static void send(OutputStream out, String p) throws Exception {
+        int sum = 0;
+        for (char c : p.toCharArray()) {
+            sum += c;
+        }
+        out.write(String.format("$%s#%02x", p, sum & 0xFF).getBytes(StandardCharsets.ISO_8859_1));
+        out.flush();
+    }
+
+    private static String exchange(InputStream in, OutputStream out, String p) throws Exception {
+        send(out, p);
+        return readPacket(in);
+    }
+
+    private static String readPacket(InputStream in) throws Exception {
+        int c;
+        while ((c = in.read()) != '$') {
+            if (c < 0) {
+                throw new AssertionError("connection closed");
+            }
+        }
+        StringBuilder s = new StringBuilder();
+        while ((c = in.read()) != '#') {
+            s.append((char) c);
+        }
+        in.read();
+        in.read();
+        return s.toString();
+    }
+}
