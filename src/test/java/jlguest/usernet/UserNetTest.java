@@ -152,46 +152,6 @@ class UserNetTest {
         }
     }
 
-    /** A tiny DNS server on 127.0.0.1: answers A queries for "localhost" with 127.0.0.1. */
-    static final class TinyDns implements AutoCloseable {
-        final DatagramSocket socket;
-        final Thread thread;
-
-        TinyDns() throws Exception {
-            socket = new DatagramSocket(0, LOOP);
-            thread = new Thread(() -> {
-                byte[] b = new byte[512];
-                while (!socket.isClosed()) {
-                    try {
-                        DatagramPacket p = new DatagramPacket(b, b.length);
-                        socket.receive(p);
-                        byte[] r = java.util.Arrays.copyOf(b, p.getLength() + 16);
-                        r[2] = (byte) 0x81;   // response, recursion desired
-                        r[3] = (byte) 0x80;   // recursion available, no error
-                        Packets.put16(r, 6, 1);   // one answer
-                        int o = p.getLength();
-                        byte[] ans = {(byte) 0xC0, 12, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 127, 0, 0, 1};
-                        System.arraycopy(ans, 0, r, o, 16);
-                        socket.send(new DatagramPacket(r, r.length, p.getSocketAddress()));
-                    } catch (Exception e) {
-                        return;
-                    }
-                }
-            });
-            thread.setDaemon(true);
-            thread.start();
-        }
-
-        int port() {
-            return socket.getLocalPort();
-        }
-
-        @Override
-        public void close() {
-            socket.close();
-        }
-    }
-
     static byte[] dnsQuery(String name) {
         java.io.ByteArrayOutputStream q = new java.io.ByteArrayOutputStream();
         q.writeBytes(new byte[] {0x42, 0x42, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0});

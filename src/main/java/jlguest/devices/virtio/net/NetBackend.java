@@ -45,9 +45,9 @@ public interface NetBackend extends AutoCloseable {
     default void guestDrained() {
     }
 
-    /** The monitor's detailed view ({@code info usernet} for the user-mode NAT). */
+    /** The user-mode NAT's table of connections and forwards ({@code info usernet}); null for others. */
     default String table() {
-        return describe() + System.lineSeparator();
+        return null;
     }
 
     @Override
