@@ -306,8 +306,13 @@ public final class UserNet implements NetBackend {
     }
 
     /** One guest frame; nothing it contains may throw out of here. */
+    private static final boolean TRACE = System.getenv("JLGUEST_USERNET_TRACE") != null;
+
     void guardedInput(byte[] f) {
         framesIn++;
+        if (TRACE) {
+            System.err.println("usernet <- " + java.util.HexFormat.of().formatHex(f, 0, Math.min(f.length, 64)));
+        }
         try {
             input(f, f.length);
         } catch (RuntimeException e) {
@@ -323,6 +328,9 @@ public final class UserNet implements NetBackend {
 
     /** Hands a frame to the guest (any thread that owns it: always the NAT thread here). */
     void emit(byte[] frame) {
+        if (TRACE) {
+            System.err.println("usernet -> " + java.util.HexFormat.of().formatHex(frame, 0, Math.min(frame.length, 64)));
+        }
         Sink s = sink;
         if (s != null) {
             framesOut++;

@@ -66,6 +66,7 @@ class UserNetEndToEndTest {
         int fwdHttp = freePort();
         int fwdDone = freePort();
         Path log = dir.resolve("guest.log");
+        String fetched = null;
         try (TinyDns dns = new TinyDns()) {
             int port = http.getAddress().getPort();
             String script = String.join("; ",
@@ -76,7 +77,7 @@ class UserNetEndToEndTest {
                     "nslookup localhost 10.0.2.3 | grep -A1 localhost | grep -o 'Address[ 0-9:]*127.0.0.1' | sed 's/^/dns-/'",
                     "wget -q -O - http://10.0.2.2:" + closed + "/ 2>&1 | grep -o 'refused' | sed 's/^/closed-/'",
                     "mkdir /www; echo hello-from-the-guest > /www/hello.txt; httpd -p 8080 -h /www",
-                    "echo httpd-ready; nc -l -p 9000 > /dev/null; echo done");
+                    "echo httpd-ready | tr a-z A-Z; nc -l -p 9000 > /dev/null; echo all-done | tr a-z A-Z");
             List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-Xmx512m", "-cp", System.getProperty("java.class.path"), "jlguest.cli.Main",
                     "128m", "guest-images/vmlinux", "--initrd=guest-images/initrd.img",
@@ -85,13 +86,13 @@ class UserNetEndToEndTest {
                     "jlguest.run=" + script);
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile())
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
-            String fetched = null;
             try {
                 long end = System.currentTimeMillis() + 240_000;
-                while (!Files.readString(log).contains("httpd-ready") && p.isAlive() && System.currentTimeMillis() < end) {
+                // (the markers are upper-cased in the guest: the kernel echoes its command line, script and all)
+                while (!Files.readString(log).contains("HTTPD-READY") && p.isAlive() && System.currentTimeMillis() < end) {
                     Thread.sleep(200);
                 }
-                if (Files.readString(log).contains("httpd-ready")) {
+                if (Files.readString(log).contains("HTTPD-READY")) {
                     fetched = get(fwdHttp, "/hello.txt");
                     try (Socket s = new Socket(InetAddress.getLoopbackAddress(), fwdDone)) {
                         s.getOutputStream().write("bye\n".getBytes());
@@ -113,16 +114,18 @@ class UserNetEndToEndTest {
         assertTrue(out.contains("dns-Address"), "localhost resolved through 10.0.2.3:\n" + out);
         assertTrue(out.contains("closed-refused"), "a closed port refused:\n" + out);
         assertTrue(fetched != null && fetched.contains("hello-from-the-guest"), "hostfwd to httpd: " + fetched + "\n" + out);
-        assertTrue(out.contains("done"), out);
+        assertTrue(out.contains("ALL-DONE"), out);
     }
 
     /** A plain HTTP/1.0 GET to 127.0.0.1:port, the whole answer as text. */
-    private static String get(int port, String path) throws IOException {
+    private static String get(int port, String path) {
         try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
             s.setSoTimeout(30_000);
             s.getOutputStream().write(("GET " + path + " HTTP/1.0\r\n\r\n").getBytes());
             InputStream in = s.getInputStream();
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return e.toString();
         }
     }
 }

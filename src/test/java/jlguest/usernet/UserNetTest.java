@@ -346,6 +346,7 @@ class UserNetTest {
                 byte[] syn = g.await(f -> TestGuest.isTcp(f, 8080));
                 assertNotNull(syn, "a SYN to the guest's port 8080");
                 assertEquals(TcpConnection.SYN, TestGuest.tcpFlags(syn));
+                assertTrue(TestGuest.checksumsOk(syn), "SYN checksums");
                 assertEquals(TestGuest.IP, TestGuest.ipDst(syn));
                 assertEquals(TestGuest.GW, TestGuest.ipSrc(syn));
                 int farPort = Packets.u16(syn, TestGuest.l4(syn));
