@@ -311,7 +311,7 @@ public final class UserNet implements NetBackend {
     void guardedInput(byte[] f) {
         framesIn++;
         if (TRACE) {
-            System.err.println("usernet <- " + java.util.HexFormat.of().formatHex(f, 0, Math.min(f.length, 64)));
+            System.err.println(System.nanoTime() / 1000 + " usernet <- " + java.util.HexFormat.of().formatHex(f, 0, Math.min(f.length, 64)));
         }
         try {
             input(f, f.length);
@@ -329,7 +329,7 @@ public final class UserNet implements NetBackend {
     /** Hands a frame to the guest (any thread that owns it: always the NAT thread here). */
     void emit(byte[] frame) {
         if (TRACE) {
-            System.err.println("usernet -> " + java.util.HexFormat.of().formatHex(frame, 0, Math.min(frame.length, 64)));
+            System.err.println(System.nanoTime() / 1000 + " usernet -> " + java.util.HexFormat.of().formatHex(frame, 0, Math.min(frame.length, 64)));
         }
         Sink s = sink;
         if (s != null) {
