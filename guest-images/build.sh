@@ -41,8 +41,11 @@ log() { printf '\n==> %s\n' "$*"; }
 # Packages. A fresh Debian bookworm machine needs these (busybox-static comes as i386).
 # ---------------------------------------------------------------------------------------------
 need_packages() {
-    local pkgs=(linux-source-6.1 build-essential bc flex bison libelf-dev gcc-multilib nasm
-                e2fsprogs cpio xz-utils gzip busybox-static:i386 python3)
+    # The userland targets need no kernel source or kernel build tools.
+    local pkgs=(gcc-multilib nasm e2fsprogs cpio xz-utils gzip busybox-static:i386 python3)
+    case ${1:-all} in
+        kernel|all) pkgs+=(linux-source-6.1 build-essential bc flex bison libelf-dev) ;;
+    esac
     local missing=()
     for p in "${pkgs[@]}"; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
@@ -132,11 +135,16 @@ stage_userland() {
     # One symlink per applet, exactly as `busybox --install -s` would make them, but made
     # here on the build host so that nothing runs in the guest before /init.
     local applet
-    for applet in $("$bb" --list-full); do
+    # A host that cannot run i386 code (no IA32 emulation in its kernel) lists them under qemu-user.
+    local lister=("$bb")
+    "$bb" true 2>/dev/null || lister=(qemu-i386-static "$bb")
+    for applet in $("${lister[@]}" --list-full); do
         [ "$applet" = bin/busybox ] && continue
         [ -e "$root/$applet" ] || ln -s /bin/busybox "$root/$applet"
     done
     install -m 0755 "$HERE/src/init" "$root/init"
+    mkdir -p "$root/etc/udhcpc"
+    install -m 0755 "$HERE/src/udhcpc.script" "$root/etc/udhcpc/default.script"
     ln -sf /init "$root/sbin/init"
     install -m 0755 "$WORK/helper/jlguest-exit" "$root/sbin/jlguest-exit"
     printf 'root:x:0:0:root:/root:/bin/sh\n' > "$root/etc/passwd"
@@ -257,8 +265,8 @@ check_manifest() {
 }
 
 main() {
-    need_packages
     local what=${1:-all}
+    need_packages "$what"
     case $what in
         kernel)    build_kernel ;;
         helper)    build_helper ;;

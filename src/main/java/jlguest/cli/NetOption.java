@@ -2,16 +2,20 @@ package jlguest.cli;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 import jlguest.machine.NetworkConfig;
+import jlguest.usernet.UserNetConfig;
 
 /**
  * Parses {@code --net=SPEC} into a {@link NetworkConfig}:
  *
  * <pre>
+ *   user[,net=10.0.2.0/24][,host=A][,dns=A][,dhcpstart=A][,hostfwd=tcp|udp:[H]:P-[G]:P]...[,restrict=on]
  *   udp:local=HOST:PORT,remote=HOST:PORT
  *   socket:listen=HOST:PORT          socket:connect=HOST:PORT
  *   mcast:GROUP:PORT[,localaddr=ADDR]
@@ -24,16 +28,19 @@ public final class NetOption {
 
     public static NetworkConfig parse(String spec) throws UsageException {
         String what = "--net " + spec;
+        if (spec.equals("user") || spec.startsWith("user,")) {
+            return user(what, spec);
+        }
         int colon = spec.indexOf(':');
         if (colon < 0) {
-            throw new UsageException(what + ": expected udp:..., socket:... or mcast:...");
+            throw new UsageException(what + ": expected user[,...], udp:..., socket:... or mcast:...");
         }
         String type = spec.substring(0, colon);
         Set<String> allowed = switch (type) {
             case "udp" -> Set.of("local", "remote", "mac", "mtu");
             case "socket" -> Set.of("listen", "connect", "mac", "mtu");
             case "mcast" -> Set.of("group", "localaddr", "mac", "mtu");
-            default -> throw new UsageException(what + ": unknown backend '" + type + "' (udp, socket or mcast)");
+            default -> throw new UsageException(what + ": unknown backend '" + type + "' (user, udp, socket or mcast)");
         };
         Map<String, String> opts = options(what, type, spec.substring(colon + 1));
         for (String k : opts.keySet()) {
@@ -64,6 +71,34 @@ public final class NetOption {
         };
         byte[] mac = opts.containsKey("mac") ? parseMac(what, opts.get("mac")) : null;
         return new NetworkConfig(backend, mac, mtu(what, opts.get("mtu")));
+    }
+
+    /**
+     * {@code user[,OPTIONS]}: the NAT's own options go to {@link UserNetConfig#parse} (hostfwd may
+     * repeat, so they are a list, not a map); {@code mac} and {@code mtu} are the device's.
+     */
+    private static NetworkConfig user(String what, String spec) throws UsageException {
+        List<String> words = new ArrayList<>();
+        Map<String, String> dev = new LinkedHashMap<>();
+        String[] parts = spec.split(",", -1);
+        for (int i = 1; i < parts.length; i++) {
+            String p = parts[i];
+            if (p.startsWith("mac=") || p.startsWith("mtu=")) {
+                if (dev.put(p.substring(0, 3), p.substring(4)) != null) {
+                    throw new UsageException(what + ": '" + p.substring(0, 3) + "' given twice");
+                }
+            } else {
+                words.add(p);
+            }
+        }
+        UserNetConfig config;
+        try {
+            config = UserNetConfig.parse(words);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--net user: " + e.getMessage());
+        }
+        byte[] mac = dev.containsKey("mac") ? parseMac(what, dev.get("mac")) : null;
+        return new NetworkConfig(new NetworkConfig.User(config), mac, mtu(what, dev.get("mtu")));
     }
 
     private static Map<String, String> options(String what, String type, String text) throws UsageException {

@@ -13,7 +13,11 @@ public record NetworkConfig(Backend backend, byte[] mac, int mtu) {
     public static final int DEFAULT_MTU = 1500;
 
     /** The host end of the cable. */
-    public sealed interface Backend permits Udp, Socket, Multicast {
+    public sealed interface Backend permits User, Udp, Socket, Multicast {
+    }
+
+    /** The user-mode NAT to the host's own sockets (QEMU's {@code -netdev user}). */
+    public record User(jlguest.usernet.UserNetConfig config) implements Backend {
     }
 
     /** Unicast UDP datagrams between two fixed addresses (QEMU's {@code -netdev dgram}). */

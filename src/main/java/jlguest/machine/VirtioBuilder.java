@@ -13,6 +13,7 @@ import jlguest.devices.virtio.net.NetBackend;
 import jlguest.devices.virtio.net.StreamBackend;
 import jlguest.devices.virtio.net.UdpBackend;
 import jlguest.devices.virtio.net.VirtioNet;
+import jlguest.usernet.UserNet;
 
 /**
  * Turns the typed {@code --block} and {@code --net} requests into open virtio devices.
@@ -51,7 +52,7 @@ public final class VirtioBuilder {
             for (int i = 0; i < networks.size(); i++) {
                 NetworkConfig n = networks.get(i);
                 byte[] mac = n.mac() != null ? n.mac().clone() : stableMac(i);
-                devices.add(new VirtioNet(openBackend(n.backend()), mac, n.mtu()));
+                devices.add(new VirtioNet(openBackend(n.backend(), mac, n.mtu()), mac, n.mtu()));
                 names.add("net" + i);
             }
         } catch (DeviceSpecException | RuntimeException e) {
@@ -70,7 +71,18 @@ public final class VirtioBuilder {
 
     /** Opens a backend's socket; a busy port or a missing route is one sentence. */
     public static NetBackend openBackend(NetworkConfig.Backend b) throws DeviceSpecException {
-        if (b instanceof NetworkConfig.Udp u) {
+        return openBackend(b, stableMac(0), NetworkConfig.DEFAULT_MTU);
+    }
+
+    /** As {@link #openBackend(NetworkConfig.Backend)}; the NAT needs the guest's MAC and MTU. */
+    public static NetBackend openBackend(NetworkConfig.Backend b, byte[] mac, int mtu) throws DeviceSpecException {
+        if (b instanceof NetworkConfig.User u) {
+            try {
+                return new UserNet(u.config(), mac, mtu);
+            } catch (IllegalArgumentException e) {
+                throw new DeviceSpecException("--net user: " + e.getMessage());
+            }
+        } else if (b instanceof NetworkConfig.Udp u) {
             return new UdpBackend(u.local(), u.remote());
         } else if (b instanceof NetworkConfig.Socket s) {
             return s.listen() ? StreamBackend.listen(s.address()) : StreamBackend.connect(s.address());

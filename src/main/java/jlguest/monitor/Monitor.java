@@ -48,7 +48,7 @@ public final class Monitor {
     }
 
     static final List<String> INFO_TOPICS = List.of("registers", "break", "gdt", "idt", "tss", "devices", "pic",
-            "pit", "uart", "virtio", "counters", "symbols", "trace");
+            "pit", "uart", "virtio", "usernet", "counters", "symbols", "trace");
 
     private final Debugger debugger;
     private final Symbols symbols;
@@ -184,10 +184,27 @@ public final class Monitor {
             case "tss" -> tss();
             case "devices", "pit", "pic", "uart", "rtc" -> devices(topic);
             case "virtio" -> out.print(debugger.machine().virtio().describe());
+            case "usernet" -> usernet();
             case "counters" -> counters();
             case "symbols" -> out.println(symbols.size() + " symbols");
             case "trace" -> out.print(tracer.status());
             default -> throw new UserError("info what? " + String.join(", ", INFO_TOPICS));
+        }
+    }
+
+    /** {@code info usernet}: the NAT table of every {@code --net=user} device, as QEMU's HMP shows it. */
+    private void usernet() {
+        boolean any = false;
+        var virtio = debugger.machine().virtio();
+        for (int i = 0; i < virtio.size(); i++) {
+            if (virtio.device(i) instanceof jlguest.devices.virtio.net.VirtioNet n && n.backend().table() != null) {
+                out.println(virtio.name(i) + ":");
+                out.print(n.backend().table());
+                any = true;
+            }
+        }
+        if (!any) {
+            out.println("no user-mode network (--net=user)");
         }
     }
 

@@ -37,11 +37,12 @@ class LayersTest {
             Map.entry("boot", 2), Map.entry("hypercall", 2), Map.entry("devices.legacy", 2),
             Map.entry("devices.virtio", 2), Map.entry("debug.disasm", 2),
             Map.entry("devices.virtio.blk", 3), Map.entry("devices.virtio.net", 3),
-            Map.entry("machine", 4),
-            Map.entry("debug", 5),
-            Map.entry("monitor", 6), Map.entry("gdb", 6),
-            Map.entry("launch", 7),
-            Map.entry("cli", 8));
+            Map.entry("usernet", 4),
+            Map.entry("machine", 5),
+            Map.entry("debug", 6),
+            Map.entry("monitor", 7), Map.entry("gdb", 7),
+            Map.entry("launch", 8),
+            Map.entry("cli", 9));
 
     private static final Path MAIN = Path.of("src/main/java/jlguest");
     private static final Pattern USE = Pattern.compile("\\bjlguest\\.((?:[a-z][a-z0-9]*\\.)*)[A-Z]");

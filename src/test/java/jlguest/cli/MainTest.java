@@ -91,6 +91,18 @@ class MainTest {
         assertOneLineError("(did you mean --block?)", "--blok=x.img", "64m", goodKernel().toString());
         assertOneLineError("disk.img", "64m", goodKernel().toString(), "--block=" + dir.resolve("disk.img"));
         assertOneLineError("--net", "--net=carrier-pigeon:coo", "64m", goodKernel().toString());
+        assertOneLineError("--net user: unknown option 'colour'", "--net=user,colour=blue", "64m", goodKernel().toString());
+        assertOneLineError("hostfwd=tcp::22", "--net=user,hostfwd=tcp::22", "64m", goodKernel().toString());
+        assertOneLineError("restrict must be on or off", "--net=user,restrict=maybe", "64m", goodKernel().toString());
+        assertOneLineError("not a host address", "--net=user,host=10.0.3.2", "64m", goodKernel().toString());
+    }
+
+    @Test
+    void aBusyHostForwardPortIsOneLine() throws IOException {
+        try (java.net.ServerSocket busy = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            assertOneLineError("hostfwd: cannot listen on tcp 127.0.0.1:" + busy.getLocalPort(),
+                    "--net=user,hostfwd=tcp::" + busy.getLocalPort() + "-:22", "64m", goodKernel().toString());
+        }
     }
 
     @Test

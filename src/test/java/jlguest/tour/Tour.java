@@ -46,6 +46,7 @@ public final class Tour {
             new Part("bus", "The bus and the legacy devices", List.of("bus", "devices")),
             new Part("time", "Time and idle", List.of("time")),
             new Part("virtio", "Virtio: a request's whole trip", List.of("virtio")),
+            new Part("net", "User-mode networking: a guest's SYN becomes a host connect()", List.of("net")),
             new Part("paravirt", "The hypercalls and kvmclock", List.of("paravirt")),
             new Part("monitor", "The monitor and the gdb stub", List.of("monitor")),
             new Part("house", "The house: how the packages are layered", List.of("house")));

@@ -100,6 +100,15 @@ public final class VirtioDevices implements AutoCloseable {
         }
     }
 
+    /** Device n (in command-line order) and its name (vda, net0, ...), for the monitor. */
+    public VirtioDevice device(int n) {
+        return devices.get(n);
+    }
+
+    public String name(int n) {
+        return names.get(n);
+    }
+
     /** For the monitor. */
     public String describe() {
         if (devices.isEmpty()) {

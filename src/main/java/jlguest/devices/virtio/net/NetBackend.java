@@ -17,6 +17,11 @@ public interface NetBackend extends AutoCloseable {
 
         /** The link came up or went down (a TCP peer connected or left). */
         void linkChanged();
+
+        /** How many more frames the device can queue for the guest right now (a hint, for flow control). */
+        default int room() {
+            return Integer.MAX_VALUE;
+        }
     }
 
     /** Starts the receiving thread(s). */
@@ -35,6 +40,15 @@ public interface NetBackend extends AutoCloseable {
 
     /** One line for the monitor. */
     String describe();
+
+    /** The device moved received frames into the guest's buffers (CPU thread): room again. */
+    default void guestDrained() {
+    }
+
+    /** The user-mode NAT's table of connections and forwards ({@code info usernet}); null for others. */
+    default String table() {
+        return null;
+    }
 
     @Override
     void close();

@@ -78,6 +78,11 @@ public final class VirtioNet implements VirtioDevice {
             }
 
             @Override
+            public int room() {
+                return BACKLOG - inbox.size();
+            }
+
+            @Override
             public void linkChanged() {
                 linkDirty = true;
                 wakeup.run();
@@ -213,6 +218,7 @@ public final class VirtioNet implements VirtioDevice {
         }
         if (pushed) {
             transport.usedBuffers(q);
+            backend.guestDrained();
         }
     }
 

@@ -266,7 +266,7 @@ class VirtioNetTest {
             {"socket:listen=127.0.0.1:1,connect=127.0.0.1:2", "exactly one"},
             {"mcast:239.1.1.1:5000,mtu=20", "mtu"},
             {"udp:local=127.0.0.1:1,remote=127.0.0.1:2,color=blue", "unknown option"},
-            {"nonsense", "expected udp"},
+            {"nonsense", "expected user[,...], udp"},
         };
         for (String[] c : cases) {
             String m = assertThrows(Exception.class, () -> TestNets.backend(c[0]), c[0]).getMessage();

@@ -1,0 +1,584 @@
+package jlguest.usernet;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
+
+/**
+ * One TCP connection through the NAT: the guest's TCP talks to ours, and ours splices the bytes
+ * to a host SocketChannel.
+ *
+ * <p>tour:net:300 Each direction has one bounded ring buffer. Host bytes wait in {@code out}
+ * until the guest acknowledges them (they may need sending again); when it is full we stop
+ * reading the host socket, so the host's TCP sees a full window: backpressure. Guest bytes wait
+ * in {@code in} until the host socket takes them; the window we advertise to the guest is the
+ * room left in it, so a host peer that stops reading closes the guest's window. The retransmission
+ * is go-back-N from the oldest unacknowledged byte on a doubling timer; a zero window from the
+ * guest is probed on the same timer and may last forever without costing more memory.
+ *
+ * <p>All of it runs on the NAT thread.
+ */
+final class TcpConnection {
+    static final int FIN = 1;
+    static final int SYN = 2;
+    static final int RST = 4;
+    static final int PSH = 8;
+    static final int ACK = 16;
+
+    static final int TO_GUEST_BUFFER = 256 * 1024;
+    static final int FROM_GUEST_BUFFER = 64 * 1024;
+    static final long RTO_MIN = 300_000_000L;
+    static final long RTO_MAX = 10_000_000_000L;
+    static final long CONNECT_TIMEOUT = 75_000_000_000L;
+    static final int MAX_RETRIES = 12;
+    static final int MAX_SYN_RETRIES = 6;
+
+    enum State { CONNECTING, SYN_SENT, SYN_RCVD, ESTABLISHED }
+
+    final TcpNat nat;
+    final UserNet net;
+    final int guestIp;
+    final int guestPort;
+    final int farIp;
+    final int farPort;
+    State state;
+    SocketChannel ch;
+    private SelectionKey key;
+    private String hostName = "?";
+
+    // guest -> host
+    private int rcvNxt;
+    private byte[] in;
+    private int inHead;
+    private int inLen;
+    private int advertised;
+    private boolean finFromGuest;
+    private boolean hostOutputShut;
+
+    // host -> guest
+    private final int iss;
+    private int sndUna;
+    private int sndNxt;
+    private int sndMax;
+    private int sndWndRight;
+    private int sndShift;
+    private boolean scaleOk;
+    private int mss = 536;
+    private byte[] out;
+    private int outHead;
+    private int outLen;
+    private boolean hostEof;
+    private boolean finSent;
+    private boolean finAcked;
+
+    long deadline;
+    private boolean closed;
+    private long rto = RTO_MIN;
+    private int retries;
+    private boolean ackPending;
+    private long toGuest;
+    private long toHost;
+
+    TcpConnection(TcpNat nat, int guestIp, int guestPort, int farIp, int farPort) {
+        this.nat = nat;
+        this.net = nat.net;
+        this.guestIp = guestIp;
+        this.guestPort = guestPort;
+        this.farIp = farIp;
+        this.farPort = farPort;
+        this.iss = (int) (System.nanoTime() ^ (long) guestPort << 16 ^ farPort * 0x9E3779B1L);
+        this.sndUna = iss;
+        this.sndNxt = iss;
+        this.sndMax = iss;
+    }
+
+    private int maxMss() {
+        return net.mtu - 40;
+    }
+
+    /** The guest's SYN: its sequence number and options. */
+    void guestSyn(TcpNat.Segment s) {
+        rcvNxt = s.seq + 1;
+        peerOptions(s);
+        state = State.CONNECTING;
+        deadline = System.nanoTime() + CONNECT_TIMEOUT;
+    }
+
+    private void peerOptions(TcpNat.Segment s) {
+        mss = Math.max(64, Math.min(s.mss > 0 ? s.mss : 536, maxMss()));
+        scaleOk = s.wscale >= 0;
+        sndShift = scaleOk ? s.wscale : 0;
+        sndWndRight = s.seq;   // set for real by the first ACK
+    }
+
+    void connect(InetSocketAddress to) {
+        hostName = to.getAddress().getHostAddress() + ":" + to.getPort();
+        try {
+            ch = SocketChannel.open();
+            ch.configureBlocking(false);
+            ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            boolean now = ch.connect(to);
+            key = ch.register(net.selector, now ? 0 : SelectionKey.OP_CONNECT, this);
+            net.selectorStale = true;
+            if (now) {
+                connected();
+            }
+        } catch (IOException | RuntimeException e) {
+            refusedByHost();
+        }
+    }
+
+    /** A hostfwd client accepted on the host: we send the guest a SYN. */
+    void forwarded(SocketChannel accepted) {
+        ch = accepted;
+        try {
+            InetSocketAddress a = (InetSocketAddress) ch.getRemoteAddress();
+            hostName = a.getAddress().getHostAddress() + ":" + a.getPort();
+            ch.configureBlocking(false);
+            ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            key = ch.register(net.selector, 0, this);
+        } catch (IOException | RuntimeException e) {
+            abort();
+            return;
+        }
+        state = State.SYN_SENT;
+        sendSyn(false);
+    }
+
+    private void sendSyn(boolean withAck) {
+        byte[] opts = withAck && !scaleOk ? new byte[4] : new byte[8];
+        opts[0] = 2;
+        opts[1] = 4;
+        Packets.put16(opts, 2, maxMss());
+        if (opts.length == 8) {
+            opts[4] = 1;   // NOP
+            opts[5] = 3;   // window scale: ours is 0 (our window never exceeds 64 KiB)
+            opts[6] = 3;
+            opts[7] = 0;
+        }
+        nat.sendRaw(farIp, farPort, guestIp, guestPort, iss, withAck ? rcvNxt : 0, withAck ? SYN | ACK : SYN,
+                FROM_GUEST_BUFFER - 1, null, 0, 0, opts);
+        sndNxt = iss + 1;
+        sndMax = sndNxt;
+        deadline = System.nanoTime() + rto;
+    }
+
+    /**
+     * tour:net:210 The host's connect() finished. Success: only now do we answer the guest's SYN
+     * with our SYN-ACK (our MSS, and a window scale when the guest offered one, so its window can
+     * grow past 64 KiB). The guest's ACK of it makes the connection ESTABLISHED and the bytes
+     * start flowing both ways. Failure (ECONNREFUSED): a RST, and the guest's connect() fails at
+     * once with "Connection refused", exactly as it would on the host.
+     */
+    private void connected() {
+        state = State.SYN_RCVD;
+        retries = 0;
+        sendSyn(true);
+        setInterest(0);
+    }
+
+    private void refusedByHost() {
+        nat.sendRaw(farIp, farPort, guestIp, guestPort, 0, rcvNxt, RST | ACK, 0, null, 0, 0, null);
+        close();
+    }
+
+    private void established() {
+        state = State.ESTABLISHED;
+        in = new byte[FROM_GUEST_BUFFER];
+        out = new byte[TO_GUEST_BUFFER];
+        advertised = window();
+        retries = 0;
+        rto = RTO_MIN;
+        deadline = 0;
+        setInterest(SelectionKey.OP_READ);
+    }
+
+    /** The NAT thread: this connection's socket is ready. */
+    void ready(SelectionKey k) {
+        if (k.isConnectable()) {
+            try {
+                if (ch.finishConnect()) {
+                    connected();
+                }
+            } catch (IOException e) {
+                refusedByHost();
+            }
+            return;
+        }
+        if (k.isValid() && k.isReadable()) {
+            readHost();
+        }
+        if (k.isValid() && k.isWritable()) {
+            writeHost();
+        }
+    }
+
+    private void setInterest(int ops) {
+        if (key != null && key.isValid() && key.interestOps() != ops) {
+            key.interestOps(ops);
+            net.selectorStale = true;
+        }
+    }
+
+    private void interest(int op, boolean on) {
+        if (key != null && key.isValid()) {
+            int ops = key.interestOps();
+            int want = on ? ops | op : ops & ~op;
+            if (want != ops) {
+                key.interestOps(want);
+                net.selectorStale = true;
+            }
+        }
+    }
+
+    private void readHost() {
+        if (state != State.ESTABLISHED || hostEof) {
+            interest(SelectionKey.OP_READ, false);
+            return;
+        }
+        int space = out.length - outLen;
+        if (space == 0) {
+            interest(SelectionKey.OP_READ, false);   // backpressure: the host's TCP sees a full window
+            return;
+        }
+        int tail = (outHead + outLen) % out.length;
+        int n = Math.min(space, out.length - tail);
+        try {
+            int r = ch.read(ByteBuffer.wrap(out, tail, n));
+            if (r < 0) {
+                hostEof = true;
+                interest(SelectionKey.OP_READ, false);
+            } else {
+                outLen += r;
+            }
+        } catch (IOException e) {
+            resetGuest();
+        }
+    }
+
+    private void writeHost() {
+        if (in == null) {
+            return;
+        }
+        try {
+            while (inLen > 0) {
+                int n = Math.min(inLen, in.length - inHead);
+                int w = ch.write(ByteBuffer.wrap(in, inHead, n));
+                inHead = (inHead + w) % in.length;
+                inLen -= w;
+                toHost += w;
+                if (w < n) {
+                    break;
+                }
+            }
+            interest(SelectionKey.OP_WRITE, inLen > 0);
+            if (inLen == 0 && finFromGuest && !hostOutputShut) {
+                hostOutputShut = true;
+                ch.shutdownOutput();
+            }
+        } catch (IOException e) {
+            resetGuest();
+            return;
+        }
+        int w = window();
+        if (w - advertised >= 2 * mss || (advertised < mss && w >= mss)) {
+            ackPending = true;   // a window update: the guest may have stopped on a small window
+        }
+        maybeDone();
+    }
+
+    private int window() {
+        return Math.min(65535, in.length - inLen);
+    }
+
+    /** A segment from the guest for this connection. */
+    void segment(TcpNat.Segment s) {
+        if (closed) {
+            return;
+        }
+        if (s.rst()) {
+            if (state == State.SYN_SENT ? s.ack() && s.ackNo == iss + 1 : inWindow(s.seq)) {
+                abort();   // the guest reset it (a closed port behind a forward, or an abort)
+            }
+            return;
+        }
+        switch (state) {
+            case CONNECTING -> { }   // a repeated SYN while the host connects: the answer is coming
+            case SYN_SENT -> {
+                if (s.syn() && s.ack() && s.ackNo == iss + 1) {
+                    rcvNxt = s.seq + 1;
+                    peerOptions(s);
+                    sndUna = iss + 1;
+                    sndWndRight = sndUna + (s.window << sndShift);
+                    established();
+                    ackPending = true;
+                } else if (s.ack()) {
+                    nat.refuse(guestIp, farIp, s);
+                }
+            }
+            case SYN_RCVD -> {
+                if (s.syn() && !s.ack()) {
+                    sendSyn(true);   // our SYN-ACK was lost: again
+                } else if (s.ack() && s.ackNo == iss + 1) {
+                    sndUna = iss + 1;
+                    sndWndRight = sndUna + (s.window << sndShift);
+                    established();
+                    data(s);
+                } else if (s.ack()) {
+                    nat.refuse(guestIp, farIp, s);
+                }
+            }
+            case ESTABLISHED -> {
+                if (s.syn()) {
+                    ackPending = true;   // a stray SYN: remind the guest where we are
+                } else if (s.ack()) {
+                    acknowledged(s);
+                    data(s);
+                }
+            }
+        }
+        maybeDone();
+    }
+
+    private boolean inWindow(int seq) {
+        return seq - rcvNxt >= 0 && seq - rcvNxt <= (in == null ? 65535 : in.length);
+    }
+
+    /** The guest acknowledged up to {@code ackNo} and offers a window from there. */
+    private void acknowledged(TcpNat.Segment s) {
+        int ack = s.ackNo;
+        if (ack - sndUna > 0 && ack - sndMax <= 0) {
+            int acked = ack - sndUna;
+            int data = Math.min(acked, outLen);
+            outHead = (outHead + data) % out.length;
+            outLen -= data;
+            toGuest += data;
+            if (finSent && acked > data) {
+                finAcked = true;
+            }
+            sndUna = ack;
+            if (sndNxt - ack < 0) {
+                sndNxt = ack;
+            }
+            retries = 0;
+            rto = RTO_MIN;
+            if (!hostEof && outLen < out.length) {
+                interest(SelectionKey.OP_READ, true);
+            }
+        }
+        if (ack - sndUna >= 0) {
+            int right = ack + (s.window << sndShift);
+            if (right - sndWndRight > 0 || ack - sndUna > 0 || s.window == 0) {
+                sndWndRight = right;
+            }
+            deadline = sndNxt != sndUna ? System.nanoTime() + rto : 0;
+        }
+    }
+
+    /** The payload and FIN of an in-order segment go into {@code in}; anything else is re-acked. */
+    private void data(TcpNat.Segment s) {
+        int n = s.dataLength();
+        if (n == 0 && !s.fin()) {
+            return;
+        }
+        ackPending = true;
+        int skip = rcvNxt - s.seq;
+        if (skip < 0 || finFromGuest) {
+            return;   // a hole before it (we keep no out-of-order data), or after the guest's FIN
+        }
+        int take = Math.max(0, Math.min(n - skip, in.length - inLen));
+        if (take > 0) {
+            int tail = (inHead + inLen) % in.length;
+            int first = Math.min(take, in.length - tail);
+            System.arraycopy(s.f, s.dataOffset() + skip, in, tail, first);
+            System.arraycopy(s.f, s.dataOffset() + skip + first, in, 0, take - first);
+            inLen += take;
+            rcvNxt += take;
+        }
+        if (s.fin() && skip + take == n && skip <= n) {
+            rcvNxt++;
+            finFromGuest = true;
+        }
+        writeHost();
+    }
+
+    /** Sends what the window, the buffer and the device's room allow; then any owed ACK. */
+    void flush() {
+        if (state != State.ESTABLISHED || closed) {
+            return;
+        }
+        long now = System.nanoTime();
+        int room = net.room();
+        while (!finSent) {
+            int sent = sndNxt - sndUna;
+            int n = Math.min(mss, Math.min(outLen - sent, sndWndRight - sndNxt));
+            if (n <= 0) {
+                if (outLen - sent > 0) {
+                    nat.windowStalls++;
+                } else if (!hostEof) {
+                    nat.dataStalls++;
+                }
+                break;
+            }
+            if (room <= 0) {
+                nat.roomStalls++;
+                nat.waitingForRoom = true;
+                break;
+            }
+            int at = (outHead + sent) % out.length;
+            int first = Math.min(n, out.length - at);
+            byte[] data;
+            int off;
+            if (first == n) {
+                data = out;
+                off = at;
+            } else {
+                data = new byte[n];
+                System.arraycopy(out, at, data, 0, first);
+                System.arraycopy(out, 0, data, first, n - first);
+                off = 0;
+            }
+            segmentToGuest(ACK | PSH, sndNxt, data, off, n);
+            sndNxt += n;
+            room--;
+            if (sndNxt - sndMax > 0) {
+                sndMax = sndNxt;
+            }
+            if (deadline == 0) {
+                deadline = now + rto;
+            }
+        }
+        if (hostEof && !finSent && sndNxt - sndUna == outLen && room > 0) {
+            segmentToGuest(FIN | ACK, sndNxt, null, 0, 0);
+            finSent = true;
+            sndNxt++;
+            if (sndNxt - sndMax > 0) {
+                sndMax = sndNxt;
+            }
+            if (deadline == 0) {
+                deadline = now + rto;
+            }
+        }
+        if (deadline == 0 && outLen > sndNxt - sndUna && sndWndRight - sndNxt <= 0) {
+            deadline = now + rto;   // a zero window with data waiting: probe it later
+        }
+        if (ackPending) {
+            segmentToGuest(ACK, sndNxt, null, 0, 0);
+        }
+        if (!hostEof && outLen < out.length) {
+            interest(SelectionKey.OP_READ, true);
+        }
+    }
+
+    private void segmentToGuest(int flags, int seq, byte[] data, int off, int n) {
+        int w = window();
+        nat.sendRaw(farIp, farPort, guestIp, guestPort, seq, rcvNxt, flags, w, data, off, n, null);
+        advertised = w;
+        ackPending = false;
+    }
+
+    /** A timer went off: retransmit, probe a zero window, or give up. */
+    void timeout(long now) {
+        if (closed) {
+            return;
+        }
+        switch (state) {
+            case CONNECTING -> refusedByHost();   // the host never answered our connect()
+            case SYN_SENT, SYN_RCVD -> {
+                if (++retries > MAX_SYN_RETRIES) {
+                    if (state == State.SYN_RCVD) {
+                        nat.sendRaw(farIp, farPort, guestIp, guestPort, iss + 1, rcvNxt, RST | ACK, 0, null, 0, 0, null);
+                    }
+                    abort();
+                    return;
+                }
+                rto = Math.min(rto * 2, RTO_MAX);
+                sendSyn(state == State.SYN_RCVD);
+            }
+            case ESTABLISHED -> {
+                if (sndNxt != sndUna) {
+                    if (++retries > MAX_RETRIES) {
+                        resetGuest();
+                        return;
+                    }
+                    sndNxt = sndUna;   // go back: everything unacknowledged goes again
+                    nat.retransmits++;
+                    finSent = false;
+                    rto = Math.min(rto * 2, RTO_MAX);
+                    deadline = 0;
+                    if (sndWndRight - sndNxt <= 0 && outLen > 0) {
+                        // ...but the window is shut: fall through to a probe
+                        probe(now);
+                    }
+                } else if (outLen > 0 || (hostEof && !finSent)) {
+                    probe(now);
+                } else {
+                    deadline = 0;
+                }
+            }
+        }
+    }
+
+    /** A zero-window probe: an old sequence number makes the guest answer with its window. */
+    private void probe(long now) {
+        segmentToGuest(ACK, sndUna - 1, null, 0, 0);
+        nat.probes++;
+        rto = Math.min(rto * 2, RTO_MAX);
+        deadline = now + rto;
+    }
+
+    /** Both directions closed and our FIN acknowledged: the connection is over. */
+    private void maybeDone() {
+        if (state == State.ESTABLISHED && finFromGuest && hostOutputShut && finAcked) {
+            close();
+        }
+    }
+
+    /** The host side failed: tell the guest with a RST and forget the connection. */
+    private void resetGuest() {
+        nat.sendRaw(farIp, farPort, guestIp, guestPort, sndNxt, rcvNxt, RST | ACK, 0, null, 0, 0, null);
+        close();
+    }
+
+    /** The guest reset it (or we must drop it): reset the host side too, and forget it. */
+    void abort() {
+        if (ch != null && ch.isOpen()) {
+            try {
+                ch.setOption(StandardSocketOptions.SO_LINGER, 0);
+            } catch (IOException | RuntimeException ignored) {
+                // close anyway
+            }
+        }
+        close();
+    }
+
+    private void close() {
+        closed = true;
+        nat.remove(this);
+        deadline = 0;
+        if (key != null) {
+            key.cancel();
+        }
+        closeQuietly(ch);
+    }
+
+    static void closeQuietly(SocketChannel c) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (IOException ignored) {
+                // closing anyway
+            }
+        }
+    }
+
+    String describe() {
+        String st = state == State.ESTABLISHED
+                ? (finFromGuest || hostEof ? "CLOSING" : "ESTABLISHED") : state.name();
+        return String.format("  %-5s %-21s %-21s %-12s %8d %8d  (sent %d, received %d bytes)", "tcp",
+                Packets.ip(guestIp) + ":" + guestPort, hostName, st, outLen, inLen, toGuest, toHost);
+    }
+}
