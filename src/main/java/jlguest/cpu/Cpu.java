@@ -51,6 +51,9 @@ public final class Cpu extends FastExecutor {
         /** Two remembered successors (taken / not taken), valid in epoch e0/e1 with phys p0/p1. */
         Block s0, s1;
         int eip0, eip1, p0, p1, e0, e1;
+        /** For the block compiler (JitPort): bumped by every decode; runs since; the compiled unit. */
+        int version, runs;
+        jlguest.cpu.jit.CompiledUnit unit;
 
         Block() {
             for (int k = 0; k < MAX_BLOCK; k++) {
@@ -74,6 +77,9 @@ public final class Cpu extends FastExecutor {
     /** While building a block that ends near the CS limit: a byte beyond it raises #GP(0). */
     private boolean fetchLimited;
     private final Decoder.Fetch fetcher = this::fetch8;
+    /** The block compiler's port (null: --no-compiler), and where compiled code leaves its count on a fault. */
+    private final JitPort jit = JitPort.fromProperties();
+    int jitRetired;
 
     public Cpu(PhysicalBus bus, IoPorts io, CpuHost host) {
         super(bus, io, host);
@@ -226,6 +232,8 @@ public final class Cpu extends FastExecutor {
     }
 
     private void build(Block b, int lin, int phys, boolean cacheable) {
+        b.version++;        // a compiled unit of the old contents never runs again
+        b.runs = 0;
         b.e0 = b.e1 = chainEpoch - 1;
         b.s0 = b.s1 = null;
         b.phys = cacheable ? phys : -1;
@@ -335,6 +343,29 @@ public final class Cpu extends FastExecutor {
                     n = 1;
                 }
                 Insn[] insns = b.insns;
+                if (jit != null && n == b.count && !trap && b.phys != -1) {
+                    // tour:jit:001 The block compiler's hook. A cached block counts its runs; at the
+                    // threshold it is handed to the compiler (JitPort). Once its compiled unit is
+                    // installed (and still of this decode), the unit runs instead of the loop
+                    // below: all of the block, or a prefix that the loop then finishes from k.
+                    jlguest.cpu.jit.CompiledUnit u = b.unit;
+                    if ((u == null || u.version != b.version) && ++b.runs == jit.threshold) {
+                        jit.hot(b);
+                        u = b.unit;
+                    }
+                    if (u != null && u.version == b.version) {
+                        try {
+                            k = u.run(this);
+                        } catch (GuestFault f) {
+                            k = jitRetired;     // the instructions before the faulting one
+                            throw f;
+                        }
+                        if (k < 0) {            // the unit left the block (a taken branch, an abort)
+                            k = ~k;
+                            n = k;
+                        }
+                    }
+                }
                 for (; k < n; k++) {
                     Insn i = insns[k];
                     curEip = eip;

@@ -1,0 +1,93 @@
+package jlguest.cpu;
+
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import jlguest.cpu.jit.CompiledUnit;
+import jlguest.cpu.jit.CompilerService;
+import jlguest.cpu.jit.GuestInsn;
+
+/**
+ * The CPU's side of the block compiler (jlguest.cpu.jit): which mode it runs in, the copy of a hot
+ * block's instructions it hands over, and the one door through which compiled classes enter this
+ * package (they use the CPU's package-private state and methods, as the interpreter does).
+ *
+ * <p>Modes, from the system property {@code jlguest.jit} when a CPU is made: {@code off} (the
+ * launcher's {@code --no-compiler}), {@code on} (the default: blocks that ran
+ * {@code jlguest.jit.threshold} times compile in the background) and {@code all} (a test mode:
+ * every block compiles at its first run, synchronously, so the differential suites run through
+ * compiled code).
+ */
+final class JitPort {
+    private static final MethodHandles.Lookup LOOKUP = MethodHandles.lookup();
+    private static final MethodType CTOR = MethodType.methodType(void.class, int.class, int.class);
+
+    /** Runs before a block is compiled (1 in the compile-everything mode). */
+    final int threshold;
+    private final boolean synchronous;
+
+    private JitPort(int threshold, boolean synchronous) {
+        this.threshold = threshold;
+        this.synchronous = synchronous;
+    }
+
+    /** The port for a new CPU, or null when the compiler is off. */
+    static JitPort fromProperties() {
+        String mode = System.getProperty("jlguest.jit", "on");
+        return switch (mode) {
+            case "off" -> null;
+            case "all" -> new JitPort(1, true);
+            default -> new JitPort(Math.max(1, Integer.getInteger("jlguest.jit.threshold", 2000)), false);
+        };
+    }
+
+    /** A block reached the threshold: compile it (now, or in the background). */
+    void hot(Cpu.Block b) {
+        Request r = new Request(b, snapshot(b), b.count, b.version);
+        if (synchronous) {
+            CompilerService.compileNow(r);
+        } else if (!CompilerService.submit(r)) {
+            b.runs = 0;     // the queue is full: ask again later
+        }
+    }
+
+    private static GuestInsn[] snapshot(Cpu.Block b) {
+        GuestInsn[] out = new GuestInsn[b.count];
+        for (int k = 0; k < b.count; k++) {
+            Insn i = b.insns[k];
+            out[k] = new GuestInsn(i.op, i.len, i.sz, i.o32, i.a32, i.rep, i.seg, i.mod, i.reg, i.rm,
+                    i.base, i.index, i.scale, i.disp, i.imm);
+        }
+        return out;
+    }
+
+    private record Request(Cpu.Block block, GuestInsn[] insns, int count, int version)
+            implements CompilerService.Request {
+        @Override
+        public CompiledUnit define(byte[] classBytes, int version, int length) {
+            try {
+                // Not ClassOption.STRONG: the class unloads when its unit is dropped.
+                MethodHandles.Lookup h = LOOKUP.defineHiddenClass(classBytes, true);
+                MethodHandle ctor = h.findConstructor(h.lookupClass(), CTOR);
+                return (CompiledUnit) ctor.invoke(version, length);
+            } catch (RuntimeException | Error e) {
+                throw e;
+            } catch (Throwable e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        @Override
+        public void install(CompiledUnit unit) {
+            block.unit = unit;
+        }
+
+        @Override
+        public void uninstall() {
+            if (block.unit != null && block.unit.version == version) {
+                block.unit = null;
+                block.runs = 0;
+            }
+        }
+    }
+}
