@@ -55,6 +55,9 @@ public final class Main {
     @Option(names = "--deterministic", description = "Derive guest time from the instruction count, so runs repeat exactly.")
     private boolean deterministic;
 
+    @Option(names = "--no-compiler", description = "Interpret all guest code (no block compiler to JVM bytecode).")
+    private boolean noCompiler;
+
     @Option(names = "--monitor", paramLabel = "stdio|tcp:HOST:PORT",
             description = "The monitor on the terminal (serial to --serial) or on a TCP port; Ctrl-A c reaches it anyway.")
     private String monitor;
@@ -106,6 +109,9 @@ public final class Main {
         if (cl.isVersionHelpRequested()) {
             out.println(VERSION);
             return 0;
+        }
+        if (main.noCompiler) {
+            System.setProperty("jlguest.jit", "off");     // read when the CPU is made (jlguest.cpu.JitPort)
         }
         try {
             MachineConfig config = main.config(err);

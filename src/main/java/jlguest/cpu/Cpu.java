@@ -344,26 +344,12 @@ public final class Cpu extends FastExecutor {
                 }
                 Insn[] insns = b.insns;
                 if (jit != null && n == b.count && !trap && b.phys != -1) {
-                    // tour:jit:001 The block compiler's hook. A cached block counts its runs; at the
-                    // threshold it is handed to the compiler (JitPort). Once its compiled unit is
-                    // installed (and still of this decode), the unit runs instead of the loop
-                    // below: all of the block, or a prefix that the loop then finishes from k.
-                    jlguest.cpu.jit.CompiledUnit u = b.unit;
-                    if ((u == null || u.version != b.version) && ++b.runs == jit.threshold) {
-                        jit.hot(b);
-                        u = b.unit;
-                    }
-                    if (u != null && u.version == b.version) {
-                        try {
-                            k = u.run(this);
-                        } catch (GuestFault f) {
-                            k = jitRetired;     // the instructions before the faulting one
-                            throw f;
-                        }
-                        if (k < 0) {            // the unit left the block (a taken branch, an abort)
-                            k = ~k;
-                            n = k;
-                        }
+                    // tour:jit:001 The block compiler's hook: a whole cached block may run as
+                    // compiled code (JitPort.run), entirely or a prefix the loop below finishes.
+                    k = jit.run(this, b);
+                    if (k < 0) {            // the unit left the block (a taken branch, an abort)
+                        k = ~k;
+                        n = k;
                     }
                 }
                 for (; k < n; k++) {
@@ -388,6 +374,8 @@ public final class Cpu extends FastExecutor {
                     }
                 }
             } catch (GuestFault f) {
+                k += jitRetired;    // a fault in compiled code: the instructions it completed before
+                jitRetired = 0;
                 retired += k;
                 budget -= k;
                 abortBlock = false;

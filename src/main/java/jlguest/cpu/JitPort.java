@@ -31,7 +31,15 @@ final class JitPort {
         this.synchronous = synchronous;
     }
 
-    /** The port for a new CPU, or null when the compiler is off. */
+    private static final boolean STATS = Boolean.getBoolean("jlguest.jit.stats");
+
+    static {
+        if (STATS) {
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> System.err.println(CompilerService.statistics())));
+        }
+    }
+
+    /** The port for a new CPU, or null when the compiler is off ({@code -Djlguest.jit.stats=true}: counts at exit). */
     static JitPort fromProperties() {
         String mode = System.getProperty("jlguest.jit", "on");
         return switch (mode) {
@@ -39,6 +47,34 @@ final class JitPort {
             case "all" -> new JitPort(1, true);
             default -> new JitPort(Math.max(1, Integer.getInteger("jlguest.jit.threshold", 2000)), false);
         };
+    }
+
+    /**
+     * tour:jit:002 A cached block counts its runs; at the threshold it goes to the compiler
+     * ({@link #hot}). Once its compiled unit is installed, and only while it is of the block's
+     * current decode (the version), the unit runs instead of the interpreter. The result is the
+     * unit's (see {@link CompiledUnit#run}): k >= 0 instructions ran and the loop interprets the
+     * rest of the block from k; ~k: k ran and the block is over. A fault leaves its count in
+     * {@code cpu.jitRetired} for the loop.
+     */
+    int run(Cpu cpu, Cpu.Block b) {
+        CompiledUnit u = b.unit;
+        if (u == null || u.version != b.version) {
+            if (++b.runs != threshold) {
+                return 0;
+            }
+            hot(b);
+            u = b.unit;
+            if (u == null || u.version != b.version) {
+                return 0;
+            }
+        }
+        if (STATS) {
+            int k = u.run(cpu);
+            CompilerService.counted(k < 0 ? ~k : k, k != 0 && (k < 0 ? ~k : k) < b.count && k > 0);
+            return k;
+        }
+        return u.run(cpu);
     }
 
     /** A block reached the threshold: compile it (now, or in the background). */

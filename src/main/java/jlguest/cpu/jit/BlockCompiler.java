@@ -332,8 +332,15 @@ public final class BlockCompiler {
         }
 
         /**
-         * After an instruction that touched memory: a write to the running code page (or DMA into
-         * it) set abortBlock; the interpreter would stop after this instruction, and so do we.
+         * tour:jit:045 How self-modifying code is caught. A page that holds decoded code is watched
+         * (tour:cpu:050): the TLB never grants fast writes to it, so a write from compiled code takes
+         * the slow path like any other, and Cpu.codeWritten bumps the page's generation. Every block
+         * of that page is then stale: the next lookup decodes it again, which bumps the block's
+         * version, and a unit of the old version never runs again (a late one from the compiler
+         * thread neither). If the write hit the page of the block that is running, codeWritten also
+         * sets abortBlock; after each instruction that touched memory the unit tests it and leaves
+         * at once with EIP at the next instruction, which then runs from freshly decoded bytes,
+         * exactly where the interpreter would stop. The test is one field load and a branch.
          */
         private void abortCheck() {
             Label go = new Label();

@@ -90,6 +90,17 @@ public final class CompilerService {
         return r.define(bytes, r.version(), m);
     }
 
+    private static long unitRuns, unitInstructions, prefixRuns;
+
+    /** With -Djlguest.jit.stats=true: one unit run of {@code n} instructions (a prefix: the loop went on). */
+    public static void counted(int n, boolean prefix) {
+        unitRuns++;
+        unitInstructions += n;
+        if (prefix) {
+            prefixRuns++;
+        }
+    }
+
     /** Units compiled so far (all CPUs in this JVM). */
     public static long compiledUnits() {
         return COMPILED.get();
@@ -97,8 +108,9 @@ public final class CompilerService {
 
     /** Units compiled, requests dropped because the queue was full, and code-cache flushes so far. */
     public static String statistics() {
-        return String.format("jit: %,d units compiled, %,d requests dropped, %,d flushes",
-                COMPILED.get(), DROPPED.get(), FLUSHES.get());
+        return String.format("jit: %,d units compiled, %,d requests dropped, %,d flushes; %,d unit runs"
+                + " (%,d of them a prefix), %,d instructions in compiled code",
+                COMPILED.get(), DROPPED.get(), FLUSHES.get(), unitRuns, prefixRuns, unitInstructions);
     }
 
     private static synchronized void startThread() {
