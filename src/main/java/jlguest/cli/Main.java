@@ -55,8 +55,9 @@ public final class Main {
     @Option(names = "--deterministic", description = "Derive guest time from the instruction count, so runs repeat exactly.")
     private boolean deterministic;
 
-    @Option(names = "--no-compiler", description = "Interpret all guest code (no block compiler to JVM bytecode).")
-    private boolean noCompiler;
+    @Option(names = "--compiler", negatable = true,
+            description = "Compile hot guest code to JVM bytecode (--no-compiler: interpret all; default: off for now).")
+    private Boolean compiler;
 
     @Option(names = "--monitor", paramLabel = "stdio|tcp:HOST:PORT",
             description = "The monitor on the terminal (serial to --serial) or on a TCP port; Ctrl-A c reaches it anyway.")
@@ -110,8 +111,8 @@ public final class Main {
             out.println(VERSION);
             return 0;
         }
-        if (main.noCompiler) {
-            System.setProperty("jlguest.jit", "off");     // read when the CPU is made (jlguest.cpu.JitPort)
+        if (main.compiler != null) {
+            System.setProperty("jlguest.jit", main.compiler ? "on" : "off");   // read by jlguest.cpu.JitPort
         }
         try {
             MachineConfig config = main.config(err);

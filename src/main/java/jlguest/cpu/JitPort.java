@@ -13,8 +13,8 @@ import jlguest.cpu.jit.GuestInsn;
  * package (they use the CPU's package-private state and methods, as the interpreter does).
  *
  * <p>Modes, from the system property {@code jlguest.jit} when a CPU is made: {@code off} (the
- * launcher's {@code --no-compiler}), {@code on} (the default: blocks that ran
- * {@code jlguest.jit.threshold} times compile in the background) and {@code all} (a test mode:
+ * launcher's {@code --no-compiler}; the default for now), {@code on} ({@code --compiler}: blocks that
+ * ran {@code jlguest.jit.threshold} times compile in the background) and {@code all} (a test mode:
  * every block compiles at its first run, synchronously, so the differential suites run through
  * compiled code).
  */
@@ -31,6 +31,12 @@ final class JitPort {
         this.synchronous = synchronous;
     }
 
+    /**
+     * Off by default for now: on the bundled boot (88 M instructions, mostly JVM warm-up) the first
+     * compilations (ASM and the hidden-class machinery loading and running cold) cost more CPU time
+     * than the compiled code saves; see bench/README.md, "The block compiler".
+     */
+    static final String DEFAULT_MODE = "off";
     private static final boolean STATS = Boolean.getBoolean("jlguest.jit.stats");
 
     static {
@@ -41,11 +47,11 @@ final class JitPort {
 
     /** The port for a new CPU, or null when the compiler is off ({@code -Djlguest.jit.stats=true}: counts at exit). */
     static JitPort fromProperties() {
-        String mode = System.getProperty("jlguest.jit", "on");
+        String mode = System.getProperty("jlguest.jit", DEFAULT_MODE);
         return switch (mode) {
             case "off" -> null;
             case "all" -> new JitPort(1, true);
-            default -> new JitPort(Math.max(1, Integer.getInteger("jlguest.jit.threshold", 2000)), false);
+            default -> new JitPort(Math.max(1, Integer.getInteger("jlguest.jit.threshold", 20_000)), false);
         };
     }
 

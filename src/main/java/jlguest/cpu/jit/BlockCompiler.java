@@ -810,6 +810,29 @@ public final class BlockCompiler {
         }
 
         private void shift(int sz, int countKind) {
+            int c = countKind == 0 ? i.imm() & 31 : countKind == 1 ? 1 : -1;
+            int op = i.reg();
+            if (sz == 2 && c > 0 && (op == 4 || op == 5 || op == 6 || op == 7)) {
+                // SHL/SHR/SAR by a constant: inline, with the interpreter's eager flags record.
+                modifyE(sz, () -> {
+                    store(L_T2);
+                    cpu();
+                    iconst(2);
+                    load(L_T2);
+                    iconst(c);
+                    mv.visitInsn(op == 5 ? IUSHR : op == 7 ? ISHR : ISHL);
+                    load(L_T2);
+                    iconst(c);
+                    mv.visitMethodInsn(INVOKESTATIC, "jlguest/cpu/jit/Ops",
+                            op == 5 ? "shrFlags" : op == 7 ? "sarFlags" : "shlFlags", "(II)I", false);
+                    call("eager", "(III)V");
+                    load(L_T2);
+                    iconst(c);
+                    mv.visitInsn(op == 5 ? IUSHR : op == 7 ? ISHR : ISHL);
+                    flags = F_UNKNOWN;
+                });
+                return;
+            }
             modifyE(sz, () -> {
                 store(L_T2);
                 cpu();
