@@ -77,6 +77,10 @@ public final class Main {
     @Option(names = "--deterministic", description = "Derive guest time from the instruction count, so runs repeat exactly.")
     private boolean deterministic;
 
+    @Option(names = "--compiler", negatable = true,
+            description = "Compile hot guest code to JVM bytecode (--no-compiler: interpret all; default: off for now).")
+    private Boolean compiler;
+
     @Option(names = "--monitor", paramLabel = "stdio|tcp:HOST:PORT",
             description = "The monitor on the terminal (serial to --serial) or on a TCP port; Ctrl-A c reaches it anyway.")
     private String monitor;
@@ -128,6 +132,9 @@ public final class Main {
         if (cl.isVersionHelpRequested()) {
             out.println(VERSION);
             return 0;
+        }
+        if (main.compiler != null) {
+            System.setProperty("jlguest.jit", main.compiler ? "on" : "off");   // read by jlguest.cpu.JitPort
         }
         try {
             DebugOptions debug = main.debugOptions();

@@ -51,6 +51,9 @@ public final class Cpu extends FastExecutor {
         /** Two remembered successors (taken / not taken), valid in epoch e0/e1 with phys p0/p1. */
         Block s0, s1;
         int eip0, eip1, p0, p1, e0, e1;
+        /** For the block compiler (JitPort): bumped by every decode; runs since; the compiled unit. */
+        int version, runs;
+        CompiledUnit unit;
 
         Block() {
             for (int k = 0; k < MAX_BLOCK; k++) {
@@ -74,6 +77,9 @@ public final class Cpu extends FastExecutor {
     /** While building a block that ends near the CS limit: a byte beyond it raises #GP(0). */
     private boolean fetchLimited;
     private final Decoder.Fetch fetcher = this::fetch8;
+    /** The block compiler's port (null: --no-compiler), and where compiled code leaves its count on a fault. */
+    private final JitPort jit = JitPort.fromProperties();
+    int jitRetired;
 
     public Cpu(PhysicalBus bus, IoPorts io, CpuHost host) {
         super(bus, io, host);
@@ -232,6 +238,8 @@ public final class Cpu extends FastExecutor {
     }
 
     private void build(Block b, int lin, int phys, boolean cacheable) {
+        b.version++;        // a compiled unit of the old contents never runs again
+        b.runs = 0;
         b.e0 = b.e1 = chainEpoch - 1;
         b.s0 = b.s1 = null;
         b.phys = cacheable ? phys : -1;
@@ -289,6 +297,15 @@ public final class Cpu extends FastExecutor {
      * IF=1, the INTR line is up and no STI/MOV SS shadow is active); inside a block it only runs
      * instructions. A guest exception unwinds to here as a GuestFault and is delivered.
      */
+    /**
+     * Installs the block compiler for CPUs made from now on (jlguest.cpu.jit's
+     * {@code CompilerService.BACKEND}; the machine does this). Whether it is used is the
+     * {@code jlguest.jit} property's say: off (the default), on, all.
+     */
+    public static void useBlockCompiler(BlockCompilerBackend compiler) {
+        JitPort.install(compiler);
+    }
+
     public Stop run(long maxInstructions) {
         try {
             return loop(maxInstructions);
@@ -341,6 +358,15 @@ public final class Cpu extends FastExecutor {
                     n = 1;
                 }
                 Insn[] insns = b.insns;
+                if (jit != null && n == b.count && !trap && b.phys != -1) {
+                    // tour:jit:001 The block compiler's hook: a whole cached block may run as
+                    // compiled code (JitPort.run), entirely or a prefix the loop below finishes.
+                    k = jit.run(this, b);
+                    if (k < 0) {            // the unit left the block (a taken branch, an abort)
+                        k = ~k;
+                        n = k;
+                    }
+                }
                 for (; k < n; k++) {
                     Insn i = insns[k];
                     curEip = eip;
@@ -363,6 +389,8 @@ public final class Cpu extends FastExecutor {
                     }
                 }
             } catch (GuestFault f) {
+                k += jitRetired;    // a fault in compiled code: the instructions it completed before
+                jitRetired = 0;
                 retired += k;
                 budget -= k;
                 abortBlock = false;

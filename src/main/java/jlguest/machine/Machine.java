@@ -8,6 +8,7 @@ import jlguest.bus.PhysicalBus;
 import jlguest.bus.Ram;
 import jlguest.console.ConsoleOutput;
 import jlguest.cpu.Cpu;
+import jlguest.cpu.jit.CompilerService;
 import jlguest.cpu.CpuHost;
 import jlguest.cpu.Stop;
 import jlguest.devices.legacy.CmosRtc;
@@ -37,6 +38,12 @@ import jlguest.time.TimerQueue;
  * for interrupt vectors, MSRs, the time and hypercalls.
  */
 public final class Machine implements Hypercalls.Services {
+    static {
+        // The block compiler needs the CPU, so the CPU cannot reach for it: the machine gives it
+        // (whether it runs is jlguest.jit's say: --compiler / --no-compiler).
+        Cpu.useBlockCompiler(CompilerService.BACKEND);
+    }
+
     /** How a run ended. */
     public enum Ending { POWER_OFF, REBOOT, EXIT, FAILURE, QUIT, PANIC }
 

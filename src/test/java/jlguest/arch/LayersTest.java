@@ -34,6 +34,7 @@ class LayersTest {
             Map.entry("bus", 0), Map.entry("time", 0), Map.entry("console", 0), Map.entry("cpu.fpu", 0),
             Map.entry("debug.symbols", 0),
             Map.entry("cpu", 1),
+            Map.entry("cpu.jit", 2),
             Map.entry("boot", 2), Map.entry("hypercall", 2), Map.entry("devices.legacy", 2),
             Map.entry("devices.virtio", 2), Map.entry("debug.disasm", 2),
             Map.entry("devices.virtio.blk", 3), Map.entry("devices.virtio.net", 3),

@@ -41,6 +41,7 @@ public final class Tour {
             new Part("cpu", "The CPU loop: decode, the block cache, execute, lazy flags", List.of("cpu")),
             new Part("faults", "Faults and interrupts", List.of("faults")),
             new Part("mmu", "Segmentation and the MMU: a page walk, the TLB", List.of("mmu")),
+            new Part("jit", "The block compiler: hot blocks as JVM bytecode", List.of("jit")),
             new Part("fpu", "A side trip: the x87 in software", List.of("fpu")),
             new Part("difftest", "How we know: differential testing against the real CPU", List.of("difftest")),
             new Part("bus", "The bus and the legacy devices", List.of("bus", "devices")),

@@ -1,0 +1,39 @@
+package jlguest.cpu;
+
+/**
+ * The block compiler as the CPU sees it. The compiler (jlguest.cpu.jit) needs the CPU, so the CPU
+ * must not need it back: whoever builds machines installs it once with
+ * {@link Cpu#useBlockCompiler} (the machine does, and tests that run compiled code), and the CPU
+ * talks to it only through this interface. With none installed every block is interpreted.
+ */
+public interface BlockCompilerBackend {
+    /** What the CPU side gives the compiler: the instructions, and a way to install the result. */
+    interface Request {
+        GuestInsn[] insns();
+
+        int count();
+
+        int version();
+
+        /** Defines the class (in the CPU's package) and returns the unit. */
+        CompiledUnit define(byte[] classBytes, int version, int length);
+
+        /** Sets the unit on the block (any thread; the version check makes a late one harmless). */
+        void install(CompiledUnit unit);
+
+        /** Takes the unit off the block again (a code-cache flush) and lets it count anew. */
+        void uninstall();
+    }
+
+    /** Queues a hot block for the background thread; false when the queue is full. */
+    boolean submit(Request r);
+
+    /** Compiles now, on the caller's thread, and installs (the compile-everything test mode). */
+    void compileNow(Request r);
+
+    /** With -Djlguest.jit.stats=true: one unit run of {@code n} instructions (a prefix: the loop went on). */
+    void counted(int n, boolean prefix);
+
+    /** One line of counts, for -Djlguest.jit.stats=true. */
+    String statistics();
+}

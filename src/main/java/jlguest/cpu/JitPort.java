@@ -1,0 +1,140 @@
+package jlguest.cpu;
+
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+
+/**
+ * The CPU's side of the block compiler (jlguest.cpu.jit): which mode it runs in, the copy of a hot
+ * block's instructions it hands over, and the one door through which compiled classes enter this
+ * package (they use the CPU's package-private state and methods, as the interpreter does).
+ *
+ * <p>Modes, from the system property {@code jlguest.jit} when a CPU is made: {@code off} (the
+ * launcher's {@code --no-compiler}; the default for now), {@code on} ({@code --compiler}: blocks that
+ * ran {@code jlguest.jit.threshold} times compile in the background) and {@code all} (a test mode:
+ * every block compiles at its first run, synchronously, so the differential suites run through
+ * compiled code).
+ */
+final class JitPort {
+    private static final MethodHandles.Lookup LOOKUP = MethodHandles.lookup();
+    private static final MethodType CTOR = MethodType.methodType(void.class, int.class, int.class);
+
+    /** Runs before a block is compiled (1 in the compile-everything mode). */
+    final int threshold;
+    private final boolean synchronous;
+
+    private JitPort(int threshold, boolean synchronous) {
+        this.threshold = threshold;
+        this.synchronous = synchronous;
+    }
+
+    /**
+     * Off by default for now: on the bundled boot (88 M instructions, mostly JVM warm-up) the first
+     * compilations (ASM and the hidden-class machinery loading and running cold) cost more CPU time
+     * than the compiled code saves; see bench/README.md, "The block compiler".
+     */
+    static final String DEFAULT_MODE = "off";
+    private static final boolean STATS = Boolean.getBoolean("jlguest.jit.stats");
+
+    /** The installed compiler (see {@link Cpu#useBlockCompiler}), or null: every block interpreted. */
+    static volatile BlockCompilerBackend backend;
+    private static final java.util.concurrent.atomic.AtomicBoolean STATS_HOOKED = new java.util.concurrent.atomic.AtomicBoolean();
+
+    static void install(BlockCompilerBackend b) {
+        backend = b;
+        if (STATS && b != null && STATS_HOOKED.compareAndSet(false, true)) {
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> System.err.println(backend.statistics())));
+        }
+    }
+
+    /** The port for a new CPU, or null when the compiler is off ({@code -Djlguest.jit.stats=true}: counts at exit). */
+    static JitPort fromProperties() {
+        String mode = System.getProperty("jlguest.jit", DEFAULT_MODE);
+        if (backend == null) {
+            return null;    // no compiler installed: interpret
+        }
+        return switch (mode) {
+            case "off" -> null;
+            case "all" -> new JitPort(1, true);
+            default -> new JitPort(Math.max(1, Integer.getInteger("jlguest.jit.threshold", 20_000)), false);
+        };
+    }
+
+    /**
+     * tour:jit:002 A cached block counts its runs; at the threshold it goes to the compiler
+     * ({@link #hot}). Once its compiled unit is installed, and only while it is of the block's
+     * current decode (the version), the unit runs instead of the interpreter. The result is the
+     * unit's (see {@link CompiledUnit#run}): k >= 0 instructions ran and the loop interprets the
+     * rest of the block from k; ~k: k ran and the block is over. A fault leaves its count in
+     * {@code cpu.jitRetired} for the loop.
+     */
+    int run(Cpu cpu, Cpu.Block b) {
+        CompiledUnit u = b.unit;
+        if (u == null || u.version != b.version) {
+            if (++b.runs != threshold) {
+                return 0;
+            }
+            hot(b);
+            u = b.unit;
+            if (u == null || u.version != b.version) {
+                return 0;
+            }
+        }
+        if (STATS) {
+            int k = u.run(cpu);
+            backend.counted(k < 0 ? ~k : k, k != 0 && (k < 0 ? ~k : k) < b.count && k > 0);
+            return k;
+        }
+        return u.run(cpu);
+    }
+
+    /** A block reached the threshold: compile it (now, or in the background). */
+    void hot(Cpu.Block b) {
+        Request r = new Request(b, snapshot(b), b.count, b.version);
+        if (synchronous) {
+            backend.compileNow(r);
+        } else if (!backend.submit(r)) {
+            b.runs = 0;     // the queue is full: ask again later
+        }
+    }
+
+    private static GuestInsn[] snapshot(Cpu.Block b) {
+        GuestInsn[] out = new GuestInsn[b.count];
+        for (int k = 0; k < b.count; k++) {
+            Insn i = b.insns[k];
+            out[k] = new GuestInsn(i.op, i.len, i.sz, i.o32, i.a32, i.rep, i.seg, i.mod, i.reg, i.rm,
+                    i.base, i.index, i.scale, i.disp, i.imm);
+        }
+        return out;
+    }
+
+    private record Request(Cpu.Block block, GuestInsn[] insns, int count, int version)
+            implements BlockCompilerBackend.Request {
+        @Override
+        public CompiledUnit define(byte[] classBytes, int version, int length) {
+            try {
+                // Not ClassOption.STRONG: the class unloads when its unit is dropped.
+                MethodHandles.Lookup h = LOOKUP.defineHiddenClass(classBytes, true);
+                MethodHandle ctor = h.findConstructor(h.lookupClass(), CTOR);
+                return (CompiledUnit) ctor.invoke(version, length);
+            } catch (RuntimeException | Error e) {
+                throw e;
+            } catch (Throwable e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        @Override
+        public void install(CompiledUnit unit) {
+            block.unit = unit;
+        }
+
+        @Override
+        public void uninstall() {
+            if (block.unit != null && block.unit.version == version) {
+                block.unit = null;
+                block.runs = 0;
+            }
+        }
+    }
+}

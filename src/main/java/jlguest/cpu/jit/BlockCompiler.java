@@ -1,0 +1,1108 @@
+package jlguest.cpu.jit;
+
+import jlguest.cpu.GuestInsn;
+import jlguest.cpu.CompiledUnit;
+import static org.objectweb.asm.Opcodes.*;
+
+import org.objectweb.asm.ClassWriter;
+import org.objectweb.asm.Label;
+import org.objectweb.asm.MethodVisitor;
+
+/**
+ * Translates a decoded guest block into the bytes of one class: a subclass of {@link CompiledUnit}
+ * whose {@code run(Cpu)} does what the interpreter would do for the block's instructions, with the
+ * dispatch gone, the operands constant and the guest registers in JVM locals.
+ *
+ * <p>tour:jit:010 How a block becomes bytecode. When a block has run often enough (see
+ * {@link CompilerService}), its decoded instructions are copied and handed to this class. It takes
+ * the longest prefix of the block it understands (32-bit MOV, ALU, INC/DEC, LEA, PUSH/POP, TEST,
+ * shifts, MUL/IMUL, MOVZX/MOVSX, SETcc, CMOVcc, XCHG, LEAVE, Jcc, JMP, CALL, RET...) and writes one
+ * method: load the eight registers from {@code cpu.r} into locals, then each instruction in turn as
+ * straight-line bytecode, then store back the registers the block wrote and set EIP. Guest EIP is
+ * not a constant (one physical page can be mapped at several addresses), so targets are the entry
+ * EIP plus an offset. The generated code lives in the CPU's own package and calls the very methods
+ * the interpreter uses for memory ({@code rdS32}, {@code wrS32}, {@code rmwLin}...) and for flags
+ * ({@code sub32}, {@code alu}, {@code shift}, {@code cond}...): they are small, C2 inlines them, and
+ * so the TLB probe sits inline in the compiled block with page walks and MMIO as out-of-line calls,
+ * and every flag and fault is the interpreter's by construction.
+ *
+ * <p>tour:jit:020 Lazy flags stay lazy: an instruction records what the interpreter records
+ * (lfOp, lfA, lfB, lfRes) in the CPU's fields, so any exit or fault leaves them exact. What the
+ * compiler adds is knowledge of where the flags came from: after a 32-bit CMP/SUB whose operands
+ * sit in locals, a Jcc, SETcc or CMOVcc compares those locals directly (one JVM compare), and after
+ * TEST/AND/OR/XOR it tests the result; only other producers go through {@code cond()}.
+ */
+public final class BlockCompiler {
+    private BlockCompiler() {
+    }
+
+    static final String CPU = "jlguest/cpu/Cpu";
+    static final String UNIT = "jlguest/cpu/CompiledUnit";
+    static final String FAULT = "jlguest/cpu/GuestFault";
+    /** The hidden class is defined in the CPU's package, so it may use its package-private members. */
+    public static final String CLASS_NAME = "jlguest/cpu/CompiledBlock";
+
+    private static final int EAX = 0, ECX = 1, EDX = 2, EBX = 3, ESP = 4, EBP = 5;
+    private static final int SS = 2;
+
+    // Locals of run(Cpu): registers 2..9, then the entry EIP, fault bookkeeping and temporaries.
+    private static final int L_CPU = 1, L_REG = 2, L_BASE = 10, L_FK = 11, L_T1 = 12, L_T2 = 13, L_T3 = 14,
+            L_CA = 15, L_CB = 16, L_CR = 17, L_EXIT_EIP = 18, L_EXIT_RET = 19, L_ARR = 20, L_EXC = 21,
+            L_LONG = 22;
+
+    /** Where the current flags came from, as far as the compiler knows. */
+    private static final int F_UNKNOWN = 0, F_SUB32 = 1, F_LOGIC32 = 2;
+
+    /** How many instructions of the block (from the first) this compiler can translate. */
+    public static int translatable(GuestInsn[] insns, int count) {
+        int m = 0;
+        while (m < count && supported(insns[m])) {
+            m++;
+        }
+        return m;
+    }
+
+    /**
+     * The class file for the first {@code m} instructions of a block (m from {@link #translatable}),
+     * with offsets from the block's first byte.
+     */
+    public static byte[] compile(GuestInsn[] insns, int m) {
+        ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_FRAMES | ClassWriter.COMPUTE_MAXS) {
+            @Override
+            protected String getCommonSuperClass(String a, String b) {
+                return "java/lang/Object";     // never needed: every local keeps one type
+            }
+        };
+        cw.visit(V17, ACC_PUBLIC | ACC_FINAL | ACC_SUPER, CLASS_NAME, null, UNIT, null);
+        MethodVisitor init = cw.visitMethod(ACC_PUBLIC, "<init>", "(II)V", null, null);
+        init.visitCode();
+        init.visitVarInsn(ALOAD, 0);
+        init.visitVarInsn(ILOAD, 1);
+        init.visitVarInsn(ILOAD, 2);
+        init.visitMethodInsn(INVOKESPECIAL, UNIT, "<init>", "(II)V", false);
+        init.visitInsn(RETURN);
+        init.visitMaxs(0, 0);
+        init.visitEnd();
+        MethodVisitor mv = cw.visitMethod(ACC_PUBLIC, "run", "(L" + CPU + ";)I", null, null);
+        new BlockCompiler.Body(mv, insns, m).emit();
+        cw.visitEnd();
+        return cw.toByteArray();
+    }
+
+    // ---- what is supported ---------------------------------------------------------------------
+
+    static boolean supported(GuestInsn i) {
+        if (!i.a32()) {
+            return false;
+        }
+        int op = i.op();
+        int sz = i.sz();
+        boolean mem = i.mod() != 3;
+        boolean bd = sz == 0 || sz == 2;     // byte or dword (no 16-bit operands)
+        if (op < 0x40 && (op & 7) <= 5 && (op & 6) != 6 && op != 0x0F) {
+            return bd;
+        }
+        if (op >= 0x40 && op <= 0x5F || op >= 0x91 && op <= 0x97 || op >= 0xB8 && op <= 0xBF
+                || op >= 0x140 && op <= 0x14F || op >= 0x1C8 && op <= 0x1CF) {
+            return i.o32();
+        }
+        if (op >= 0x70 && op <= 0x7F || op >= 0x180 && op <= 0x18F) {
+            return i.o32();
+        }
+        if (op >= 0x190 && op <= 0x19F || op >= 0xB0 && op <= 0xB7) {
+            return true;
+        }
+        switch (op) {
+            case 0x80: case 0x81: case 0x82: case 0x83:
+            case 0x84: case 0x85: case 0x86: case 0x87: case 0x88: case 0x89: case 0x8A: case 0x8B:
+            case 0xA0: case 0xA1: case 0xA2: case 0xA3: case 0xA8: case 0xA9:
+            case 0xC0: case 0xC1: case 0xD0: case 0xD1: case 0xD2: case 0xD3:
+                return bd;
+            case 0x8D:
+                return i.o32() && mem;
+            case 0xC6: case 0xC7:
+                return bd && i.reg() == 0;
+            case 0x68: case 0x6A: case 0x69: case 0x6B: case 0x1AF:
+            case 0x90: case 0x98: case 0x99: case 0xC2: case 0xC3: case 0xC9: case 0xE8: case 0xE9: case 0xEB:
+                return i.o32();
+            case 0x1B6: case 0x1B7: case 0x1BE: case 0x1BF:
+                return i.o32();
+            case 0xF6:
+                return i.reg() <= 3;
+            case 0xF7:
+                return i.o32() && i.reg() <= 5;
+            case 0xFE:
+                return i.reg() <= 1;
+            case 0xFF:
+                return i.o32() && (i.reg() <= 2 || i.reg() == 4 || i.reg() == 6);
+            default:
+                return false;
+        }
+    }
+
+    // ---- the method body -----------------------------------------------------------------------
+
+    private static final class Body {
+        private final MethodVisitor mv;
+        private final GuestInsn[] insns;
+        private final int m;
+        private final int[] off;
+        private final Label exit = new Label();
+        private final Label handler = new Label();
+        /** Registers this unit writes (stored back at every exit and on a fault). */
+        private int written;
+        private int flags = F_UNKNOWN;
+        /** The instruction being translated. */
+        private int k;
+        private GuestInsn i;
+
+        Body(MethodVisitor mv, GuestInsn[] insns, int m) {
+            this.mv = mv;
+            this.insns = insns;
+            this.m = m;
+            this.off = new int[m + 1];
+            for (int n = 0; n < m; n++) {
+                off[n + 1] = off[n] + insns[n].len();
+            }
+        }
+
+        void emit() {
+            mv.visitCode();
+            Label start = new Label();
+            Label end = new Label();
+            mv.visitTryCatchBlock(start, end, handler, FAULT);
+            // Entry: the registers into locals, EIP, zeroed temporaries (the verifier wants them set).
+            mv.visitVarInsn(ALOAD, L_CPU);
+            mv.visitFieldInsn(GETFIELD, CPU, "r", "[I");
+            mv.visitVarInsn(ASTORE, L_ARR);
+            for (int n = 0; n < 8; n++) {
+                mv.visitVarInsn(ALOAD, L_ARR);
+                iconst(n);
+                mv.visitInsn(IALOAD);
+                mv.visitVarInsn(ISTORE, L_REG + n);
+            }
+            mv.visitVarInsn(ALOAD, L_CPU);
+            mv.visitFieldInsn(GETFIELD, CPU, "eip", "I");
+            mv.visitVarInsn(ISTORE, L_BASE);
+            for (int l : new int[] {L_FK, L_T1, L_T2, L_T3, L_CA, L_CB, L_CR, L_EXIT_EIP, L_EXIT_RET}) {
+                mv.visitInsn(ICONST_0);
+                mv.visitVarInsn(ISTORE, l);
+            }
+            mv.visitInsn(LCONST_0);
+            mv.visitVarInsn(LSTORE, L_LONG);
+            if (usesStack()) {
+                // The unit assumes a 32-bit stack (SS.B=1); with a 16-bit one it declines.
+                Label ok = new Label();
+                mv.visitVarInsn(ALOAD, L_CPU);
+                mv.visitFieldInsn(GETFIELD, CPU, "stack32", "Z");
+                mv.visitJumpInsn(IFNE, ok);
+                mv.visitInsn(ICONST_0);
+                mv.visitInsn(IRETURN);
+                mv.visitLabel(ok);
+            }
+            mv.visitLabel(start);
+            for (k = 0; k < m; k++) {
+                i = insns[k];
+                instruction();
+            }
+            exitTo(off[m], m);
+            mv.visitLabel(end);
+
+            // tour:jit:030 Every exit goes through here: the registers the block wrote go back to
+            // cpu.r, EIP is set, and the loop learns how many instructions retired.
+            mv.visitLabel(exit);
+            writeBack();
+            mv.visitVarInsn(ALOAD, L_CPU);
+            mv.visitVarInsn(ILOAD, L_EXIT_EIP);
+            mv.visitFieldInsn(PUTFIELD, CPU, "eip", "I");
+            mv.visitVarInsn(ALOAD, L_CPU);
+            mv.visitInsn(ICONST_0);
+            mv.visitFieldInsn(PUTFIELD, CPU, "abortBlock", "Z");
+            mv.visitVarInsn(ILOAD, L_EXIT_RET);
+            mv.visitInsn(IRETURN);
+
+            // tour:jit:040 How a fault inside compiled code unwinds to a precise state. Before each
+            // instruction that can fault (it touches memory), one int store records its index and
+            // its offset in the block (L_FK). Every instruction reads and writes memory before it
+            // changes a register, and flags are kept in the CPU's fields in program order, so when
+            // a GuestFault (a #PF from a page walk, a #GP/#SS from a segment check, or a device's
+            // stop) comes out of a memory access, the register locals still hold exactly the state
+            // before the faulting instruction. This one handler stores them back, sets curEip to
+            // that instruction and jitRetired to the number completed before it, and rethrows:
+            // the run loop then does what it does for an interpreted fault (EIP = curEip, count
+            // the retired instructions, deliver the exception).
+            mv.visitLabel(handler);
+            mv.visitVarInsn(ASTORE, L_EXC);
+            writeBack();
+            mv.visitVarInsn(ALOAD, L_CPU);
+            mv.visitVarInsn(ILOAD, L_BASE);
+            mv.visitVarInsn(ILOAD, L_FK);
+            iconst(0xFFF);
+            mv.visitInsn(IAND);
+            mv.visitInsn(IADD);
+            mv.visitFieldInsn(PUTFIELD, CPU, "curEip", "I");
+            mv.visitVarInsn(ALOAD, L_CPU);
+            mv.visitVarInsn(ILOAD, L_FK);
+            iconst(12);
+            mv.visitInsn(IUSHR);
+            mv.visitFieldInsn(PUTFIELD, CPU, "jitRetired", "I");
+            mv.visitVarInsn(ALOAD, L_EXC);
+            mv.visitInsn(ATHROW);
+            mv.visitMaxs(0, 0);
+            mv.visitEnd();
+        }
+
+        private boolean usesStack() {
+            for (int n = 0; n < m; n++) {
+                int op = insns[n].op();
+                if (op >= 0x50 && op <= 0x5F || op == 0x68 || op == 0x6A || op == 0xC2 || op == 0xC3
+                        || op == 0xC9 || op == 0xE8 || op == 0xFF && insns[n].reg() >= 2) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        private void writeBack() {
+            for (int n = 0; n < 8; n++) {
+                if ((written & (1 << n)) != 0) {
+                    mv.visitVarInsn(ALOAD, L_ARR);
+                    iconst(n);
+                    mv.visitVarInsn(ILOAD, L_REG + n);
+                    mv.visitInsn(IASTORE);
+                }
+            }
+        }
+
+        // ---- small emitters ------------------------------------------------------------------
+
+        private void iconst(int v) {
+            if (v >= -1 && v <= 5) {
+                mv.visitInsn(ICONST_0 + v);
+            } else if (v >= Byte.MIN_VALUE && v <= Byte.MAX_VALUE) {
+                mv.visitIntInsn(BIPUSH, v);
+            } else if (v >= Short.MIN_VALUE && v <= Short.MAX_VALUE) {
+                mv.visitIntInsn(SIPUSH, v);
+            } else {
+                mv.visitLdcInsn(v);
+            }
+        }
+
+        private void load(int local) {
+            mv.visitVarInsn(ILOAD, local);
+        }
+
+        private void store(int local) {
+            mv.visitVarInsn(ISTORE, local);
+        }
+
+        private void cpu() {
+            mv.visitVarInsn(ALOAD, L_CPU);
+        }
+
+        private void call(String name, String desc) {
+            mv.visitMethodInsn(INVOKEVIRTUAL, CPU, name, desc, false);
+        }
+
+        /** Leaves the block: EIP = entry + offset, the loop gets {@code ret}. */
+        private void exitTo(int offset, int ret) {
+            load(L_BASE);
+            if (offset != 0) {
+                iconst(offset);
+                mv.visitInsn(IADD);
+            }
+            store(L_EXIT_EIP);
+            exitWith(ret);
+        }
+
+        /** Leaves the block with the EIP on the stack. */
+        private void exitDynamic(int ret) {
+            store(L_EXIT_EIP);
+            exitWith(ret);
+        }
+
+        private void exitWith(int ret) {
+            iconst(ret);
+            store(L_EXIT_RET);
+            mv.visitJumpInsn(GOTO, exit);
+        }
+
+        /** The current instruction may fault: remember which it is. */
+        private void mayFault() {
+            iconst((k << 12) | off[k]);
+            store(L_FK);
+        }
+
+        /**
+         * tour:jit:045 How self-modifying code is caught. A page that holds decoded code is watched
+         * (tour:cpu:050): the TLB never grants fast writes to it, so a write from compiled code takes
+         * the slow path like any other, and Cpu.codeWritten bumps the page's generation. Every block
+         * of that page is then stale: the next lookup decodes it again, which bumps the block's
+         * version, and a unit of the old version never runs again (a late one from the compiler
+         * thread neither). If the write hit the page of the block that is running, codeWritten also
+         * sets abortBlock; after each instruction that touched memory the unit tests it and leaves
+         * at once with EIP at the next instruction, which then runs from freshly decoded bytes,
+         * exactly where the interpreter would stop. The test is one field load and a branch.
+         */
+        private void abortCheck() {
+            Label go = new Label();
+            cpu();
+            mv.visitFieldInsn(GETFIELD, CPU, "abortBlock", "Z");
+            mv.visitJumpInsn(IFEQ, go);
+            exitTo(off[k + 1], ~(k + 1));
+            mv.visitLabel(go);
+        }
+
+        /** EIP of the next instruction, on the stack. */
+        private void nextEip() {
+            load(L_BASE);
+            iconst(off[k + 1]);
+            mv.visitInsn(IADD);
+        }
+
+        // ---- registers -----------------------------------------------------------------------
+
+        private void reg(int n, int sz) {
+            if (sz == 2) {
+                load(L_REG + n);
+            } else if (sz == 1) {
+                load(L_REG + n);
+                iconst(0xFFFF);
+                mv.visitInsn(IAND);
+            } else if (n < 4) {
+                load(L_REG + n);
+                iconst(0xFF);
+                mv.visitInsn(IAND);
+            } else {
+                load(L_REG + n - 4);
+                iconst(8);
+                mv.visitInsn(IUSHR);
+                iconst(0xFF);
+                mv.visitInsn(IAND);
+            }
+        }
+
+        /** Stores the value on the stack into register n (dword or byte register). */
+        private void setReg(int n, int sz) {
+            if (sz == 2) {
+                store(L_REG + n);
+                written |= 1 << n;
+                return;
+            }
+            int r = n < 4 ? n : n - 4;
+            int shift = n < 4 ? 0 : 8;
+            iconst(0xFF);
+            mv.visitInsn(IAND);
+            if (shift != 0) {
+                iconst(shift);
+                mv.visitInsn(ISHL);
+            }
+            load(L_REG + r);
+            iconst(~(0xFF << shift));
+            mv.visitInsn(IAND);
+            mv.visitInsn(IOR);
+            store(L_REG + r);
+            written |= 1 << r;
+        }
+
+        // ---- memory operands -----------------------------------------------------------------
+
+        /** The effective address (offset in the segment), on the stack. */
+        private void ea() {
+            iconst(i.disp());
+            if (i.base() >= 0) {
+                load(L_REG + i.base());
+                mv.visitInsn(IADD);
+            }
+            if (i.index() >= 0) {
+                load(L_REG + i.index());
+                if (i.scale() != 0) {
+                    iconst(i.scale());
+                    mv.visitInsn(ISHL);
+                }
+                mv.visitInsn(IADD);
+            }
+        }
+
+        private static String rdName(int sz) {
+            return sz == 2 ? "rdS32" : sz == 1 ? "rdS16" : "rdS8";
+        }
+
+        /** The r/m operand's value (register or memory), on the stack. */
+        private void readE(int sz) {
+            if (i.mod() == 3) {
+                reg(i.rm(), sz);
+            } else {
+                cpu();
+                iconst(i.seg());
+                ea();
+                call(rdName(sz), "(II)I");
+            }
+        }
+
+        /** Writes local {@code v} to the r/m operand. */
+        private void writeE(int sz, int v) {
+            if (i.mod() == 3) {
+                load(v);
+                setReg(i.rm(), sz);
+            } else {
+                cpu();
+                iconst(i.seg());
+                ea();
+                load(v);
+                call(sz == 2 ? "wrS32" : "wrS8", "(III)V");
+            }
+        }
+
+        /** Read-modify-write, first half: linear address into L_T1, old value on the stack. */
+        private void rmwRead(int sz) {
+            cpu();
+            iconst(i.seg());
+            ea();
+            iconst(1 << sz);
+            call("rmwLin", "(III)I");
+            store(L_T1);
+            cpu();
+            load(L_T1);
+            iconst(1 << sz);
+            call("rdw", "(II)I");
+        }
+
+        /** Read-modify-write, second half: the value on the stack goes to the address in L_T1. */
+        private void rmwWrite(int sz) {
+            store(L_T2);
+            cpu();
+            load(L_T1);
+            load(L_T2);
+            call(sz == 2 ? "wr32" : "wr8", "(II)V");
+        }
+
+        // ---- flags and conditions ------------------------------------------------------------
+
+        /**
+         * ALU operation {@code op} (ADD OR ADC SBB AND SUB XOR CMP) on L_CA and L_CB with the
+         * interpreter's lazy-flags record; the result on the stack.
+         */
+        private void alu(int op, int sz) {
+            if (sz == 2 && (op == 5 || op == 7)) {
+                cpu();
+                load(L_CA);
+                load(L_CB);
+                call("sub32", "(II)I");
+                flags = F_SUB32;
+            } else if (sz == 2 && op == 0) {
+                cpu();
+                load(L_CA);
+                load(L_CB);
+                call("add32", "(II)I");
+                flags = F_UNKNOWN;
+            } else if (sz == 2 && (op == 1 || op == 4 || op == 6)) {
+                load(L_CA);
+                load(L_CB);
+                mv.visitInsn(op == 1 ? IOR : op == 4 ? IAND : IXOR);
+                logic32();
+            } else {
+                cpu();
+                iconst(op);
+                load(L_CA);
+                load(L_CB);
+                iconst(sz);
+                call("alu", "(IIII)I");
+                flags = F_UNKNOWN;
+            }
+        }
+
+        /** TEST/AND/OR/XOR result on the stack: records it as the interpreter does, leaves it there. */
+        private void logic32() {
+            store(L_CR);
+            cpu();
+            load(L_CR);
+            iconst(2);
+            call("logic", "(II)I");
+            flags = F_LOGIC32;
+        }
+
+        /** Jumps to {@code yes} when condition cc (Jcc's low nibble) holds. */
+        private void jumpIf(int cc, Label yes) {
+            if (flags == F_SUB32) {
+                int signedOp = switch (cc) {
+                    case 4 -> IF_ICMPEQ;
+                    case 5 -> IF_ICMPNE;
+                    case 2, 12 -> IF_ICMPLT;
+                    case 3, 13 -> IF_ICMPGE;
+                    case 6, 14 -> IF_ICMPLE;
+                    case 7, 15 -> IF_ICMPGT;
+                    default -> -1;
+                };
+                if (signedOp != -1) {
+                    boolean unsigned = cc >= 2 && cc <= 7 && cc != 4 && cc != 5;
+                    load(L_CA);
+                    if (unsigned) {
+                        iconst(Integer.MIN_VALUE);
+                        mv.visitInsn(IXOR);
+                    }
+                    load(L_CB);
+                    if (unsigned) {
+                        iconst(Integer.MIN_VALUE);
+                        mv.visitInsn(IXOR);
+                    }
+                    mv.visitJumpInsn(signedOp, yes);
+                    return;
+                }
+            } else if (flags == F_LOGIC32 && cc != 10 && cc != 11) {
+                // CF = OF = 0 after a logical operation: B and O never hold, AE and NO always do.
+                switch (cc) {
+                    case 0, 2 -> { }
+                    case 1, 3 -> mv.visitJumpInsn(GOTO, yes);
+                    default -> {
+                        load(L_CR);
+                        int zeroOp = switch (cc) {
+                            case 4, 6 -> IFEQ;
+                            case 5, 7 -> IFNE;
+                            case 8, 12 -> IFLT;
+                            case 9, 13 -> IFGE;
+                            case 14 -> IFLE;
+                            default -> IFGT;     // 15
+                        };
+                        mv.visitJumpInsn(zeroOp, yes);
+                    }
+                }
+                return;
+            }
+            cpu();
+            iconst(cc);
+            call("cond", "(I)Z");
+            mv.visitJumpInsn(IFNE, yes);
+        }
+
+        /** 1 or 0 for condition cc, into local {@code dst}. */
+        private void condValue(int cc, int dst) {
+            Label yes = new Label();
+            Label done = new Label();
+            jumpIf(cc, yes);
+            iconst(0);
+            store(dst);
+            mv.visitJumpInsn(GOTO, done);
+            mv.visitLabel(yes);
+            iconst(1);
+            store(dst);
+            mv.visitLabel(done);
+        }
+
+        // ---- the stack -----------------------------------------------------------------------
+
+        /** Pushes local {@code v} (32-bit stack, checked at entry). */
+        private void push(int v) {
+            load(L_REG + ESP);
+            iconst(4);
+            mv.visitInsn(ISUB);
+            store(L_T3);
+            cpu();
+            iconst(SS);
+            load(L_T3);
+            load(v);
+            call("wrS32", "(III)V");
+            load(L_T3);
+            setReg(ESP, 2);
+        }
+
+        /** Reads the dword at ESP + 0 onto the stack (no ESP change). */
+        private void peek() {
+            cpu();
+            iconst(SS);
+            load(L_REG + ESP);
+            call("rdS32", "(II)I");
+        }
+
+        private void addEsp(int n) {
+            load(L_REG + ESP);
+            iconst(n);
+            mv.visitInsn(IADD);
+            setReg(ESP, 2);
+        }
+
+        // ---- instructions --------------------------------------------------------------------
+
+        private void instruction() {
+            int op = i.op();
+            int sz = i.sz();
+            boolean mem = i.mod() != 3;
+            boolean touches = touchesMemory(i);
+            if (touches) {
+                mayFault();
+            }
+            if (op < 0x40) {
+                aluForm(op, sz);
+            } else if (op <= 0x47) {
+                reg(op & 7, 2);
+                incDec(false, 2);
+                setReg(op & 7, 2);
+            } else if (op <= 0x4F) {
+                reg(op & 7, 2);
+                incDec(true, 2);
+                setReg(op & 7, 2);
+            } else if (op <= 0x57) {
+                reg(op & 7, 2);
+                store(L_T2);
+                push(L_T2);
+            } else if (op <= 0x5F) {
+                peek();
+                store(L_T2);
+                addEsp(4);
+                load(L_T2);
+                setReg(op & 7, 2);
+            } else if (op >= 0x70 && op <= 0x7F || op >= 0x180 && op <= 0x18F) {
+                jcc(op & 15);
+            } else if (op >= 0x91 && op <= 0x97) {
+                reg(op & 7, 2);
+                store(L_T2);
+                reg(EAX, 2);
+                setReg(op & 7, 2);
+                load(L_T2);
+                setReg(EAX, 2);
+            } else if (op >= 0xB0 && op <= 0xB7) {
+                iconst(i.imm());
+                setReg(op & 7, 0);
+            } else if (op >= 0xB8 && op <= 0xBF) {
+                iconst(i.imm());
+                setReg(op & 7, 2);
+            } else if (op >= 0x140 && op <= 0x14F) {
+                readE(2);
+                store(L_T2);
+                Label skip = new Label();
+                jumpIf((op & 15) ^ 1, skip);
+                load(L_T2);
+                setReg(i.reg(), 2);
+                mv.visitLabel(skip);
+            } else if (op >= 0x190 && op <= 0x19F) {
+                condValue(op & 15, L_T2);
+                writeE(0, L_T2);
+            } else if (op >= 0x1C8 && op <= 0x1CF) {
+                load(L_REG + (op & 7));
+                mv.visitMethodInsn(INVOKESTATIC, "java/lang/Integer", "reverseBytes", "(I)I", false);
+                setReg(op & 7, 2);
+            } else {
+                other(op, sz, mem);
+            }
+            if (touches && !endsBlock(i)) {
+                abortCheck();
+            }
+        }
+
+        /** Reads or writes guest memory (so it may fault, or write the running code page). */
+        private static boolean touchesMemory(GuestInsn i) {
+            int op = i.op();
+            return i.mod() != 3 && op != 0x8D || op >= 0x50 && op <= 0x5F || op == 0x68 || op == 0x6A
+                    || op == 0xC2 || op == 0xC3 || op == 0xC9 || op == 0xE8 || op == 0xFF && i.reg() >= 2;
+        }
+
+        /** Always leaves the block (it exits on its own, so no abort check follows it). */
+        private static boolean endsBlock(GuestInsn i) {
+            int op = i.op();
+            return op == 0xC2 || op == 0xC3 || op == 0xE8 || op == 0xE9 || op == 0xEB
+                    || op == 0xFF && (i.reg() == 2 || i.reg() == 4);
+        }
+
+        /** Opcodes 00..3F, forms E,G / G,E / acc,imm. */
+        private void aluForm(int code, int sz) {
+            int op = (code >>> 3) & 7;
+            switch (code & 7) {
+                case 0, 1 -> {
+                    if (i.mod() == 3) {
+                        reg(i.rm(), sz);
+                        store(L_CA);
+                        reg(i.reg(), sz);
+                        store(L_CB);
+                        alu(op, sz);
+                        aluResult(op, i.rm(), sz);
+                    } else if (op == 7) {
+                        readE(sz);
+                        store(L_CA);
+                        reg(i.reg(), sz);
+                        store(L_CB);
+                        alu(op, sz);
+                        mv.visitInsn(POP);
+                    } else {
+                        reg(i.reg(), sz);
+                        store(L_CB);
+                        rmwRead(sz);
+                        store(L_CA);
+                        alu(op, sz);
+                        rmwWrite(sz);
+                    }
+                }
+                case 2, 3 -> {
+                    reg(i.reg(), sz);
+                    store(L_T2);
+                    readE(sz);
+                    store(L_CB);
+                    load(L_T2);
+                    store(L_CA);
+                    alu(op, sz);
+                    aluResult(op, i.reg(), sz);
+                }
+                default -> {
+                    reg(EAX, sz);
+                    store(L_CA);
+                    iconst(i.imm());
+                    store(L_CB);
+                    alu(op, sz);
+                    aluResult(op, EAX, sz);
+                }
+            }
+        }
+
+        /** The ALU result on the stack goes to register n, unless the operation was CMP. */
+        private void aluResult(int op, int n, int sz) {
+            if (op == 7) {
+                mv.visitInsn(POP);
+            } else {
+                setReg(n, sz);
+            }
+        }
+
+        /** Group 1 (80..83): ALU op from the reg field, immediate source. */
+        private void group1(int sz) {
+            int op = i.reg();
+            if (i.mod() == 3) {
+                reg(i.rm(), sz);
+                store(L_CA);
+                iconst(i.imm());
+                store(L_CB);
+                alu(op, sz);
+                aluResult(op, i.rm(), sz);
+            } else if (op == 7) {
+                readE(sz);
+                store(L_CA);
+                iconst(i.imm());
+                store(L_CB);
+                alu(op, sz);
+                mv.visitInsn(POP);
+            } else {
+                iconst(i.imm());
+                store(L_CB);
+                rmwRead(sz);
+                store(L_CA);
+                alu(op, sz);
+                rmwWrite(sz);
+            }
+        }
+
+        /** INC/DEC of the value on the stack (the interpreter's inc/dec, which keep CF). */
+        private void incDec(boolean dec, int sz) {
+            store(L_T2);
+            cpu();
+            load(L_T2);
+            iconst(sz);
+            call(dec ? "dec" : "inc", "(II)I");
+            flags = F_UNKNOWN;
+        }
+
+        /** Applies {@code body} (value on the stack -> new value on the stack) to the r/m operand. */
+        private void modifyE(int sz, Runnable body) {
+            if (i.mod() == 3) {
+                reg(i.rm(), sz);
+                body.run();
+                setReg(i.rm(), sz);
+            } else {
+                rmwRead(sz);
+                body.run();
+                rmwWrite(sz);
+            }
+        }
+
+        private void shift(int sz, int countKind) {
+            int c = countKind == 0 ? i.imm() & 31 : countKind == 1 ? 1 : -1;
+            int op = i.reg();
+            if (sz == 2 && c > 0 && (op == 4 || op == 5 || op == 6 || op == 7)) {
+                // SHL/SHR/SAR by a constant: inline, with the interpreter's eager flags record.
+                modifyE(sz, () -> {
+                    store(L_T2);
+                    cpu();
+                    iconst(2);
+                    load(L_T2);
+                    iconst(c);
+                    mv.visitInsn(op == 5 ? IUSHR : op == 7 ? ISHR : ISHL);
+                    load(L_T2);
+                    iconst(c);
+                    mv.visitMethodInsn(INVOKESTATIC, "jlguest/cpu/jit/Ops",
+                            op == 5 ? "shrFlags" : op == 7 ? "sarFlags" : "shlFlags", "(II)I", false);
+                    call("eager", "(III)V");
+                    load(L_T2);
+                    iconst(c);
+                    mv.visitInsn(op == 5 ? IUSHR : op == 7 ? ISHR : ISHL);
+                    flags = F_UNKNOWN;
+                });
+                return;
+            }
+            modifyE(sz, () -> {
+                store(L_T2);
+                cpu();
+                iconst(i.reg());
+                load(L_T2);
+                if (countKind == 0) {
+                    iconst(i.imm());
+                } else if (countKind == 1) {
+                    iconst(1);
+                } else {
+                    load(L_REG + ECX);
+                }
+                iconst(sz);
+                call("shift", "(IIII)I");
+                flags = F_UNKNOWN;
+            });
+        }
+
+        private void jcc(int cc) {
+            if (i.imm() == 0) {
+                return;     // taken or not, the next instruction is the same and the block goes on
+            }
+            Label notTaken = new Label();
+            jumpIf(cc ^ 1, notTaken);
+            exitTo(off[k + 1] + i.imm(), ~(k + 1));
+            mv.visitLabel(notTaken);
+        }
+
+        private void other(int op, int sz, boolean mem) {
+            switch (op) {
+                case 0x80, 0x81, 0x82, 0x83 -> group1(sz);
+                case 0x84, 0x85 -> {
+                    readE(sz);
+                    reg(i.reg(), sz);
+                    mv.visitInsn(IAND);
+                    test(sz);
+                }
+                case 0xA8, 0xA9 -> {
+                    reg(EAX, sz);
+                    iconst(i.imm());
+                    mv.visitInsn(IAND);
+                    test(sz);
+                }
+                case 0x86, 0x87 -> {
+                    if (i.mod() == 3) {
+                        reg(i.reg(), sz);
+                        store(L_T2);
+                        reg(i.rm(), sz);
+                        store(L_T3);
+                        load(L_T3);
+                        setReg(i.reg(), sz);
+                        load(L_T2);
+                        setReg(i.rm(), sz);
+                    } else {
+                        rmwRead(sz);
+                        store(L_T3);
+                        reg(i.reg(), sz);
+                        rmwWrite(sz);
+                        load(L_T3);
+                        setReg(i.reg(), sz);
+                    }
+                }
+                case 0x88, 0x89 -> {
+                    reg(i.reg(), sz);
+                    store(L_T2);
+                    writeE(sz, L_T2);
+                }
+                case 0x8A, 0x8B -> {
+                    readE(sz);
+                    setReg(i.reg(), sz);
+                }
+                case 0x8D -> {
+                    ea();
+                    setReg(i.reg(), 2);
+                }
+                case 0xA0, 0xA1 -> {
+                    readE(sz);
+                    setReg(EAX, sz);
+                }
+                case 0xA2, 0xA3 -> {
+                    reg(EAX, sz);
+                    store(L_T2);
+                    writeE(sz, L_T2);
+                }
+                case 0xC6, 0xC7 -> {
+                    iconst(i.imm());
+                    store(L_T2);
+                    writeE(sz, L_T2);
+                }
+                case 0x68, 0x6A -> {
+                    iconst(i.imm());
+                    store(L_T2);
+                    push(L_T2);
+                }
+                case 0x69, 0x6B, 0x1AF -> {
+                    if (op == 0x1AF) {
+                        reg(i.reg(), 2);
+                        store(L_T2);
+                        readE(2);
+                        store(L_T3);
+                    } else {
+                        readE(2);
+                        store(L_T2);
+                        iconst(i.imm());
+                        store(L_T3);
+                    }
+                    cpu();
+                    load(L_T2);
+                    load(L_T3);
+                    iconst(2);
+                    call("imul", "(III)I");
+                    flags = F_UNKNOWN;
+                    setReg(i.reg(), 2);
+                }
+                case 0x90 -> { }
+                case 0x98 -> {
+                    load(L_REG + EAX);
+                    mv.visitInsn(I2S);
+                    setReg(EAX, 2);
+                }
+                case 0x99 -> {
+                    load(L_REG + EAX);
+                    iconst(31);
+                    mv.visitInsn(ISHR);
+                    setReg(EDX, 2);
+                }
+                case 0xC0, 0xC1 -> shift(sz, 0);
+                case 0xD0, 0xD1 -> shift(sz, 1);
+                case 0xD2, 0xD3 -> shift(sz, 2);
+                case 0xC2, 0xC3 -> {
+                    peek();
+                    store(L_T2);
+                    addEsp(4 + (op == 0xC2 ? i.imm() & 0xFFFF : 0));
+                    load(L_T2);
+                    exitDynamic(~(k + 1));
+                }
+                case 0xC9 -> {
+                    cpu();
+                    iconst(SS);
+                    load(L_REG + EBP);
+                    call("rdS32", "(II)I");
+                    store(L_T2);
+                    load(L_REG + EBP);
+                    iconst(4);
+                    mv.visitInsn(IADD);
+                    setReg(ESP, 2);
+                    load(L_T2);
+                    setReg(EBP, 2);
+                }
+                case 0xE8 -> {
+                    nextEip();
+                    store(L_T2);
+                    push(L_T2);
+                    exitTo(off[k + 1] + i.imm(), ~(k + 1));
+                }
+                case 0xE9, 0xEB -> exitTo(off[k + 1] + i.imm(), ~(k + 1));
+                case 0x1B6, 0x1B7, 0x1BE, 0x1BF -> {
+                    readE(op == 0x1B6 || op == 0x1BE ? 0 : 1);
+                    if (op == 0x1BE) {
+                        mv.visitInsn(I2B);
+                    } else if (op == 0x1BF) {
+                        mv.visitInsn(I2S);
+                    }
+                    setReg(i.reg(), 2);
+                }
+                case 0xF6, 0xF7 -> group3(sz);
+                case 0xFE -> modifyE(0, () -> incDec(i.reg() == 1, 0));
+                case 0xFF -> group5();
+                default -> throw new IllegalStateException("not translatable: " + Integer.toHexString(op));
+            }
+        }
+
+        /** The TEST result on the stack: recorded, then dropped. */
+        private void test(int sz) {
+            if (sz == 2) {
+                logic32();
+            } else {
+                store(L_T2);
+                cpu();
+                load(L_T2);
+                iconst(sz);
+                call("logic", "(II)I");
+                flags = F_UNKNOWN;
+            }
+            mv.visitInsn(POP);
+        }
+
+        private void group3(int sz) {
+            switch (i.reg()) {
+                case 0, 1 -> {
+                    readE(sz);
+                    iconst(i.imm());
+                    mv.visitInsn(IAND);
+                    test(sz);
+                }
+                case 2 -> modifyE(sz, () -> {
+                    iconst(-1);
+                    mv.visitInsn(IXOR);
+                });
+                case 3 -> modifyE(sz, () -> {
+                    store(L_T2);
+                    cpu();
+                    load(L_T2);
+                    iconst(sz);
+                    call("neg", "(II)I");
+                    flags = F_UNKNOWN;
+                });
+                default -> {
+                    // MUL / IMUL EDX:EAX = EAX * r/m32
+                    boolean signed = i.reg() == 5;
+                    readE(2);
+                    store(L_T2);
+                    load(L_REG + EAX);
+                    mv.visitInsn(I2L);
+                    if (!signed) {
+                        mv.visitLdcInsn(0xFFFFFFFFL);
+                        mv.visitInsn(LAND);
+                    }
+                    load(L_T2);
+                    mv.visitInsn(I2L);
+                    if (!signed) {
+                        mv.visitLdcInsn(0xFFFFFFFFL);
+                        mv.visitInsn(LAND);
+                    }
+                    mv.visitInsn(LMUL);
+                    mv.visitVarInsn(LSTORE, L_LONG);
+                    mv.visitVarInsn(LLOAD, L_LONG);
+                    mv.visitInsn(L2I);
+                    setReg(EAX, 2);
+                    mv.visitVarInsn(LLOAD, L_LONG);
+                    iconst(32);
+                    mv.visitInsn(LUSHR);
+                    mv.visitInsn(L2I);
+                    setReg(EDX, 2);
+                    cpu();
+                    iconst(2);
+                    load(L_REG + EAX);
+                    mv.visitVarInsn(LLOAD, L_LONG);
+                    mv.visitMethodInsn(INVOKESTATIC, "jlguest/cpu/jit/Ops", signed ? "imulFlags" : "mulFlags",
+                            "(J)I", false);
+                    call("eager", "(III)V");
+                    flags = F_UNKNOWN;
+                }
+            }
+        }
+
+        private void group5() {
+            switch (i.reg()) {
+                case 0, 1 -> modifyE(2, () -> incDec(i.reg() == 1, 2));
+                case 2 -> {
+                    readE(2);
+                    store(L_T2);
+                    nextEip();
+                    store(L_T1);
+                    push(L_T1);
+                    load(L_T2);
+                    exitDynamic(~(k + 1));
+                }
+                case 4 -> {
+                    readE(2);
+                    exitDynamic(~(k + 1));
+                }
+                default -> {
+                    readE(2);
+                    store(L_T2);
+                    push(L_T2);
+                }
+            }
+        }
+    }
+}

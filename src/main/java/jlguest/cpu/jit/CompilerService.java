@@ -1,0 +1,162 @@
+package jlguest.cpu.jit;
+
+import java.util.ArrayDeque;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.atomic.AtomicLong;
+
+import jlguest.cpu.BlockCompilerBackend;
+import jlguest.cpu.BlockCompilerBackend.Request;
+import jlguest.cpu.CompiledUnit;
+
+/**
+ * Where hot blocks are compiled: one background thread for the whole JVM, fed through a bounded
+ * queue, so the guest never waits for the compiler (a full queue drops the request; the block
+ * asks again later). Also the bound on compiled code.
+ *
+ * <p>tour:jit:050 The guest keeps interpreting while its hot blocks compile. The CPU thread copies
+ * a hot block's instructions into a request and goes on; this thread turns the request into a
+ * class, defines it as a hidden class (not STRONG: it is unloaded once nothing refers to it) and
+ * hands the unit to the request, which sets it on the block. The block carries a version number
+ * that every re-decode bumps, and a unit runs only while its version matches, so a unit that
+ * arrives late for a block that was meanwhile rebuilt (its page written, its cache slot reused) is
+ * simply never run. At most {@link #MAX_UNITS} units are installed at once; when that is reached
+ * all of them are dropped together (QEMU flushes its translation cache the same way) and hot code
+ * compiles afresh.
+ */
+public final class CompilerService {
+    /** The compiler as a backend the CPU can be given ({@link jlguest.cpu.Cpu#useBlockCompiler}). */
+    public static final BlockCompilerBackend BACKEND = new BlockCompilerBackend() {
+        @Override
+        public boolean submit(Request r) {
+            return CompilerService.submit(r);
+        }
+
+        @Override
+        public void compileNow(Request r) {
+            CompilerService.compileNow(r);
+        }
+
+        @Override
+        public void counted(int n, boolean prefix) {
+            CompilerService.counted(n, prefix);
+        }
+
+        @Override
+        public String statistics() {
+            return CompilerService.statistics();
+        }
+    };
+
+    /** Units installed at once, at most. */
+    public static final int MAX_UNITS = 8192;
+    private static final int QUEUE = 512;
+
+    private static final BlockingQueue<Request> QUEUED = new ArrayBlockingQueue<>(QUEUE);
+    private static final ArrayDeque<Request> INSTALLED = new ArrayDeque<>();
+    private static Thread thread;
+
+    static final AtomicLong COMPILED = new AtomicLong();
+    static final AtomicLong DROPPED = new AtomicLong();
+    static final AtomicLong FLUSHES = new AtomicLong();
+
+    private CompilerService() {
+    }
+
+    /** Queues a hot block for the background thread; false when the queue is full. */
+    public static boolean submit(Request r) {
+        startThread();
+        if (QUEUED.offer(r)) {
+            return true;
+        }
+        DROPPED.incrementAndGet();
+        return false;
+    }
+
+    /**
+     * Compiles now, on the caller's thread, and installs (the test mode that compiles every block at
+     * its first run). Such units are not counted against the bound: they live as long as their block.
+     */
+    public static void compileNow(Request r) {
+        CompiledUnit u;
+        try {
+            u = compile(r);
+        } catch (LinkageError e) {
+            throw new IllegalStateException("block compiler: " + e, e);
+        }
+        if (u != null) {
+            r.install(u);
+        }
+    }
+
+    private static CompiledUnit compile(Request r) {
+        int m = BlockCompiler.translatable(r.insns(), r.count());
+        if (m == 0) {
+            return null;
+        }
+        byte[] bytes = BlockCompiler.compile(r.insns(), m);
+        COMPILED.incrementAndGet();
+        return r.define(bytes, r.version(), m);
+    }
+
+    private static long unitRuns, unitInstructions, prefixRuns;
+
+    /** With -Djlguest.jit.stats=true: one unit run of {@code n} instructions (a prefix: the loop went on). */
+    public static void counted(int n, boolean prefix) {
+        unitRuns++;
+        unitInstructions += n;
+        if (prefix) {
+            prefixRuns++;
+        }
+    }
+
+    /** Units compiled so far (all CPUs in this JVM). */
+    public static long compiledUnits() {
+        return COMPILED.get();
+    }
+
+    /** Units compiled, requests dropped because the queue was full, and code-cache flushes so far. */
+    public static String statistics() {
+        return String.format("jit: %,d units compiled, %,d requests dropped, %,d flushes; %,d unit runs"
+                + " (%,d of them a prefix), %,d instructions in compiled code",
+                COMPILED.get(), DROPPED.get(), FLUSHES.get(), unitRuns, prefixRuns, unitInstructions);
+    }
+
+    private static synchronized void startThread() {
+        if (thread != null) {
+            return;
+        }
+        thread = new Thread(CompilerService::work, "jlguest-jit");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private static void work() {
+        for (;;) {
+            Request r;
+            try {
+                r = QUEUED.take();
+            } catch (InterruptedException e) {
+                return;
+            }
+            try {
+                CompiledUnit u = compile(r);
+                if (u == null) {
+                    continue;
+                }
+                if (INSTALLED.size() >= MAX_UNITS) {
+                    FLUSHES.incrementAndGet();
+                    for (Request old : INSTALLED) {
+                        old.uninstall();
+                    }
+                    INSTALLED.clear();
+                }
+                INSTALLED.add(r);
+                r.install(u);
+            } catch (RuntimeException | LinkageError e) {
+                // A compiler bug must not take the guest down: the block stays interpreted.
+                System.err.println("jlguest: block compiler: " + e);
+            }
+        }
+    }
+}

@@ -1,0 +1,152 @@
+package jlguest.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+import java.util.Random;
+import java.util.function.Supplier;
+import jlguest.cpu.EntryState;
+import jlguest.cpu.jit.CompilerService;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The block compiler against the interpreter, side by side: the same random programs (the fuzzer's
+ * junk bytes, in real mode, flat protected mode and with paging) run on a CPU that interprets and on
+ * one that compiles every block at its first run, and after every slice of the run budget their
+ * registers, EIP, EFLAGS, CR2, retired-instruction counts and all of RAM must be equal. Junk code
+ * faults all the time (#UD, #PF, #GP...), usually in the middle of a compiled block, so this checks
+ * that a fault in compiled code leaves the state exactly where the interpreter leaves it.
+ */
+class JitLockstepTest {
+    static {
+        jlguest.cpu.Cpu.useBlockCompiler(CompilerService.BACKEND);   // as the machine does
+    }
+
+    /** Builds something with the compiler in the given mode (read when a CPU is constructed). */
+    static <T> T withJit(String mode, Supplier<T> make) {
+        String old = System.getProperty("jlguest.jit");
+        System.setProperty("jlguest.jit", mode);
+        try {
+            return make.get();
+        } finally {
+            if (old == null) {
+                System.clearProperty("jlguest.jit");
+            } else {
+                System.setProperty("jlguest.jit", old);
+            }
+        }
+    }
+
+    @Test
+    void compiledCodeMatchesTheInterpreterOnRandomPrograms() {
+        long compared = 0;
+        long units = CompilerService.compiledUnits();
+        for (long seed = 1; seed <= 60; seed++) {
+            compared += lockstep(seed, 8, 400);
+        }
+        units = CompilerService.compiledUnits() - units;
+        System.out.printf("jit lockstep: %,d instructions compared, %,d units compiled%n", compared, units);
+        assertTrue(compared > 5000, "compared " + compared + " instructions");
+        assertTrue(units > 500, "compiled " + units + " units");
+    }
+
+    @Test
+    void aHotLoopCompiledInTheBackgroundGivesTheSameResult() throws InterruptedException {
+        // mov ecx, 200000; l: add eax, ecx; xor ebx, eax; imul edx, ebx, 3; mov [0x300000], edx;
+        // dec ecx; jnz l; hlt
+        String code = "b9400d0300" + "01c8" + "31c3" + "6bd303" + "891500003000" + "49" + "75f0" + "f4";
+        TestMachine interp = withJit("off", () -> TestMachine.flat(code));
+        TestMachine compiled = withJit("on", () -> TestMachine.flat(code));
+        assertEquals(Stop.HALT_FOREVER, interp.cpu.run(10_000_000));
+        // The background compiler may take a while: run in slices until it halts.
+        Stop s;
+        do {
+            s = compiled.cpu.run(50_000);
+        } while (s == Stop.BUDGET);
+        assertEquals(Stop.HALT_FOREVER, s);
+        assertSame(interp, compiled, "hot loop");
+        assertTrue(CompilerService.compiledUnits() > 0);
+    }
+
+    /** Runs one random program on both CPUs; returns the instructions compared. */
+    private static long lockstep(long seed, int rounds, int perRound) {
+        TestMachine a = withJit("off", () -> new TestMachine(4 << 20));
+        TestMachine b = withJit("all", () -> new TestMachine(4 << 20));
+        Random rnd = new Random(seed);
+        long total = 0;
+        for (int round = 0; round < rounds; round++) {
+            long roundSeed = rnd.nextLong();
+            setUp(a, new Random(roundSeed));
+            setUp(b, new Random(roundSeed));
+            int budget = perRound;
+            for (int tries = 0; tries < 50 && budget > 0; tries++) {
+                int slice = 1 + rnd.nextInt(budget);
+                Stop sa = a.cpu.run(slice);
+                Stop sb = b.cpu.run(slice);
+                String where = "seed " + seed + " round " + round + " try " + tries;
+                assertEquals(sa, sb, where + ": stop; " + a.cpu.stopMessage() + " / " + b.cpu.stopMessage());
+                assertSame(a, b, where);
+                if (sa == Stop.TRIPLE_FAULT || sa == Stop.HALT_FOREVER || sa == Stop.UNIMPLEMENTED) {
+                    break;
+                }
+                if (sa == Stop.HALT) {
+                    a.cpu.setEip(a.cpu.eip());
+                    b.cpu.setEip(b.cpu.eip());
+                }
+                budget -= slice;
+            }
+            total += a.cpu.instructions();
+        }
+        return total;
+    }
+
+    private static void assertSame(TestMachine a, TestMachine b, String where) {
+        for (int n = 0; n < 8; n++) {
+            assertEquals(a.cpu.reg(n), b.cpu.reg(n), where + ": register " + n);
+        }
+        assertEquals(a.cpu.eip(), b.cpu.eip(), where + ": EIP");
+        assertEquals(a.cpu.eflags(), b.cpu.eflags(), where + ": EFLAGS");
+        assertEquals(a.cpu.cr(2), b.cpu.cr(2), where + ": CR2");
+        assertEquals(a.cpu.instructions(), b.cpu.instructions(), where + ": instructions");
+        byte[] ma = a.ram.bytes;
+        byte[] mb = b.ram.bytes;
+        if (!Arrays.equals(ma, mb)) {
+            int at = Arrays.mismatch(ma, mb);
+            throw new AssertionError(where + String.format(": RAM differs at %#x", at));
+        }
+    }
+
+    /** The fuzzer's set-up (see FuzzTest), from one random stream so both machines get the same. */
+    private static void setUp(TestMachine m, Random rnd) {
+        byte[] junk = new byte[0x4000];
+        rnd.nextBytes(junk);
+        m.load(0x10000, junk);
+        m.cpu.enter(new EntryState(0x10000 + rnd.nextInt(0x3000), rnd.nextInt(), rnd.nextInt(),
+                rnd.nextInt(), rnd.nextInt(), rnd.nextInt(), rnd.nextInt(), rnd.nextInt(),
+                0x80000, 0x10, 0x18));
+        m.standardTables();
+        for (int v = 0; v < 256; v++) {
+            m.gate(TestMachine.IDT, v, 0x10, 0x10000 + rnd.nextInt(0x3000), rnd.nextBoolean() ? 0xE : 0xF, 3);
+        }
+        int mode = rnd.nextInt(4);
+        if (mode == 0) {
+            m.cpu.reset();
+            m.cpu.loadSegment(1, 0x1000);
+            m.cpu.setEip(rnd.nextInt(0x3000));
+            m.cpu.setIdtr(0, 0x3FF);
+            for (int v = 0; v < 256; v++) {
+                m.ram.write32(v * 4, 0x10000000 | rnd.nextInt(0x3000));
+            }
+        } else if (mode == 1) {
+            int pd = 0x300000, pt = 0x301000;
+            for (int i = 0; i < 1024; i++) {
+                m.ram.write32(pt + 4 * i, (i << 12) | (rnd.nextInt(8) == 0 ? 0 : 7));
+            }
+            m.ram.write32(pt + 0x10 * 4, 0x10007);
+            m.ram.write32(pd, pt | 7);
+            m.cpu.setCr(3, pd);
+            m.cpu.setCr(0, m.cpu.cr(0) | 0x80000000);
+        }
+    }
+}
