@@ -427,6 +427,7 @@ public final class Cpu extends FastExecutor {
         sysenterCs = sysenterEsp = sysenterEip = 0;
         tscOffset = 0;
         fpu.reset();
+        simd.reset();
         halted = false;
         inhibitInterrupts = false;
         tripleFault = false;

@@ -364,7 +364,7 @@ abstract class Executor extends SystemOps {
         }
     }
 
-    private void fpuError() {
+    final void fpuError() {
         if ((cr0 & CR0_NE) != 0) {
             throw fault(MF, -1);
         }
@@ -934,7 +934,13 @@ abstract class Executor extends SystemOps {
             case Insn.OP_FAULT:
                 throw fault(i.imm, i.imm2);
             default:
+                if (op < Insn.OP_UD && (i.attrs & (Opcode.MMX | Opcode.SSE | Opcode.SIMD)) != 0) {
+                    simd.exec(simdPort, fpu, i.row, i.modrm, i.seg, i.mod != 3 ? ea(i) : 0, i.imm, i.a32);
+                    return;
+                }
                 throw fault(UD, -1);
         }
     }
+
+    private final SimdPort simdPort = new SimdPort(this);
 }

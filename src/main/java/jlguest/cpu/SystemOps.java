@@ -25,7 +25,8 @@ abstract class SystemOps extends Strings {
     static final int CPUID_ECX = 1 << 31;   // running under a hypervisor
     /** Family 6, model 7, stepping 3. */
     static final int CPUID_SIGNATURE = 0x0673;
-    static final int CR4_SUPPORTED = CR4_TSD | CR4_DE | CR4_PSE | 0x40 | CR4_PGE | 0x100;
+    static final int CR4_SUPPORTED = CR4_TSD | CR4_DE | CR4_PSE | 0x40 | CR4_PGE | 0x100
+            | 0x200 /* OSFXSR */ | 0x400 /* OSXMMEXCPT */;
 
     SystemOps(PhysicalBus bus, IoPorts io, CpuHost host) {
         super(bus, io, host);
