@@ -481,6 +481,16 @@ public final class Cpu extends FastExecutor {
         return r[n];
     }
 
+    /** The XMM registers and MXCSR (for the debugger, the gdb stub and tests). */
+    public jlguest.cpu.simd.Simd simd() {
+        return simd;
+    }
+
+    /** The x87 (and, aliased on it, the MMX registers). */
+    public jlguest.cpu.fpu.Fpu fpu() {
+        return fpu;
+    }
+
     public void setReg(int n, int v) {
         r[n] = v;
     }

@@ -97,6 +97,11 @@ final class Fp {
         return dbl ? Double.doubleToRawLongBits(d) : Float.floatToRawIntBits((float) d) & 0xFFFFFFFFL;
     }
 
+    /** DAZ alone: a denormal reads as a zero of its sign, and no flag. */
+    long daz(long v, boolean dbl) {
+        return isDenormal(v, dbl) && (mxcsr & DAZ) != 0 ? v & signBit(dbl) : v;
+    }
+
     /** A source operand as the instruction sees it: DAZ turns a denormal into a zero, else DE. */
     long in(long v, boolean dbl) {
         if (isDenormal(v, dbl)) {
@@ -130,7 +135,11 @@ final class Fp {
         if (isNaN(a, dbl) || isNaN(b, dbl)) {
             return nan2(a, b, dbl);
         }
-        a = in(a, dbl);
+        if (op == DIV && isZero(b, dbl) && !isNaN(a, dbl)) {
+            a = daz(a, dbl);   // x / 0: divide-by-zero (or invalid) alone, no denormal flag for x
+        } else {
+            a = in(a, dbl);
+        }
         b = in(b, dbl);
         if (op == SUB) {
             b ^= signBit(dbl);
@@ -149,11 +158,15 @@ final class Fp {
                 if (za && zb) {
                     return sign == 0 ? a : rc() == RD ? signBit(dbl) : 0;
                 }
-                if (za) {
+                // zero + x is x, unless x is a denormal: then the result is tiny (FTZ, UE)
+                if (za && !isDenormal(b, dbl)) {
                     return b;
                 }
-                if (zb) {
+                if (zb && !isDenormal(a, dbl)) {
                     return a;
+                }
+                if (za || zb) {
+                    return slow(ADD, a, b, dbl);
                 }
             }
             case MUL -> {
@@ -204,13 +217,14 @@ final class Fp {
             }
             return a | quietBit(dbl);
         }
-        a = in(a, dbl);
+        a = daz(a, dbl);
         if (isZero(a, dbl)) {
             return a;
         }
         if (neg(a, dbl)) {
-            return invalid(dbl);
+            return invalid(dbl);   // a negative denormal too: invalid, and no denormal flag
         }
+        a = in(a, dbl);
         if (isInf(a, dbl)) {
             return a;
         }
@@ -218,11 +232,11 @@ final class Fp {
             long r;
             if (dbl) {
                 double x = Double.longBitsToDouble(a), s = Math.sqrt(x);
-                r = directed(s, Math.fma(-s, s, x), true);
+                r = x >= 0x1p-968 ? directed(s, Math.fma(-s, s, x), true) : NO;
             } else {
                 float x = Float.intBitsToFloat((int) a);
                 float s = (float) Math.sqrt(x);
-                r = directed(s, Math.fma(-s, s, x), false);
+                r = directed(s, (float) Math.signum(x - (double) s * s), false);
             }
             if (r != NO) {
                 return r;
@@ -236,6 +250,9 @@ final class Fp {
 
     private long fastD(int op, double a, double b) {
         double r, err;
+        if (op == DIV && !(Math.abs(a) >= 0x1p-968)) {
+            return NO;   // the remainder a - r*b could underflow
+        }
         switch (op) {
             case ADD -> {
                 r = a + b;
@@ -264,11 +281,11 @@ final class Fp {
             }
             case MUL -> {
                 r = a * b;
-                err = Math.fma(a, b, -r);
+                err = (float) Math.signum((double) a * b - r);   // the product of two floats is exact in double
             }
             default -> {
                 r = a / b;
-                err = Math.fma(-r, b, a) * Math.signum(b);
+                err = (float) Math.signum(((double) a - (double) r * b) * Math.signum(b));
             }
         }
         return directed(r, err, false);
@@ -399,6 +416,10 @@ final class Fp {
         }
         long sign = neg ? signBit(dbl) : 0;
         if (kept != 0 && q + p - 1 > emax) {
+            if (!masked(OE)) {
+                exc |= OE | inexactUnbounded(neg, m, e, top, p);   // unmasked: #XM follows
+                return 0;
+            }
             exc |= OE | PE;
             int rc = rc();
             boolean toInf = rc == RN || rc == RU && !neg || rc == RD && neg;
@@ -406,7 +427,8 @@ final class Fp {
         }
         if (tiny) {
             if (!masked(UE)) {
-                exc |= UE;
+                exc |= UE | inexactUnbounded(neg, m, e, top, p);   // unmasked: #XM follows
+                return 0;
             } else if ((mxcsr & FTZ) != 0) {
                 exc |= UE | PE;
                 return sign;
@@ -422,6 +444,15 @@ final class Fp {
         }
         long biased = q + (p - 1) + bias(dbl);
         return sign | (biased << (p - 1)) | (kept & fracMask(dbl));
+    }
+
+    /**
+     * PE for an unmasked overflow or underflow: the hardware reports it when the result, rounded
+     * to the format's precision as if the exponent range had no bounds, is inexact.
+     */
+    private int inexactUnbounded(boolean neg, BigInteger m, int e, int top, int p) {
+        int n = top - (p - 1) - e;
+        return n > 0 && roundAt(neg, m, n)[1] != 0 ? PE : 0;
     }
 
     /** m shifted right by n bits and rounded in the current mode: {kept, inexact ? 1 : 0}. */
@@ -451,7 +482,7 @@ final class Fp {
     long minMax(long a, long b, boolean max, boolean dbl) {
         if (isNaN(a, dbl) || isNaN(b, dbl)) {
             exc |= IE;
-            return b;
+            return daz(b, dbl);
         }
         a = in(a, dbl);
         b = in(b, dbl);
@@ -464,6 +495,7 @@ final class Fp {
 
     /** CMPxx predicate 0..7: all ones or zero. */
     boolean compare(long a, long b, int pred, boolean dbl) {
+        pred &= 7;
         boolean nan = isNaN(a, dbl) || isNaN(b, dbl);
         if (nan) {
             boolean signaling = pred == 1 || pred == 2 || pred == 5 || pred == 6;

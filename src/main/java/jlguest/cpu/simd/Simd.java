@@ -48,7 +48,7 @@ public final class Simd {
     private SimdBus bus;
     private Fpu fpu;
     private int reg, rm, seg, off, imm;
-    private boolean mem, a32;
+    private boolean mem, a32, mmxTransition;
     private final long[] t = new long[4];
 
     /**
@@ -69,6 +69,7 @@ public final class Simd {
         int attrs = row.attrs();
         int cr0 = bus.cr0();
         int code = row.code() & 0xFF;
+        mmxTransition = (attrs & Opcode.MMX) != 0 && !(mem && code == 0x2A);
         if ((attrs & Opcode.SSE) != 0) {
             if ((cr0 & CR0_EM) != 0 || (bus.cr4() & CR4_OSFXSR) == 0) {
                 throw bus.fault(UD, -1);
@@ -87,19 +88,27 @@ public final class Simd {
             if (fpu.errorPending()) {
                 bus.x87Error();
             }
-            boolean fromMemory = mem && (code == 0x2A);   // CVTPI2Px m64 leaves the x87 alone
             if (code == 0x77) {
                 MmxAlias.emms(fpu);
                 return;
-            }
-            if (!fromMemory) {
-                MmxAlias.enter(fpu);
             }
         }
         int p = row.prefix();
         int key = (p == 0x66 ? 0x100 : p == 0xF3 ? 0x200 : p == 0xF2 ? 0x300 : 0) | code;
         if (!Integers.exec(this, key) && !Floats.exec(this, key) && !Moves.exec(this, key)) {
             throw bus.fault(UD, -1);
+        }
+        enterMmx();
+    }
+
+    /**
+     * The x87 enters MMX mode once the instruction has got past its memory faults (an #XM still
+     * comes after it); CVTPI2Px m64 reads no MMX register and leaves the x87 alone.
+     */
+    private void enterMmx() {
+        if (mmxTransition) {
+            mmxTransition = false;
+            MmxAlias.enter(fpu);
         }
     }
 
@@ -233,6 +242,7 @@ public final class Simd {
     }
 
     private RuntimeException simdException() {
+        enterMmx();
         return bus.fault((bus.cr4() & CR4_OSXMMEXCPT) != 0 ? XM : UD, -1);
     }
 }
