@@ -86,10 +86,10 @@ final class SimdTable {
         sse(0x66, 0x12, "MOVLPD", "Vq,Mq");
         sse(0, 0x13, "MOVLPS", "Mq,Vq");
         sse(0x66, 0x13, "MOVLPD", "Mq,Vq");
-        sse(0, 0x14, "UNPCKLPS", "Vps,Wq");
-        sse(0x66, 0x14, "UNPCKLPD", "Vpd,Wq");
-        sse(0, 0x15, "UNPCKHPS", "Vps,Wq");
-        sse(0x66, 0x15, "UNPCKHPD", "Vpd,Wq");
+        sse(0, 0x14, "UNPCKLPS", "Vps,Wps");
+        sse(0x66, 0x14, "UNPCKLPD", "Vpd,Wpd");
+        sse(0, 0x15, "UNPCKHPS", "Vps,Wps");
+        sse(0x66, 0x15, "UNPCKHPD", "Vpd,Wpd");
         sse(0, 0x16, "MOVHPS", "Vq,Mq");
         sse(0, 0x16, "MOVLHPS", "Vq,Uq");
         sse(0x66, 0x16, "MOVHPD", "Vq,Mq");
@@ -149,7 +149,12 @@ final class SimdTable {
         String[] m60 = {"PUNPCKLBW", "PUNPCKLWD", "PUNPCKLDQ", "PACKSSWB", "PCMPGTB", "PCMPGTW", "PCMPGTD",
             "PACKUSWB", "PUNPCKHBW", "PUNPCKHWD", "PUNPCKHDQ", "PACKSSDW"};
         for (int k = 0; k < m60.length; k++) {
-            both(0x60 + k, m60[k]);
+            if (k < 3) {
+                mmx(0x60 + k, m60[k], "Pq,Qd");   // the MMX low unpacks read 32 bits of memory
+                sse(0x66, 0x60 + k, m60[k], "Vdq,Wdq");
+            } else {
+                both(0x60 + k, m60[k]);
+            }
         }
         sse(0x66, 0x6C, "PUNPCKLQDQ", "Vdq,Wdq");
         sse(0x66, 0x6D, "PUNPCKHQDQ", "Vdq,Wdq");
