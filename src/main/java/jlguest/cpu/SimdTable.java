@@ -10,7 +10,7 @@ import java.util.List;
 /**
  * The MMX, SSE and SSE2 rows of the opcode table (0F 10..0F FF), appended to {@link OpcodeTable#ROWS}.
  *
- * <p>tour:cpu:030 MMX and SSE squeezed hundreds of instructions into the two-byte opcode map by
+ * <p>tour:cpu:025 MMX and SSE squeezed hundreds of instructions into the two-byte opcode map by
  * reusing the old prefixes as part of the opcode: 0F 58 is ADDPS, 66 0F 58 ADDPD, F3 0F 58 ADDSS
  * and F2 0F 58 ADDSD. A row carries that "mandatory prefix" in {@link Opcode#prefix()}; the decoder
  * takes the last F2/F3 prefix if there is one, else 66 if present, and looks for a row with it,

@@ -42,6 +42,7 @@ public final class Tour {
             new Part("faults", "Faults and interrupts", List.of("faults")),
             new Part("mmu", "Segmentation and the MMU: a page walk, the TLB", List.of("mmu")),
             new Part("fpu", "A side trip: the x87 in software", List.of("fpu")),
+            new Part("simd", "Another side trip: MMX, SSE and SSE2", List.of("simd")),
             new Part("bus", "The bus and the legacy devices", List.of("bus", "devices")),
             new Part("time", "Time and idle", List.of("time")),
             new Part("virtio", "Virtio: a request's whole trip", List.of("virtio")),
