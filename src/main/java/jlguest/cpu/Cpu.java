@@ -477,6 +477,7 @@ public final class Cpu extends FastExecutor {
         sysenterCs = sysenterEsp = sysenterEip = 0;
         tscOffset = 0;
         fpu.reset();
+        simd.reset();
         halted = false;
         inhibitInterrupts = false;
         tripleFault = false;
@@ -543,6 +544,16 @@ public final class Cpu extends FastExecutor {
 
     public int reg(int n) {
         return r[n];
+    }
+
+    /** The XMM registers and MXCSR (for the debugger, the gdb stub and tests). */
+    public jlguest.cpu.simd.Simd simd() {
+        return simd;
+    }
+
+    /** The x87 (and, aliased on it, the MMX registers). */
+    public jlguest.cpu.fpu.Fpu fpu() {
+        return fpu;
     }
 
     public void setReg(int n, int v) {

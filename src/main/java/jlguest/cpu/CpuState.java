@@ -86,6 +86,8 @@ abstract class CpuState {
 
     // ---- x87 FPU: its own package (jlguest.cpu.fpu) holds its registers and instructions ------
     final jlguest.cpu.fpu.Fpu fpu = new jlguest.cpu.fpu.Fpu();
+    /** MMX/SSE/SSE2: the XMM registers, MXCSR and the instructions (package jlguest.cpu.simd). */
+    final jlguest.cpu.simd.Simd simd = new jlguest.cpu.simd.Simd();
 
     // ---- interrupt state ----------------------------------------------------------------------
     /** The PIC's INTR output. */

@@ -90,7 +90,7 @@ final class Decoder {
             d.reg = (modrm >>> 3) & 7;
             d.rm = modrm & 7;
         }
-        Opcode row = OpcodeTable.find(code, modrm, rep);
+        Opcode row = OpcodeTable.find(code, modrm, rep, o32 != code32);
         int defSeg = 3;
         if (hasModrm && d.mod != 3) {
             if (a32) {

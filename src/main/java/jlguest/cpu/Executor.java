@@ -364,7 +364,7 @@ abstract class Executor extends SystemOps {
         }
     }
 
-    private void fpuError() {
+    final void fpuError() {
         if ((cr0 & CR0_NE) != 0) {
             throw fault(MF, -1);
         }
@@ -953,7 +953,31 @@ abstract class Executor extends SystemOps {
             case Insn.OP_FAULT:
                 throw fault(i.imm, i.imm2);
             default:
+                if (op < Insn.OP_UD && (i.attrs & (Opcode.MMX | Opcode.SSE | Opcode.SIMD)) != 0) {
+                    simd.exec(simdPort, fpu, simdForm(i.row), i.modrm, i.seg, i.mod != 3 ? ea(i) : 0, i.imm, i.a32);
+                    return;
+                }
                 throw noCase(i);
         }
+    }
+
+    private final SimdPort simdPort = new SimdPort(this);
+
+    /** Each SIMD row's form for jlguest.cpu.simd, made once: read-only after class init, by identity. */
+    private static final java.util.Map<Opcode, jlguest.cpu.simd.Simd.Form> SIMD_FORMS = simdForms();
+
+    private static java.util.Map<Opcode, jlguest.cpu.simd.Simd.Form> simdForms() {
+        java.util.Map<Opcode, jlguest.cpu.simd.Simd.Form> m = new java.util.IdentityHashMap<>();
+        for (Opcode r : OpcodeTable.ROWS) {
+            if ((r.attrs() & (Opcode.MMX | Opcode.SSE | Opcode.SIMD)) != 0) {
+                m.put(r, new jlguest.cpu.simd.Simd.Form(r.code(), r.prefix(), (r.attrs() & Opcode.MMX) != 0,
+                        (r.attrs() & Opcode.SSE) != 0));
+            }
+        }
+        return m;
+    }
+
+    private static jlguest.cpu.simd.Simd.Form simdForm(Opcode row) {
+        return SIMD_FORMS.get(row);
     }
 }

@@ -19,7 +19,8 @@ import java.util.List;
  *     or -1. A row with an exact ModRM byte wins over a row with only a reg extension.
  * <li>{@code mod}: which ModRM forms the row accepts: {@link Mod#ANY}, {@link Mod#MEM} (mod != 3)
  *     or {@link Mod#REG} (mod == 3). {@link Mod#NONE} when there is no ModRM byte.
- * <li>{@code prefix}: a mandatory prefix byte (0xF3 for PAUSE = F3 90), or 0.
+ * <li>{@code prefix}: a mandatory prefix byte (0xF3 for PAUSE = F3 90; 0x66, 0xF2 or 0xF3 before
+ *     0F xx for the SSE forms, e.g. 66 0F 58 ADDPD, F3 0F 58 ADDSS), or 0. See {@link SimdTable}.
  * <li>{@code mnemonic}: Intel mnemonic. "A/B" means A with a 16-bit operand size and B with a 32-bit one
  *     (e.g. "CWD/CDQ", "PUSHA/PUSHAD"); a mnemonic shared by both sizes has no slash.
  * <li>{@code operands}: operand kinds in Intel order (destination first), in the notation of the
@@ -31,14 +32,18 @@ import java.util.List;
  *     operand size, z = word for 16-bit operand size else dword, p = far pointer (16:16 or 16:32),
  *     q = qword, s = 6-byte descriptor-table pseudo-descriptor, a = BOUND pair. "Ibs" is a byte
  *     immediate sign-extended to the operand size. Fixed operands are spelled out: AL, CL, DX, eAX,
- *     AX, 1, ES, CS, SS, DS, FS, GS.
+ *     AX, 1, ES, CS, SS, DS, FS, GS. MMX and SSE operands: P = MMX register in reg, Q = MMX
+ *     register or memory in r/m, N = MMX register in r/m, V = XMM register in reg, W = XMM register
+ *     or memory in r/m, U = XMM register in r/m; sizes ps/pd (packed single/double), ss/sd
+ *     (scalar), dq (128 bits), q, d, w.
  * <li>{@code size}: the operand-size behaviour, see {@link OpSize}.
  * <li>{@code flagsWritten}: EFLAGS bits the instruction may write (as {@link OpcodeTable#CF} ...).
  * <li>{@code flagsUndefined}: the subset of written bits whose value the architecture leaves
  *     undefined, for some or all operand values (e.g. OF for shifts by more than 1, AF for logic
  *     ops). Comparisons against a real CPU must mask these.
  * <li>{@code attrs}: {@link #LOCKABLE}, {@link #REP}, {@link #BRANCH}, {@link #ENDS_BLOCK},
- *     {@link #PRIVILEGED}, {@link #IO}, {@link #X87}, {@link #UNIMPLEMENTED}.
+ *     {@link #PRIVILEGED}, {@link #IO}, {@link #X87}, {@link #UNIMPLEMENTED}, {@link #MMX},
+ *     {@link #SSE}, {@link #SIMD}.
  * </ul>
  */
 public record Opcode(int code, int reg, int modrm, Mod mod, int prefix, String mnemonic,
@@ -78,6 +83,15 @@ public record Opcode(int code, int reg, int modrm, Mod mod, int prefix, String m
     public static final int X87 = 64;
     /** Decoded but not implemented: executing it stops the guest with {@link Stop#UNIMPLEMENTED}. */
     public static final int UNIMPLEMENTED = 128;
+    /**
+     * Executed by jlguest.cpu.simd and touches the MMX registers (the x87 registers' significands):
+     * #UD with CR0.EM, #NM with CR0.TS, a pending x87 error first, then the x87 enters MMX mode.
+     */
+    public static final int MMX = 256;
+    /** Executed by jlguest.cpu.simd and touches XMM or MXCSR: #UD with CR0.EM or without CR4.OSFXSR, #NM with CR0.TS. */
+    public static final int SSE = 512;
+    /** Executed by jlguest.cpu.simd without the MMX/SSE checks (fences, prefetch, CLFLUSH, MOVNTI, FXSAVE). */
+    public static final int SIMD = 1024;
 
     /** True when the decoder must read a ModRM byte for this row. */
     public boolean hasModrm() {

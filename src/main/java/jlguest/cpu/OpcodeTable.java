@@ -93,15 +93,23 @@ public final class OpcodeTable {
     private static final Opcode[] NO_MODRM = new Opcode[0x200];
     private static final boolean[] HAS_MODRM = new boolean[0x200];
     private static final Opcode PAUSE;
+    /** Rows of 0F xx with a mandatory prefix (66, F3, F2), by (code & 0xFF) << 8 | modrm. */
+    private static final Opcode[][] PREFIXED = new Opcode[3][0x100 * 256];
 
     static {
         Opcode pause = null;
         // Rows with a reg extension or a mod filter first, exact-ModRM rows last so they win.
         for (int pass = 0; pass < 2; pass++) {
             for (Opcode o : ROWS) {
-                if (o.prefix() != 0) {
+                Opcode[] forms = FORMS;
+                int base = o.code() << 8;
+                if (o.prefix() != 0 && o.code() < 0x100) {
                     pause = o;
                     continue;
+                }
+                if (o.prefix() != 0) {
+                    forms = PREFIXED[prefixIndex(o.prefix()) - 1];
+                    base = (o.code() & 0xFF) << 8;
                 }
                 if (!o.hasModrm()) {
                     if (pass == 0) {
@@ -124,7 +132,7 @@ public final class OpcodeTable {
                     if (o.mod() == Opcode.Mod.MEM && reg || o.mod() == Opcode.Mod.REG && !reg) {
                         continue;
                     }
-                    FORMS[(o.code() << 8) | m] = o;
+                    forms[base | m] = o;
                 }
             }
         }
@@ -141,10 +149,34 @@ public final class OpcodeTable {
      * none) and the last REP-class prefix {@code repPrefix} (0, 0xF2 or 0xF3); null means #UD.
      */
     public static Opcode find(int code, int modrm, int repPrefix) {
+        return find(code, modrm, repPrefix, false);
+    }
+
+    /**
+     * As {@link #find(int, int, int)}, with {@code opsize66} telling whether a 0x66 prefix came
+     * too: for 0F xx the last F3/F2, else the 66, selects an SSE form (see {@link SimdTable});
+     * without a row for it the unprefixed row answers.
+     */
+    public static Opcode find(int code, int modrm, int repPrefix, boolean opsize66) {
         if (code == 0x90 && repPrefix == 0xF3) {
             return PAUSE;
         }
+        if (code >= 0x100 && (repPrefix != 0 || opsize66)) {
+            int k = (code & 0xFF) << 8 | (modrm & 0xFF);
+            Opcode o = repPrefix != 0 ? PREFIXED[prefixIndex(repPrefix) - 1][k] : null;
+            if (o == null && opsize66) {
+                o = PREFIXED[0][k];
+            }
+            if (o != null) {
+                return o;
+            }
+        }
         return HAS_MODRM[code] ? FORMS[(code << 8) | (modrm & 0xFF)] : NO_MODRM[code];
+    }
+
+    /** 0 for no mandatory prefix, 1 for 66, 2 for F3, 3 for F2. */
+    static int prefixIndex(int prefix) {
+        return prefix == 0x66 ? 1 : prefix == 0xF3 ? 2 : prefix == 0xF2 ? 3 : 0;
     }
 
     /** The immediate layout (IMM_*) of a row, derived from its operand kinds. */
@@ -552,12 +584,14 @@ public final class OpcodeTable {
         for (int i = 0; i < 8; i++) {
             r(0x1C8 + i, "BSWAP", "Zd", 0, 0, 0);
         }
+        rows.addAll(SimdTable.rows());
     }
 
     /** Prints the table (one row per line) for humans: {@code java jlguest.cpu.OpcodeTable}. */
     public static void main(String[] args) {
         for (Opcode o : ROWS) {
-            System.out.printf("%s%s%s %-12s %-14s size=%-5s w=%05x u=%05x attrs=%s%n",
+            System.out.printf("%s%s%s%s %-12s %-14s size=%-5s w=%05x u=%05x attrs=%s%n",
+                    o.prefix() != 0 ? String.format("%02X ", o.prefix()) : "",
                     o.code() >= 0x100 ? String.format("0F %02X", o.code() & 0xFF)
                             : String.format("%02X", o.code()),
                     o.reg() >= 0 ? " /" + o.reg() : "",

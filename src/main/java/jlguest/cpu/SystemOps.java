@@ -22,11 +22,21 @@ abstract class SystemOps extends Strings {
     private final long[] msrOut = new long[1];
 
     static final int CPUID_EDX = 1 /* FPU */ | (1 << 3) /* PSE */ | (1 << 4) /* TSC */ | (1 << 5) /* MSR */
-            | (1 << 8) /* CX8 */ | (1 << 11) /* SEP */ | (1 << 13) /* PGE */ | (1 << 15) /* CMOV */;
+            | (1 << 8) /* CX8 */ | (1 << 11) /* SEP */ | (1 << 13) /* PGE */ | (1 << 15) /* CMOV */
+            | (1 << 23) /* MMX */ | (1 << 24) /* FXSR */ | (1 << 25) /* SSE */ | (1 << 26) /* SSE2 */;
+    /**
+     * CPUID.1:EBX. CLFLUSH executes, but CLFSH (EDX bit 19) with its line size here (8 << 8 for 64
+     * bytes) waits for MSR 0x8B: Linux 6.1 reads that MSR early, and our #GP makes it print an
+     * "unchecked MSR access" trace whose unwinder starts from a stale stack slot that still holds
+     * this EBX from an earlier CPUID; a nonzero value there sends it through a NULL pointer and the
+     * boot panics. Zero is harmless.
+     */
+    static final int CPUID_EBX = 0;
     static final int CPUID_ECX = 1 << 31;   // running under a hypervisor
     /** Family 6, model 7, stepping 3. */
     static final int CPUID_SIGNATURE = 0x0673;
-    static final int CR4_SUPPORTED = CR4_TSD | CR4_DE | CR4_PSE | 0x40 | CR4_PGE | 0x100;
+    static final int CR4_SUPPORTED = CR4_TSD | CR4_DE | CR4_PSE | 0x40 | CR4_PGE | 0x100
+            | 0x200 /* OSFXSR */ | 0x400 /* OSXMMEXCPT */;
 
     SystemOps(PhysicalBus bus, IoPorts io, CpuHost host) {
         super(bus, io, host);
@@ -48,6 +58,7 @@ abstract class SystemOps extends Strings {
             c = 0x6C65746E;   // "ntel"
         } else if (leaf == 1) {
             a = CPUID_SIGNATURE;
+            b = CPUID_EBX;
             c = CPUID_ECX;
             d = CPUID_EDX | ExtendedCpuid.LEAF1_EDX;
         } else if (leaf < 0 && leaf >= 0x80000000) {

@@ -269,15 +269,36 @@ public final class GdbStub implements Runnable {
             case 13 -> cpu.segSelector(0);    // es
             case 14 -> cpu.segSelector(4);    // fs
             case 15 -> cpu.segSelector(5);    // gs
-            case 24 -> 0x37F;                 // fctrl as after FNINIT
-            case 26 -> 0xFFFF;                // ftag: all empty
+            case 24, 25, 27, 28, 29, 30, 31 -> {
+                int[] h = jlguest.cpu.fpu.MmxAlias.header(cpu.fpu());   // FCW FSW FTW FOP FIP FCS FDP FDS
+                yield switch (n) {
+                    case 24 -> h[0];
+                    case 25 -> h[1];
+                    case 27 -> h[5];
+                    case 28 -> h[4];
+                    case 29 -> h[7];
+                    case 30 -> h[6];
+                    default -> h[3];
+                };
+            }
+            case 26 -> cpu.fpu().tagWord();
+            case TargetDescription.MXCSR -> cpu.simd().mxcsr();
             default -> 0;
         };
     }
 
     private static String register(Cpu cpu, int n) {
-        if (TargetDescription.size(n) == 10) {
-            return "00000000000000000000";
+        if (TargetDescription.size(n) == 10) {   // st(i): significand, then sign and exponent
+            int i = n - 16;
+            long m = jlguest.cpu.fpu.MmxAlias.stSig(cpu.fpu(), i);
+            int se = jlguest.cpu.fpu.MmxAlias.stSe(cpu.fpu(), i);
+            return le32((int) m) + le32((int) (m >>> 32)) + String.format("%02x%02x", se & 0xFF, (se >>> 8) & 0xFF);
+        }
+        if (TargetDescription.size(n) == 16) {
+            long[] x = cpu.simd().xmm;
+            int i = n - TargetDescription.XMM0;
+            long lo = x[2 * i], hi = x[2 * i + 1];
+            return le32((int) lo) + le32((int) (lo >>> 32)) + le32((int) hi) + le32((int) (hi >>> 32));
         }
         return le32(value(cpu, n));
     }

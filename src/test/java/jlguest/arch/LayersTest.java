@@ -33,17 +33,17 @@ class LayersTest {
     static final Map<String, Integer> LEVELS = Map.ofEntries(
             Map.entry("bus", 0), Map.entry("time", 0), Map.entry("console", 0), Map.entry("cpu.fpu", 0),
             Map.entry("debug.symbols", 0),
-            Map.entry("cpu", 1),
-            Map.entry("cpu.jit", 2),
-            Map.entry("boot", 2), Map.entry("hypercall", 2), Map.entry("devices.legacy", 2),
-            Map.entry("devices.virtio", 2), Map.entry("debug.disasm", 2),
-            Map.entry("devices.virtio.blk", 3), Map.entry("devices.virtio.net", 3),
-            Map.entry("usernet", 4),
-            Map.entry("machine", 5),
-            Map.entry("debug", 6),
-            Map.entry("monitor", 7), Map.entry("gdb", 7),
-            Map.entry("launch", 8),
-            Map.entry("cli", 9));
+            Map.entry("cpu.simd", 1),
+            Map.entry("cpu", 2),
+            Map.entry("cpu.jit", 3), Map.entry("boot", 3), Map.entry("hypercall", 3), Map.entry("devices.legacy", 3),
+            Map.entry("devices.virtio", 3), Map.entry("debug.disasm", 3),
+            Map.entry("devices.virtio.blk", 4), Map.entry("devices.virtio.net", 4),
+            Map.entry("usernet", 5),
+            Map.entry("machine", 6),
+            Map.entry("debug", 7),
+            Map.entry("monitor", 8), Map.entry("gdb", 8),
+            Map.entry("launch", 9),
+            Map.entry("cli", 10));
 
     private static final Path MAIN = Path.of("src/main/java/jlguest");
     private static final Pattern USE = Pattern.compile("\\bjlguest\\.((?:[a-z][a-z0-9]*\\.)*)[A-Z]");

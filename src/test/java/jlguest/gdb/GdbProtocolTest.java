@@ -44,7 +44,8 @@ class GdbProtocolTest {
             OutputStream out = s.getOutputStream();
             assertEquals("S05", exchange(in, out, "?"));
             String regs = exchange(in, out, "g");
-            assertEquals((16 * 4 + 8 * 10 + 8 * 4) * 2, regs.length());
+            assertEquals((16 * 4 + 8 * 10 + 8 * 4 + 8 * 16 + 4) * 2, regs.length());   // core, x87, sse
+            assertEquals("801f0000", regs.substring(regs.length() - 8), "mxcsr = 0x1f80 after reset");
             assertEquals("00001000", regs.substring(64, 72), "eip = 0x100000, little-endian");
             assertEquals("8b0d", exchange(in, out, "m100000,2"), "startup_32 begins with mov ecx,[...]");
             assertTrue(exchange(in, out, "qXfer:features:read:target.xml:0,fff").contains("org.gnu.gdb.i386.core"));

@@ -46,7 +46,7 @@ class GdbStubTest {
             Path script = Files.createTempFile("jlguest-gdb", ".gdb");
             Files.write(script, List.of("set pagination off", "set confirm off",
                     "target remote 127.0.0.1:" + port, "break start_kernel", "continue", "p/x $eip", "x/4i $eip",
-                    "stepi", "p/x $eip", "info registers", "kill"));
+                    "stepi", "p/x $eip", "info registers", "info registers xmm0", "p $mxcsr", "kill"));
             Process gdb = new ProcessBuilder(GDB.toString(), "-nx", "-q", "-batch", "-x", script.toString(),
                     "guest-images/vmlinux").redirectErrorStream(true).start();
             String out = new String(gdb.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -58,6 +58,9 @@ class GdbStubTest {
             assertTrue(out.matches("(?s).*\\$2 = 0x" + Long.toHexString(start + 1) + "\\b.*"), "stepi moves one instruction:\n" + out);
             assertTrue(out.matches("(?s).*eflags\\s+0x[0-9a-f]+\\s+\\[.*\\].*"), out);
             assertTrue(out.matches("(?s).*cs\\s+0x60.*"), out);
+            // the sse feature: XMM registers as gdb's vec128 union, MXCSR with its flags (reset value)
+            assertTrue(out.matches("(?s).*xmm0\\s+\\{v4_float = \\{0x0, 0x0, 0x0, 0x0}.*uint128 = 0x0}.*"), out);
+            assertTrue(out.contains("[ IM DM ZM OM UM PM ]"), out);
             assertTrue(guest.waitFor(30, TimeUnit.SECONDS), "kill ends jlguest");
         } finally {
             guest.destroyForcibly();

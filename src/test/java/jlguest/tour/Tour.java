@@ -43,6 +43,7 @@ public final class Tour {
             new Part("mmu", "Segmentation and the MMU: a page walk, the TLB", List.of("mmu")),
             new Part("jit", "The block compiler: hot blocks as JVM bytecode", List.of("jit")),
             new Part("fpu", "A side trip: the x87 in software", List.of("fpu")),
+            new Part("simd", "Another side trip: MMX, SSE and SSE2", List.of("simd")),
             new Part("difftest", "How we know: differential testing against the real CPU", List.of("difftest")),
             new Part("bus", "The bus and the legacy devices", List.of("bus", "devices")),
             new Part("time", "Time and idle", List.of("time")),

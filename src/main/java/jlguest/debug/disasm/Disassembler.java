@@ -146,7 +146,7 @@ public final class Disassembler {
             } else if (saw66 && (row = ExtraOpcodes.find(opcode, modrm, 0x66)) != null) {
                 mandatory = 0x66;
             } else {
-                row = opcode < 0x200 ? OpcodeTable.find(opcode, modrm, rep) : null;
+                row = opcode < 0x200 ? OpcodeTable.find(opcode, modrm, rep, saw66) : null;
                 if (row == null) {
                     row = ExtraOpcodes.find(opcode, modrm, 0);
                 }
@@ -155,7 +155,7 @@ public final class Disassembler {
                 return bad(pos);
             }
             if (row.prefix() != 0) {
-                mandatory = row.prefix();   // PAUSE (F3 90) is the table's only one
+                mandatory = row.prefix();   // PAUSE (F3 90) and the SSE forms (66/F2/F3 0F xx)
             }
             opsize = saw66 && mandatory != 0x66 ? 16 : 32;
             adsize = saw67 ? 16 : 32;

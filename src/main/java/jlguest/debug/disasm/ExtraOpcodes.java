@@ -31,22 +31,13 @@ final class ExtraOpcodes {
         }
         g(0x10D, 0, Mod.MEM, 0, "PREFETCH", "Mb");
         g(0x10D, 1, Mod.MEM, 0, "PREFETCHW", "Mb");
-        String[] prefetch = {"PREFETCHNTA", "PREFETCHT0", "PREFETCHT1", "PREFETCHT2"};
-        for (int reg = 0; reg < 4; reg++) {
-            g(0x118, reg, Mod.MEM, 0, prefetch[reg], "Mb");
-        }
         r(0x133, "RDPMC", "");
-        r(0x177, "EMMS", "");
         g(0x1B9, -1, Mod.ANY, 0, "UD1", "Gv,Ev");
         g(0x1FF, -1, Mod.ANY, 0, "UD0", "Gv,Ev");
-        String[] grp15 = {"FXSAVE", "FXRSTOR", "LDMXCSR", "STMXCSR", "XSAVE", "XRSTOR", "XSAVEOPT", "CLFLUSH"};
-        String[] grp15ops = {"M", "M", "Md", "Md", "M", "M", "M", "Mb"};
-        for (int reg = 0; reg < 8; reg++) {
-            g(0x1AE, reg, Mod.MEM, 0, grp15[reg], grp15ops[reg]);
+        String[] grp15 = {"XSAVE", "XRSTOR", "XSAVEOPT"};   // 0F AE /0-/3, /7 and the fences are the CPU's
+        for (int reg = 4; reg < 7; reg++) {
+            g(0x1AE, reg, Mod.MEM, 0, grp15[reg - 4], "M");
         }
-        x(0x1AE, 0xE8, "LFENCE");
-        x(0x1AE, 0xF0, "MFENCE");
-        x(0x1AE, 0xF8, "SFENCE");
         g(0x1AE, 6, Mod.REG, 0x66, "TPAUSE", "Rd");
         g(0x1AE, 7, Mod.MEM, 0x66, "CLFLUSHOPT", "Mb");
         g(0x1C7, 3, Mod.MEM, 0, "XRSTORS", "M");

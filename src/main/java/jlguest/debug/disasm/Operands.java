@@ -134,6 +134,12 @@ final class Operands {
             default: break;
         }
         char kind = k.charAt(0);
+        if ("PQNVWU".indexOf(kind) >= 0 || kind == 'M' && k.length() > 2) {
+            return simdOperand(kind, k.substring(1));
+        }
+        if (kind == 'E' && k.equals("Ew") && row.mnemonic().equals("PINSRW") && d.modrm >= 0xC0) {
+            return REG32[d.modrm & 7];   // objdump names the whole register
+        }
         char size = k.length() > 1 ? k.charAt(1) : ' ';
         if (size == 'v' || size == 'z' || size == 'p' || size == 'a') {
             opsizeUsed = true;
@@ -188,6 +194,37 @@ final class Operands {
                 return k.toLowerCase(Locale.ROOT);
         }
     }
+
+    /**
+     * MMX and SSE operands: P/N an MMX register by reg/rm, Q one or memory; V/U an XMM register,
+     * W one or memory. The size suffix names the memory operand's width as objdump does:
+     * ps, pd and dq are XMMWORD, sd and q QWORD, ss and d DWORD.
+     */
+    private String simdOperand(char kind, String size) {
+        int rm = d.modrm & 7;
+        int regField = (d.modrm >> 3) & 7;
+        switch (kind) {
+            case 'P': return "mm" + regField;
+            case 'N': return "mm" + rm;
+            case 'V': return "xmm" + regField;
+            case 'U': return "xmm" + rm;
+            default: break;
+        }
+        if (d.modrm >= 0xC0 && kind != 'M') {
+            return (kind == 'Q' ? "mm" : "xmm") + rm;
+        }
+        String ptr = switch (size) {
+            case "ps", "pd", "dq" -> "XMMWORD PTR ";
+            case "sd", "q" -> "QWORD PTR ";
+            case "ss", "d" -> "DWORD PTR ";
+            case "w" -> "WORD PTR ";
+            case "b" -> "BYTE PTR ";
+            default -> "";
+        };
+        return ptr + memory;
+    }
+
+    private static final String[] CMP_PREDICATES = {"eq", "lt", "le", "unord", "neq", "nlt", "nle", "ord"};
 
     /** SLDT, STR and SMSW to a register write the whole register: objdump names it by operand size. */
     private boolean storesSystemRegister() {
@@ -318,6 +355,18 @@ final class Operands {
             case "callf": return "call";
             case "jmpf": return "jmp";
             case "sal": return "shl";
+            case "cmpps", "cmppd", "cmpss", "cmpsd": {
+                // objdump spells the predicate into the name (cmpltps) when it is one of the eight
+                if ((row.attrs() & (Opcode.SSE)) != 0) {
+                    String last = ops.get(ops.size() - 1);
+                    int imm = Integer.decode(last);
+                    if (imm < 8) {
+                        ops.remove(ops.size() - 1);
+                        return "cmp" + CMP_PREDICATES[imm] + m.substring(3);
+                    }
+                }
+                break;
+            }
             case "lgdt", "sgdt", "lidt", "sidt":
                 opsizeUsed = true;
                 return m + (d.opsize == 16 ? "w" : "d");

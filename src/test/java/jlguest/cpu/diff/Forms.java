@@ -81,7 +81,8 @@ final class Forms {
             Map.entry("LGS", "FS and GS hold the host's thread pointer"));
 
     private static boolean excluded(Opcode o) {
-        if ((o.attrs() & (Opcode.X87 | Opcode.UNIMPLEMENTED)) != 0 || EXCLUDED.containsKey(o.mnemonic())) {
+        if ((o.attrs() & (Opcode.X87 | Opcode.UNIMPLEMENTED | Opcode.MMX | Opcode.SSE | Opcode.SIMD)) != 0
+                || EXCLUDED.containsKey(o.mnemonic())) {
             return true;
         }
         // PUSH FS / POP FS / PUSH GS / POP GS: the host's TLS selectors.
