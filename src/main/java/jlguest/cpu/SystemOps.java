@@ -23,15 +23,14 @@ abstract class SystemOps extends Strings {
 
     static final int CPUID_EDX = 1 /* FPU */ | (1 << 3) /* PSE */ | (1 << 4) /* TSC */ | (1 << 5) /* MSR */
             | (1 << 8) /* CX8 */ | (1 << 11) /* SEP */ | (1 << 13) /* PGE */ | (1 << 15) /* CMOV */
-            | (1 << 23) /* MMX */ | (1 << 24) /* FXSR */ | (1 << 25) /* SSE */ | (1 << 26) /* SSE2 */;
+            | (1 << 19) /* CLFSH */ | (1 << 23) /* MMX */ | (1 << 24) /* FXSR */ | (1 << 25) /* SSE */
+            | (1 << 26) /* SSE2 */;
     /**
-     * CPUID.1:EBX. CLFLUSH executes, but CLFSH (EDX bit 19) with its line size here (8 << 8 for 64
-     * bytes) waits for MSR 0x8B: Linux 6.1 reads that MSR early, and our #GP makes it print an
-     * "unchecked MSR access" trace whose unwinder starts from a stale stack slot that still holds
-     * this EBX from an earlier CPUID; a nonzero value there sends it through a NULL pointer and the
-     * boot panics. Zero is harmless.
+     * CPUID.1:EBX: the CLFLUSH line size, 8 << 8 for 64 bytes. (It waited for MSR 0x8B: before the
+     * CPU answered that MSR, Linux's "unchecked MSR access" trace unwound from a stale stack slot
+     * holding this EBX, and a nonzero value sent it through a NULL pointer at boot.)
      */
-    static final int CPUID_EBX = 0;
+    static final int CPUID_EBX = 8 << 8;
     static final int CPUID_ECX = 1 << 31;   // running under a hypervisor
     /** Family 6, model 7, stepping 3. */
     static final int CPUID_SIGNATURE = 0x0673;

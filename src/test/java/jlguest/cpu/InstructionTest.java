@@ -377,7 +377,7 @@ class InstructionTest {
         assertEquals(0x756E6547, m.r(ESI));
         assertEquals(0x0673, m.r(EAX) & 0xFFF);
         assertTrue(m.r(ECX) < 0);
-        assertEquals(0x0780A939 | 0x40 /* PAE */, m.r(EDX));   // ... CMOV, MMX, FXSR, SSE, SSE2
+        assertEquals(0x0788A939 | 0x40 /* PAE */, m.r(EDX));   // ... CMOV, CLFSH, MMX, FXSR, SSE, SSE2
     }
 
     /** {@code mov eax, 0x40000000; cpuid; hlt} */
