@@ -225,6 +225,17 @@ public final class Cpu extends FastExecutor {
         return b;
     }
 
+    /** False only in tests that compare the fast path with the general executor (FastPathEquivalenceTest). */
+    boolean fastPath = true;
+
+    private void specialize(Insn d) {
+        if (fastPath) {
+            FastPath.specialize(d);
+        } else {
+            d.h = 0;
+        }
+    }
+
     private void build(Block b, int lin, int phys, boolean cacheable) {
         b.e0 = b.e1 = chainEpoch - 1;
         b.s0 = b.s1 = null;
@@ -256,14 +267,14 @@ public final class Cpu extends FastExecutor {
             }
             if ((at & 0xFFF) + d.len > 0x1000) {
                 if (k == 0) {
-                    FastPath.specialize(d);
+                    specialize(d);
                     b.count = 1;
                     b.span = d.len;
                     b.phys = -1;     // spans two pages: never cached
                 }
                 return;
             }
-            FastPath.specialize(d);
+            specialize(d);
             off += d.len;
             b.count++;
             b.span = off;
@@ -320,10 +331,11 @@ public final class Cpu extends FastExecutor {
             }
             ipMask = code32 ? -1 : 0xFFFF;
             Block b;
-            int k = 0;
+            int k;
             boolean trap = (flags & TF) != 0;
             try {
                 curEip = eip;     // a fetch fault in lookup() belongs to the next instruction
+                completedBeforeFault = 0;
                 b = next(prev);
                 prev = b.phys != -1 ? b : null;
                 runningPage = b.phys != -1 ? b.phys >>> 12 : -1;   // for self-modifying code
@@ -334,29 +346,9 @@ public final class Cpu extends FastExecutor {
                 if (trap) {
                     n = 1;
                 }
-                Insn[] insns = b.insns;
-                for (; k < n; k++) {
-                    Insn i = insns[k];
-                    curEip = eip;
-                    int seq = (eip + i.len) & ipMask;
-                    eip = seq;
-                    if (i.h != 0) {
-                        execFast(i);
-                    } else {
-                        exec(i);
-                    }
-                    if (eip != seq) {      // a taken branch leaves the block (it goes on when not taken)
-                        abortBlock = false;
-                        k++;
-                        break;
-                    }
-                    if (abortBlock) {
-                        abortBlock = false;
-                        k++;
-                        break;
-                    }
-                }
+                k = runBlock(b.insns, n, ipMask);
             } catch (GuestFault f) {
+                k = completedBeforeFault;    // instructions of the block that completed before the fault
                 retired += k;
                 budget -= k;
                 abortBlock = false;
