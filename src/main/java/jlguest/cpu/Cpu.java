@@ -331,11 +331,10 @@ public final class Cpu extends FastExecutor {
             }
             ipMask = code32 ? -1 : 0xFFFF;
             Block b;
-            int k;
+            int k = 0;
             boolean trap = (flags & TF) != 0;
             try {
                 curEip = eip;     // a fetch fault in lookup() belongs to the next instruction
-                completedBeforeFault = 0;
                 b = next(prev);
                 prev = b.phys != -1 ? b : null;
                 runningPage = b.phys != -1 ? b.phys >>> 12 : -1;   // for self-modifying code
@@ -346,9 +345,29 @@ public final class Cpu extends FastExecutor {
                 if (trap) {
                     n = 1;
                 }
-                k = runBlock(b.insns, n, ipMask);
+                Insn[] insns = b.insns;
+                for (; k < n; k++) {
+                    Insn i = insns[k];
+                    curEip = eip;
+                    int seq = (eip + i.len) & ipMask;
+                    eip = seq;
+                    if (i.h != 0) {
+                        execFast(i);
+                    } else {
+                        exec(i);
+                    }
+                    if (eip != seq) {      // a taken branch leaves the block (it goes on when not taken)
+                        abortBlock = false;
+                        k++;
+                        break;
+                    }
+                    if (abortBlock) {
+                        abortBlock = false;
+                        k++;
+                        break;
+                    }
+                }
             } catch (GuestFault f) {
-                k = completedBeforeFault;    // instructions of the block that completed before the fault
                 retired += k;
                 budget -= k;
                 abortBlock = false;

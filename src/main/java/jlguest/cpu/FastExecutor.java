@@ -10,22 +10,20 @@ import jlguest.bus.PhysicalBus;
  * resolved into {@code Insn.d} and {@code Insn.s}. Each is what the general executor would do for
  * that shape, minus the tests that decoding already answered.
  *
- * <p>tour:cpu:660 Why the block loop lives here, with the handler switch written out inside it.
- * HotSpot's C2 inlines a hot callee only up to 325 bytes of bytecode (FreqInlineSize); a switch over
- * a hundred handlers is bigger than that however it is written, so when the run loop called it once
- * per instruction, that call was never inlined ("hot method too big") and every guest instruction
- * paid a real call with the loop's state spilled around it. So {@link #runBlock} runs all the
- * instructions of a block itself: the dispatch switch is part of the loop body, the common
- * handlers are a line or two inline, and the rest are small methods (each well under 325 bytes,
- * most under 35) that C2 inlines into the loop where they are hot. The whole method must stay
- * under 8,000 bytes of bytecode, or HotSpot would not compile it at all; anything without a
- * fast handler takes one call to the general executor, {@link #exec}. Check the shape with
- * {@code -XX:+UnlockDiagnosticVMOptions -XX:+PrintInlining} (bench/README.md).
+ * <p>tour:cpu:660 Why two switches. The run loop calls {@link #execFast} once per instruction.
+ * HotSpot's C2 inlines a hot callee only up to 325 bytes of bytecode (FreqInlineSize), and no
+ * switch over dozens of handlers is that small, so that call stays a call; what matters is that
+ * each method C2 compiles is small and its hot callees (memory access, the lazy-flag helpers,
+ * {@code cond}) are inlined into it. {@code execFast} holds the handlers a kernel runs most (moves,
+ * ALU, stack, branches) and stays as it was; the newer ones (ADC/SBB, multiply and divide,
+ * SETcc/CMOVcc, rotates and double shifts, the FF group, byte compares...) sit in
+ * {@link #execMore}, one call further, before the general executor. A variant that put the whole
+ * block loop and every handler into one method (so no call per instruction at all) was measured
+ * and dropped: C2 took seconds to compile it, recompiled all of it at every newly seen handler,
+ * and the bundled kernel booted 1.3-1.9x slower (bench/README.md). Check the shape with
+ * {@code -XX:+UnlockDiagnosticVMOptions -XX:+PrintInlining}.
  */
 abstract class FastExecutor extends Executor {
-    /** When a fault ends {@link #runBlock}: how many instructions of the block had completed. */
-    int completedBeforeFault;
-
     FastExecutor(PhysicalBus bus, IoPorts io, CpuHost host) {
         super(bus, io, host);
     }
@@ -47,172 +45,211 @@ abstract class FastExecutor extends Executor {
         return res;
     }
 
-    /**
-     * Runs up to {@code n} instructions of a block, from its first; returns how many ran. It stops
-     * early after a taken branch (EIP is not the next instruction's) and when an instruction asks
-     * for it ({@code abortBlock}: self-modifying code, a paused REP). A guest fault propagates
-     * with {@link #completedBeforeFault} set; EIP and curEip then belong to the faulting instruction's
-     * run as usual.
-     */
-    final int runBlock(Insn[] insns, int n, int ipMask) {
+    /** Executes one instruction with a fast handler (h != 0), or hands it on. */
+    final void execFast(Insn i) {
         int[] r = this.r;
-        int k = 0;
-        try {
-            while (k < n) {
-                Insn i = insns[k++];
-                int at = eip;
-                curEip = at;
-                int seq = (at + i.len) & ipMask;
-                eip = seq;
-                switch (i.h) {
-                    case H_MOV_RR: r[i.d] = r[i.s]; break;
-                    case H_MOV_RM: r[i.d] = rdS32(i.seg, ea32(i)); break;
-                    case H_MOV_MR: wrS32(i.seg, ea32(i), r[i.s]); break;
-                    case H_MOV_RI: r[i.d] = i.imm; break;
-                    case H_MOV_MI: wrS32(i.seg, ea32(i), i.imm); break;
-                    case H_LEA: r[i.d] = ea32(i); break;
-                    case H_JCC:
-                        if (cond(i.d)) {
-                            eip = seq + i.imm;
-                        }
-                        break;
-                    case H_ADD_RR: r[i.d] = add32(r[i.d], r[i.s]); break;
-                    case H_SUB_RR: r[i.d] = sub32(r[i.d], r[i.s]); break;
-                    case H_CMP_RR: sub32(r[i.d], r[i.s]); break;
-                    case H_XOR_RR: r[i.d] = logic32(r[i.d] ^ r[i.s]); break;
-                    case H_AND_RR: r[i.d] = logic32(r[i.d] & r[i.s]); break;
-                    case H_OR_RR: r[i.d] = logic32(r[i.d] | r[i.s]); break;
-                    case H_TEST_RR: logic32(r[i.d] & r[i.s]); break;
-                    case H_ADD_RI: r[i.d] = add32(r[i.d], i.imm); break;
-                    case H_SUB_RI: r[i.d] = sub32(r[i.d], i.imm); break;
-                    case H_CMP_RI: sub32(r[i.d], i.imm); break;
-                    case H_AND_RI: r[i.d] = logic32(r[i.d] & i.imm); break;
-                    case H_OR_RI: r[i.d] = logic32(r[i.d] | i.imm); break;
-                    case H_XOR_RI: r[i.d] = logic32(r[i.d] ^ i.imm); break;
-                    case H_TEST_RI: logic32(r[i.d] & i.imm); break;
-                    case H_INC_R: r[i.d] = inc(r[i.d], 2); break;
-                    case H_DEC_R: r[i.d] = dec(r[i.d], 2); break;
-                    case H_PUSH_R: push32(r[i.d]); break;
-                    case H_POP_R: r[i.d] = pop32(); break;
-                    case H_PUSH_I: push32(i.imm); break;
-                    case H_JMP: eip = seq + i.imm; break;
-                    case H_CALL: push32(seq); eip = seq + i.imm; break;
-                    case H_RET: eip = pop32(); break;
-                    case H_MOVZX8_RM: r[i.d] = rdS8(i.seg, ea32(i)); break;
-                    case H_MOVZX8_RR: r[i.d] = reg8(i.s); break;
-                    case H_MOVZX16_RM: r[i.d] = rdS16(i.seg, ea32(i)); break;
-                    case H_MOVZX16_RR: r[i.d] = r[i.s] & 0xFFFF; break;
-                    case H_MOV8_RM: setReg8(i.d, rdS8(i.seg, ea32(i))); break;
-                    case H_MOV8_MR: wrS8(i.seg, ea32(i), reg8(i.s)); break;
-                    case H_ALU_RM: aluRm(i); break;
-                    case H_CMP_MR: sub32(rdS32(i.seg, ea32(i)), r[i.s]); break;
-                    case H_CMP_MI: sub32(rdS32(i.seg, ea32(i)), i.imm); break;
-                    case H_ALU_MR: aluM(i, r[i.s]); break;
-                    case H_ALU_MI: aluM(i, i.imm); break;
-                    case H_SHL_RI: r[i.d] = shl32(r[i.d], i.imm); break;
-                    case H_SHR_RI: r[i.d] = shr32(r[i.d], i.imm); break;
-                    case H_SAR_RI: r[i.d] = sar32(r[i.d], i.imm); break;
-                    case H_MOV16_MR: wrS16(i.seg, ea32(i), r[i.s]); break;
-                    case H_MOV16_RM: setReg16(i.d, rdS16(i.seg, ea32(i))); break;
-                    // ADC, SBB
-                    case H_ADC_RR: r[i.d] = alu(2, r[i.d], r[i.s], 2); break;
-                    case H_SBB_RR: r[i.d] = alu(3, r[i.d], r[i.s], 2); break;
-                    case H_ALU_RI: r[i.d] = alu(i.s, r[i.d], i.imm, 2); break;
-                    // multiply and divide
-                    case H_IMUL_RR: r[i.d] = imul(r[i.d], r[i.s], 2); break;
-                    case H_IMUL_RM: r[i.d] = imul(r[i.d], rdS32(i.seg, ea32(i)), 2); break;
-                    case H_IMUL_RRI: r[i.d] = imul(r[i.s], i.imm, 2); break;
-                    case H_IMUL_RMI: r[i.d] = imul(rdS32(i.seg, ea32(i)), i.imm, 2); break;
-                    case H_MUL_R: mul32(r[i.d], i.reg == 5); break;
-                    case H_MUL_M: mul32(rdS32(i.seg, ea32(i)), i.reg == 5); break;
-                    case H_DIV_R: div(r[i.d], 2, i.reg == 7); break;
-                    case H_DIV_M: div(rdS32(i.seg, ea32(i)), 2, i.reg == 7); break;
-                    // NOT, NEG
-                    case H_NOT_R: r[i.d] = ~r[i.d]; break;
-                    case H_NEG_R: r[i.d] = neg(r[i.d], 2); break;
-                    case H_NOT_M: notNegM(i, false); break;
-                    case H_NEG_M: notNegM(i, true); break;
-                    // SETcc, CMOVcc
-                    case H_SETCC_R: setReg8(i.d, cond(i.op & 15) ? 1 : 0); break;
-                    case H_SETCC_M: wrS8(i.seg, ea32(i), cond(i.op & 15) ? 1 : 0); break;
-                    case H_CMOV_RR:
-                        if (cond(i.op & 15)) {
-                            r[i.d] = r[i.s];
-                        }
-                        break;
-                    case H_CMOV_RM: {
-                        int v = rdS32(i.seg, ea32(i));      // read (and fault) whatever the condition
-                        if (cond(i.op & 15)) {
-                            r[i.d] = v;
-                        }
-                        break;
-                    }
-                    // TEST
-                    case H_TEST8_RR: logic(reg8(i.d) & reg8(i.s), 0); break;
-                    case H_TEST8_MR: logic(rdS8(i.seg, ea32(i)) & reg8(i.s), 0); break;
-                    case H_TEST8_RI: logic(reg8(i.d) & i.imm, 0); break;
-                    case H_TEST8_MI: logic(rdS8(i.seg, ea32(i)) & i.imm, 0); break;
-                    case H_TEST_MR: logic32(rdS32(i.seg, ea32(i)) & r[i.s]); break;
-                    case H_TEST_MI: logic32(rdS32(i.seg, ea32(i)) & i.imm); break;
-                    // shifts and rotates
-                    case H_SHIFT_R: r[i.d] = shift(i.reg, r[i.d], shiftCount(i), 2); break;
-                    case H_SHIFT_M: shiftM(i); break;
-                    case H_SHD_R:
-                        r[i.d] = shiftDouble(i.op < 0x1AC, r[i.d], r[i.s], (i.op & 1) != 0 ? r[ECX] : i.imm, 2);
-                        break;
-                    case H_SHD_M: shiftDoubleM(i); break;
-                    // the FF group
-                    case H_INC_M: incDecM(i, false); break;
-                    case H_DEC_M: incDecM(i, true); break;
-                    case H_CALL_R: {
-                        int t = r[i.d];
-                        push32(seq);
-                        eip = t;
-                        break;
-                    }
-                    case H_CALL_M: {
-                        int t = rdS32(i.seg, ea32(i));
-                        push32(seq);
-                        eip = t;
-                        break;
-                    }
-                    case H_JMP_R: eip = r[i.d]; break;
-                    case H_JMP_M: eip = rdS32(i.seg, ea32(i)); break;
-                    case H_PUSH_M: push32(rdS32(i.seg, ea32(i))); break;
-                    // sign extension, byte compares and moves, LEAVE, CDQ
-                    case H_MOVSX8_RR: r[i.d] = (byte) reg8(i.s); break;
-                    case H_MOVSX8_RM: r[i.d] = (byte) rdS8(i.seg, ea32(i)); break;
-                    case H_MOVSX16_RR: r[i.d] = (short) r[i.s]; break;
-                    case H_MOVSX16_RM: r[i.d] = (short) rdS16(i.seg, ea32(i)); break;
-                    case H_CMP8_RI: alu(7, reg8(i.d), i.imm, 0); break;
-                    case H_CMP8_MI: alu(7, rdS8(i.seg, ea32(i)), i.imm, 0); break;
-                    case H_CMP8_RR: alu(7, reg8(i.d), reg8(i.s), 0); break;
-                    case H_CMP8_RM: alu(7, reg8(i.d), rdS8(i.seg, ea32(i)), 0); break;
-                    case H_CMP8_MR: {
-                        int b = reg8(i.s);
-                        alu(7, rdS8(i.seg, ea32(i)), b, 0);
-                        break;
-                    }
-                    case H_MOV8_RR: setReg8(i.d, reg8(i.s)); break;
-                    case H_MOV8_RI: setReg8(i.d, i.imm); break;
-                    case H_MOV8_MI: wrS8(i.seg, ea32(i), i.imm); break;
-                    case H_LEAVE: leave(i); break;
-                    case H_CDQ: r[EDX] = r[EAX] >> 31; break;
-                    default: exec(i);
+        switch (i.h) {
+            case H_MOV_RR: r[i.d] = r[i.s]; break;
+            case H_MOV_RM: r[i.d] = rdS32(i.seg, ea32(i)); break;
+            case H_MOV_MR: wrS32(i.seg, ea32(i), r[i.s]); break;
+            case H_MOV_RI: r[i.d] = i.imm; break;
+            case H_MOV_MI: wrS32(i.seg, ea32(i), i.imm); break;
+            case H_LEA: r[i.d] = ea32(i); break;
+            case H_JCC:
+                if (cond(i.d)) {
+                    eip += i.imm;
                 }
-                if (eip != seq || abortBlock) {     // a taken branch leaves the block, as does an abort
-                    abortBlock = false;
-                    break;
-                }
-            }
-        } catch (GuestFault f) {
-            completedBeforeFault = k - 1;
-            throw f;
+                break;
+            case H_ADD_RR: r[i.d] = add32(r[i.d], r[i.s]); break;
+            case H_SUB_RR: r[i.d] = sub32(r[i.d], r[i.s]); break;
+            case H_CMP_RR: sub32(r[i.d], r[i.s]); break;
+            case H_XOR_RR: r[i.d] = logic32(r[i.d] ^ r[i.s]); break;
+            case H_AND_RR: r[i.d] = logic32(r[i.d] & r[i.s]); break;
+            case H_OR_RR: r[i.d] = logic32(r[i.d] | r[i.s]); break;
+            case H_TEST_RR: logic32(r[i.d] & r[i.s]); break;
+            case H_ADD_RI: r[i.d] = add32(r[i.d], i.imm); break;
+            case H_SUB_RI: r[i.d] = sub32(r[i.d], i.imm); break;
+            case H_CMP_RI: sub32(r[i.d], i.imm); break;
+            case H_AND_RI: r[i.d] = logic32(r[i.d] & i.imm); break;
+            case H_OR_RI: r[i.d] = logic32(r[i.d] | i.imm); break;
+            case H_XOR_RI: r[i.d] = logic32(r[i.d] ^ i.imm); break;
+            case H_TEST_RI: logic32(r[i.d] & i.imm); break;
+            case H_INC_R: r[i.d] = inc32(r[i.d]); break;
+            case H_DEC_R: r[i.d] = dec32(r[i.d]); break;
+            case H_PUSH_R: push32(r[i.d]); break;
+            case H_POP_R: r[i.d] = pop32(); break;
+            case H_PUSH_I: push32(i.imm); break;
+            case H_JMP: eip += i.imm; break;
+            case H_CALL: push32(eip); eip += i.imm; break;
+            case H_RET: eip = pop32(); break;
+            case H_MOVZX8_RM: r[i.d] = rdS8(i.seg, ea32(i)); break;
+            case H_MOVZX8_RR: r[i.d] = reg8(i.s); break;
+            case H_MOVZX16_RM: r[i.d] = rdS16(i.seg, ea32(i)); break;
+            case H_MOVZX16_RR: r[i.d] = r[i.s] & 0xFFFF; break;
+            case H_MOV8_RM: setReg8(i.d, rdS8(i.seg, ea32(i))); break;
+            case H_MOV8_MR: wrS8(i.seg, ea32(i), reg8(i.s)); break;
+            case H_ALU_RM: aluRm(i); break;
+            case H_CMP_MR: sub32(rdS32(i.seg, ea32(i)), r[i.s]); break;
+            case H_CMP_MI: sub32(rdS32(i.seg, ea32(i)), i.imm); break;
+            case H_ALU_MR: aluM(i, r[i.s]); break;
+            case H_ALU_MI: aluM(i, i.imm); break;
+            case H_SHL_RI: r[i.d] = shl32(r[i.d], i.imm); break;
+            case H_SHR_RI: r[i.d] = shr32(r[i.d], i.imm); break;
+            case H_SAR_RI: r[i.d] = sar32(r[i.d], i.imm); break;
+            case H_MOV16_MR: wrS16(i.seg, ea32(i), r[i.s]); break;
+            case H_MOV16_RM: setReg16(i.d, rdS16(i.seg, ea32(i))); break;
+            default: execMore(i);
         }
-        return k;
+    }
+
+    /** The less frequent fast handlers; anything else goes to the general executor. */
+    private void execMore(Insn i) {
+        int[] r = this.r;
+        switch (i.h) {
+            // ADC, SBB
+            case H_ADC_RR: r[i.d] = adc32(r[i.d], r[i.s]); break;
+            case H_SBB_RR: r[i.d] = sbb32(r[i.d], r[i.s]); break;
+            case H_ALU_RI: r[i.d] = i.s == 2 ? adc32(r[i.d], i.imm) : sbb32(r[i.d], i.imm); break;
+            // multiply and divide
+            case H_IMUL_RR: r[i.d] = imul(r[i.d], r[i.s], 2); break;
+            case H_IMUL_RM: r[i.d] = imul(r[i.d], rdS32(i.seg, ea32(i)), 2); break;
+            case H_IMUL_RRI: r[i.d] = imul(r[i.s], i.imm, 2); break;
+            case H_IMUL_RMI: r[i.d] = imul(rdS32(i.seg, ea32(i)), i.imm, 2); break;
+            case H_MUL_R: mul32(r[i.d], i.reg == 5); break;
+            case H_MUL_M: mul32(rdS32(i.seg, ea32(i)), i.reg == 5); break;
+            case H_DIV_R: div(r[i.d], 2, i.reg == 7); break;
+            case H_DIV_M: div(rdS32(i.seg, ea32(i)), 2, i.reg == 7); break;
+            // NOT, NEG
+            case H_NOT_R: r[i.d] = ~r[i.d]; break;
+            case H_NEG_R: r[i.d] = neg(r[i.d], 2); break;
+            case H_NOT_M: notNegM(i, false); break;
+            case H_NEG_M: notNegM(i, true); break;
+            // SETcc, CMOVcc
+            case H_SETCC_R: setReg8(i.d, cond(i.op & 15) ? 1 : 0); break;
+            case H_SETCC_M: wrS8(i.seg, ea32(i), cond(i.op & 15) ? 1 : 0); break;
+            case H_CMOV_RR:
+                if (cond(i.op & 15)) {
+                    r[i.d] = r[i.s];
+                }
+                break;
+            case H_CMOV_RM: {
+                int v = rdS32(i.seg, ea32(i));      // read (and fault) whatever the condition
+                if (cond(i.op & 15)) {
+                    r[i.d] = v;
+                }
+                break;
+            }
+            // TEST
+            case H_TEST8_RR: logic(reg8(i.d) & reg8(i.s), 0); break;
+            case H_TEST8_MR: logic(rdS8(i.seg, ea32(i)) & reg8(i.s), 0); break;
+            case H_TEST8_RI: logic(reg8(i.d) & i.imm, 0); break;
+            case H_TEST8_MI: logic(rdS8(i.seg, ea32(i)) & i.imm, 0); break;
+            case H_TEST_MR: logic32(rdS32(i.seg, ea32(i)) & r[i.s]); break;
+            case H_TEST_MI: logic32(rdS32(i.seg, ea32(i)) & i.imm); break;
+            // shifts and rotates
+            case H_SHIFT_R: r[i.d] = shift(i.reg, r[i.d], shiftCount(i), 2); break;
+            case H_SHIFT_M: shiftM(i); break;
+            case H_SHD_R:
+                r[i.d] = shiftDouble(i.op < 0x1AC, r[i.d], r[i.s], (i.op & 1) != 0 ? r[ECX] : i.imm, 2);
+                break;
+            case H_SHD_M: shiftDoubleM(i); break;
+            // the FF group
+            case H_INC_M: incDecM(i, false); break;
+            case H_DEC_M: incDecM(i, true); break;
+            case H_CALL_R: {
+                int t = r[i.d];
+                push32(eip);
+                eip = t;
+                break;
+            }
+            case H_CALL_M: {
+                int t = rdS32(i.seg, ea32(i));
+                push32(eip);
+                eip = t;
+                break;
+            }
+            case H_JMP_R: eip = r[i.d]; break;
+            case H_JMP_M: eip = rdS32(i.seg, ea32(i)); break;
+            case H_PUSH_M: push32(rdS32(i.seg, ea32(i))); break;
+            // sign extension, byte compares and moves, LEAVE, CDQ
+            case H_MOVSX8_RR: r[i.d] = (byte) reg8(i.s); break;
+            case H_MOVSX8_RM: r[i.d] = (byte) rdS8(i.seg, ea32(i)); break;
+            case H_MOVSX16_RR: r[i.d] = (short) r[i.s]; break;
+            case H_MOVSX16_RM: r[i.d] = (short) rdS16(i.seg, ea32(i)); break;
+            case H_CMP8_RI: alu(7, reg8(i.d), i.imm, 0); break;
+            case H_CMP8_MI: alu(7, rdS8(i.seg, ea32(i)), i.imm, 0); break;
+            case H_CMP8_RR: alu(7, reg8(i.d), reg8(i.s), 0); break;
+            case H_CMP8_RM: alu(7, reg8(i.d), rdS8(i.seg, ea32(i)), 0); break;
+            case H_CMP8_MR: {
+                int b = reg8(i.s);
+                alu(7, rdS8(i.seg, ea32(i)), b, 0);
+                break;
+            }
+            case H_MOV8_RR: setReg8(i.d, reg8(i.s)); break;
+            case H_MOV8_RI: setReg8(i.d, i.imm); break;
+            case H_MOV8_MI: wrS8(i.seg, ea32(i), i.imm); break;
+            case H_LEAVE: leave(i); break;
+            case H_CDQ: r[EDX] = r[EAX] >> 31; break;
+            default: exec(i);
+        }
     }
 
     // ---- the handlers too long to write inline --------------------------------------------------
+
+    /**
+     * CF, as {@link CpuState#cf} computes it, with the cases that chains of 32-bit arithmetic meet
+     * (ADC after ADD or SUB, INC after ADD: bignum loops) answered here, small enough to inline.
+     */
+    private boolean carry() {
+        int op = lfOp;
+        if (op == (K_ADD | 2)) {
+            return Integer.compareUnsigned(lfRes, lfA) < 0;
+        }
+        if (op == (K_SUB | 2)) {
+            return Integer.compareUnsigned(lfA, lfB) < 0;
+        }
+        return cf();
+    }
+
+    /** ADC, as Alu#alu(2, a, b, 2). */
+    private int adc32(int a, int b) {
+        int res = a + b + (carry() ? 1 : 0);
+        lfOp = K_ADC | 2;
+        lfA = a;
+        lfB = b;
+        lfRes = res;
+        return res;
+    }
+
+    /** SBB, as Alu#alu(3, a, b, 2). */
+    private int sbb32(int a, int b) {
+        int res = a - b - (carry() ? 1 : 0);
+        lfOp = K_SBB | 2;
+        lfA = a;
+        lfB = b;
+        lfRes = res;
+        return res;
+    }
+
+    /** INC, as Alu#inc(a, 2): CF is kept, in lfB. */
+    private int inc32(int a) {
+        int c = carry() ? 1 : 0;
+        lfOp = K_INC | 2;
+        lfA = a;
+        lfB = c;
+        lfRes = a + 1;
+        return a + 1;
+    }
+
+    /** DEC, as Alu#dec(a, 2). */
+    private int dec32(int a) {
+        int c = carry() ? 1 : 0;
+        lfOp = K_DEC | 2;
+        lfA = a;
+        lfB = c;
+        lfRes = a - 1;
+        return a - 1;
+    }
 
     private void aluRm(Insn i) {
         int v = alu(i.s, r[i.d], rdS32(i.seg, ea32(i)), 2);
