@@ -237,6 +237,17 @@ public final class Cpu extends FastExecutor {
         return b;
     }
 
+    /** False only in tests that compare the fast path with the general executor (FastPathEquivalenceTest). */
+    boolean fastPath = true;
+
+    private void specialize(Insn d) {
+        if (fastPath) {
+            FastPath.specialize(d);
+        } else {
+            d.h = 0;
+        }
+    }
+
     private void build(Block b, int lin, int phys, boolean cacheable) {
         b.version++;        // a compiled unit of the old contents never runs again
         b.runs = 0;
@@ -270,14 +281,14 @@ public final class Cpu extends FastExecutor {
             }
             if ((at & 0xFFF) + d.len > 0x1000) {
                 if (k == 0) {
-                    FastPath.specialize(d);
+                    specialize(d);
                     b.count = 1;
                     b.span = d.len;
                     b.phys = -1;     // spans two pages: never cached
                 }
                 return;
             }
-            FastPath.specialize(d);
+            specialize(d);
             off += d.len;
             b.count++;
             b.span = off;

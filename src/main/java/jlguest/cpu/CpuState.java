@@ -187,32 +187,57 @@ abstract class CpuState {
         }
     }
 
-    /** Condition code cc (0..15, as in Jcc's low nibble) evaluated against the current flags. */
+    /**
+     * Condition code cc (0..15, as in Jcc's low nibble) evaluated against the current flags. Kept
+     * small (with the work in {@link #compare} and {@link #condFromFlags}) so that C2 inlines it
+     * into the run loop's Jcc, SETcc and CMOVcc handlers.
+     */
     final boolean cond(int cc) {
-        // tour:cpu:120 The commonest pair, CMP or SUB followed by Jcc, is answered straight from the
-        // recorded operands without computing any flag.
-        if ((lfOp & ~3) == K_SUB) {
-            int sz = lfOp & 3;
-            int a = lfA, b = lfB;
-            if (sz == 0) {
-                a = (byte) a; b = (byte) b;
-            } else if (sz == 1) {
-                a = (short) a; b = (short) b;
+        // tour:cpu:120 The commonest pairs, CMP or SUB followed by Jcc, and TEST or AND followed by
+        // Jcc, are answered straight from the recorded operands without computing any flag (a logic
+        // result sets the flags as comparing it with 0 would). The conditions answered so: B, AE, E,
+        // NE, BE, A, L, GE, LE, G (bits 2-7 and 12-15 of 0xF0FC).
+        // And E/NE after any other arithmetic (DEC ECX; JNZ) read ZF straight from the result.
+        int op = lfOp;
+        if (op != LF_NONE) {
+            int kind = op & ~3;
+            if ((0xF0FC >>> cc & 1) != 0) {
+                if (kind == K_SUB) {
+                    return compare(cc, lfA, lfB, op & 3);
+                }
+                if (kind == K_LOGIC) {
+                    return compare(cc, lfRes, 0, op & 3);
+                }
             }
-            switch (cc) {
-                case 2: return Integer.compareUnsigned(a, b) < 0;
-                case 3: return Integer.compareUnsigned(a, b) >= 0;
-                case 4: return a == b;
-                case 5: return a != b;
-                case 6: return Integer.compareUnsigned(a, b) <= 0;
-                case 7: return Integer.compareUnsigned(a, b) > 0;
-                case 12: return a < b;
-                case 13: return a >= b;
-                case 14: return a <= b;
-                case 15: return a > b;
-                default: break;
+            if ((cc & ~1) == 4) {
+                return ((lfRes & MASK[op & 3]) == 0) != ((cc & 1) != 0);
             }
         }
+        return condFromFlags(cc);
+    }
+
+    /** Condition cc (one of those {@link #cond} answers by comparing) on "CMP a, b" of size sz. */
+    private static boolean compare(int cc, int a, int b, int sz) {
+        if (sz == 0) {
+            a = (byte) a; b = (byte) b;
+        } else if (sz == 1) {
+            a = (short) a; b = (short) b;
+        }
+        switch (cc) {
+            case 2: return Integer.compareUnsigned(a, b) < 0;
+            case 3: return Integer.compareUnsigned(a, b) >= 0;
+            case 4: return a == b;
+            case 5: return a != b;
+            case 6: return Integer.compareUnsigned(a, b) <= 0;
+            case 7: return Integer.compareUnsigned(a, b) > 0;
+            case 12: return a < b;
+            case 13: return a >= b;
+            case 14: return a <= b;
+            default: return a > b;
+        }
+    }
+
+    private boolean condFromFlags(int cc) {
         boolean v;
         switch (cc >> 1) {
             case 0: v = of(); break;

@@ -320,7 +320,7 @@ abstract class Executor extends SystemOps {
         return o32 ? rdS32(SS, a) : rdS16(SS, a);
     }
 
-    private void leave(Insn i) {
+    final void leave(Insn i) {
         int bp = stack32 ? r[EBP] : r[EBP] & 0xFFFF;
         int v = peekAt(bp, i.o32);
         setSp(bp + (i.o32 ? 4 : 2));

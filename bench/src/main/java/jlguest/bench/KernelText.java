@@ -1,4 +1,4 @@
-package jlguest.cpu;
+package jlguest.bench;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

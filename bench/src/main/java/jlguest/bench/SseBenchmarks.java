@@ -1,8 +1,8 @@
-package jlguest.cpu;
+package jlguest.bench;
 
 import java.util.concurrent.TimeUnit;
-import jlguest.cpu.EntryState;
-import jlguest.bus.Ram;
+import jlguest.cpu.Cpu;
+import jlguest.cpu.Stop;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -19,7 +19,7 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * The SSE2 loop (asm/sseloop.asm: 9 of every 13 instructions are SSE/SSE2, scalar double and
  * packed single and integer), paging on, CR4.OSFXSR set: guest MIPS. A quick reading without JMH:
- * {@code java -cp bench/target/benchmarks.jar jlguest.cpu.SseBenchmarks 10}.
+ * {@code bench/jmh --quick} (QuickMips), or this class main method.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -33,15 +33,7 @@ public class SseBenchmarks {
     Cpu sseCpu;
 
     static Cpu build() {
-        Ram ram = new Ram(32 << 20);
-        byte[] code = GuestSetup.resource("sseloop.bin");
-        ram.load(0x1000, code, 0, code.length);
-        Cpu cpu = GuestSetup.cpu(ram);
-        cpu.enter(new EntryState(0x1000, 0, 0, 0, 0, 0, 0, 0, 0x80000, 0x10, 0x18));
-        cpu.setCr(0, cpu.cr(0) & ~0xC);   // no EM, no TS
-        cpu.setCr(4, 0x600);              // OSFXSR, OSXMMEXCPT
-        GuestSetup.identity(ram, cpu, 0x400000, 0x401000, 8);
-        return cpu;
+        return GuestLoops.SSE.machine();
     }
 
     @Setup(Level.Trial)
