@@ -53,12 +53,26 @@ class JitLockstepTest {
 
     @Test
     void aHotLoopCompiledInTheBackgroundGivesTheSameResult() throws InterruptedException {
-        // mov ecx, 200000; l: add eax, ecx; xor ebx, eax; imul edx, ebx, 3; mov [0x300000], edx;
+        // mov ecx, 5000000; l: add eax, ecx; xor ebx, eax; imul edx, ebx, 3; mov [0x300000], edx;
         // dec ecx; jnz l; hlt
-        String code = "b9400d0300" + "01c8" + "31c3" + "6bd303" + "891500003000" + "49" + "75f0" + "f4";
+        String code = "b9404b4c00" + "01c8" + "31c3" + "6bd303" + "891500003000" + "49" + "75f0" + "f4";
         TestMachine interp = withJit("off", () -> TestMachine.flat(code));
-        TestMachine compiled = withJit("on", () -> TestMachine.flat(code));
-        assertEquals(Stop.HALT_FOREVER, interp.cpu.run(10_000_000));
+        // A low threshold, so the loop is still running when its unit arrives even when this is the
+        // first compilation in the JVM (ASM and the hidden-class machinery load cold: ~0.2 s).
+        String oldThreshold = System.getProperty("jlguest.jit.threshold");
+        System.setProperty("jlguest.jit.threshold", "100");
+        TestMachine compiled;
+        try {
+            compiled = withJit("on", () -> TestMachine.flat(code));
+        } finally {
+            if (oldThreshold == null) {
+                System.clearProperty("jlguest.jit.threshold");
+            } else {
+                System.setProperty("jlguest.jit.threshold", oldThreshold);
+            }
+        }
+        long unitsBefore = CompilerService.compiledUnits();
+        assertEquals(Stop.HALT_FOREVER, interp.cpu.run(100_000_000));
         // The background compiler may take a while: run in slices until it halts.
         Stop s;
         do {
@@ -66,7 +80,7 @@ class JitLockstepTest {
         } while (s == Stop.BUDGET);
         assertEquals(Stop.HALT_FOREVER, s);
         assertSame(interp, compiled, "hot loop");
-        assertTrue(CompilerService.compiledUnits() > 0);
+        assertTrue(CompilerService.compiledUnits() > unitsBefore, "the loop was compiled while it ran");
     }
 
     /** Runs one random program on both CPUs; returns the instructions compared. */
