@@ -55,6 +55,10 @@ public final class Main {
     @Option(names = "--deterministic", description = "Derive guest time from the instruction count, so runs repeat exactly.")
     private boolean deterministic;
 
+    @Option(names = "--guest-decompress",
+            description = "Let a bzImage unpack itself in the guest (slow; its KASLR) instead of in the launcher.")
+    private boolean guestDecompress;
+
     @Option(names = "--monitor", paramLabel = "stdio|tcp:HOST:PORT",
             description = "The monitor on the terminal (serial to --serial) or on a TCP port; Ctrl-A c reaches it anyway.")
     private String monitor;
@@ -131,7 +135,7 @@ public final class Main {
         }
         long ram = MemorySize.parse(words.get(0));
         return new MachineConfig(ram, Path.of(words.get(1)), initrd, blocks, nets, noReboot, testExit, deterministic,
-                words.subList(2, words.size()));
+                words.subList(2, words.size()), guestDecompress);
     }
 
     private DebugOptions debugOptions() {
