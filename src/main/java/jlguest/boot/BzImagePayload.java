@@ -36,8 +36,8 @@ public record BzImagePayload(KernelCompression compression, int offset, int leng
     /**
      * Finds the payload of a bzImage whose protected-mode code starts at file offset {@code pmOffset}.
      *
-     * @return the payload, or null when the header is older than 2.08 or the payload's format is
-     *         none we know (the stub in the guest then deals with it)
+     * @return the payload, or null when the header is older than 2.08, leaves the payload fields
+     *         empty, or the payload's format is none we know (the stub in the guest then deals with it)
      */
     public static BzImagePayload find(byte[] image, int pmOffset, String name) throws BootException {
         ByteBuffer b = ByteBuffer.wrap(image).order(ByteOrder.LITTLE_ENDIAN);
@@ -46,6 +46,9 @@ public record BzImagePayload(KernelCompression compression, int offset, int leng
         }
         long offset = pmOffset + (b.getInt(BootParams.PAYLOAD_OFFSET) & 0xFFFFFFFFL);
         long length = b.getInt(BootParams.PAYLOAD_LENGTH) & 0xFFFFFFFFL;
+        if (length == 0) {
+            return null;          // a header that does not say: the stub knows where its payload is
+        }
         if (length < 8 || offset + length > image.length) {
             throw new BootException(String.format("%s: truncated bzImage (its payload is said to span bytes %d..%d of %d)",
                     name, offset, offset + length, image.length));
