@@ -79,10 +79,11 @@ public record BzImagePayload(KernelCompression compression, int offset, int leng
         try (InputStream in = decoder(new ByteArrayInputStream(image, offset, length))) {
             int n = in.readNBytes(out, 0, out.length);
             if (n < out.length) {
-                throw new BootException(what + " unpacks to " + n + " bytes, not the " + out.length + " it announces");
+                throw new BootException(what + " is corrupt or truncated: it unpacks to " + n + " bytes, not the "
+                        + out.length + " it announces");
             }
             if (in.read() >= 0) {   // also makes the decoder check its CRC and end markers
-                throw new BootException(what + " unpacks to more than the " + out.length + " bytes it announces");
+                throw new BootException(what + " is corrupt: it unpacks to more than the " + out.length + " bytes it announces");
             }
         } catch (IOException | RuntimeException e) {
             // CorruptedInputException, EOFException, ZipException, MemoryLimitException...: all mean
