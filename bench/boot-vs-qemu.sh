@@ -49,46 +49,51 @@ else
   mem=64
 fi
 
-run_jlguest() {
-  ./lguest "${mem}m" "$kernel" --initrd="$initrd" "$@" "$script" </dev/null >/dev/null 2>&1
-}
-run_qemu() {
-  # /init's jlguest-exit writes 0 to port 0xF4; isa-debug-exit turns that into exit status 1.
-  qemu-system-i386 -M pc -accel tcg -cpu pentium3 -m "$mem" -nographic -no-reboot \
-    -kernel "$kernel" -initrd "$initrd" -append "console=ttyS0 $script" \
-    -device isa-debug-exit,iobase=0xf4,iosize=1 </dev/null >/dev/null 2>&1 || [ $? -eq 1 ]
-}
-seconds() {
+jlguest=(./lguest "${mem}m" "$kernel" --initrd="$initrd")
+# /init's jlguest-exit writes 0 to port 0xF4; isa-debug-exit turns that into QEMU's exit status 1.
+qemu=(qemu-system-i386 -M pc -accel tcg -cpu pentium3 -m "$mem" -nographic -no-reboot
+  -kernel "$kernel" -initrd "$initrd" -append "console=ttyS0 $script" -device isa-debug-exit,iobase=0xf4,iosize=1)
+# Wall seconds, and CPU seconds (user + system, all threads: the JVM's compilers and GC count) in
+# cpu_seconds: on a machine shared with other work the wall time mostly measures the others, while
+# the CPU time stays close to what the same run costs on an idle machine.
+cpu_log=$(mktemp)
+trap 'rm -f "$cpu_log"' EXIT
+measure() {   # sets wall_seconds and cpu_seconds
   local t0 t1
   t0=$(date +%s%N)
-  "$@"
+  /usr/bin/time -o "$cpu_log" -f '%U %S' "$@" </dev/null >/dev/null 2>&1 || true
   t1=$(date +%s%N)
-  echo "scale=2; ($t1 - $t0) / 1000000000" | bc | sed 's/^\./0./'
+  cpu_seconds=$(awk 'END {printf "%.2f", $1 + $2}' "$cpu_log")
+  wall_seconds=$(echo "scale=2; ($t1 - $t0) / 1000000000" | bc | sed 's/^\./0./')
 }
 best() { sort -n | head -1; }
 median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 ratio() { echo "scale=2; $1 / $2" | bc | sed 's/^\./0./'; }
 
-host=() guest=() q=()
+host=() guest=() q=() host_cpu=() guest_cpu=() q_cpu=()
 for i in $(seq "$runs"); do
-  host+=("$(seconds run_jlguest)")
+  measure "${jlguest[@]}" "$script"; host+=("$wall_seconds"); host_cpu+=("$cpu_seconds")
+  line="run $i: jlguest ${host[-1]} s (cpu $cpu_seconds s)"
   if [ $debian = 1 ]; then
-    guest+=("$(seconds run_jlguest --guest-decompress)")
+    measure "${jlguest[@]}" --guest-decompress "$script"; guest+=("$wall_seconds"); guest_cpu+=("$cpu_seconds")
+    line+=", jlguest --guest-decompress ${guest[-1]} s (cpu $cpu_seconds s)"
   fi
-  q+=("$(seconds run_qemu)")
-  echo "run $i: jlguest ${host[-1]} s${guest:+, jlguest --guest-decompress ${guest[-1]} s}, qemu ${q[-1]} s" >&2
+  measure "${qemu[@]}"; q+=("$wall_seconds"); q_cpu+=("$cpu_seconds")
+  echo "$line, qemu ${q[-1]} s (cpu $cpu_seconds s)" >&2
 done
 qb=$(printf '%s\n' "${q[@]}" | best)
-report() {   # name, values...
-  local name=$1; shift
-  local b m
-  b=$(printf '%s\n' "$@" | best)
-  m=$(printf '%s\n' "$@" | median)
-  printf '%-32s best %6s s  median %6s s  best/QEMU %sx\n' "$name" "$b" "$m" "$(ratio "$b" "$qb")"
+qcb=$(printf '%s\n' "${q_cpu[@]}" | best)
+report() {   # name, then "wall values" "cpu values"
+  local b m cb
+  b=$(printf '%s\n' $2 | best)
+  m=$(printf '%s\n' $2 | median)
+  cb=$(printf '%s\n' $3 | best)
+  printf '%-30s wall best %6s s, median %6s s, best/QEMU %5sx | cpu best %6s s, /QEMU %5sx\n' \
+    "$1" "$b" "$m" "$(ratio "$b" "$qb")" "$cb" "$(ratio "$cb" "$qcb")"
 }
 echo "$(basename "$kernel") to its first command and power-off, $runs runs, $(date -u +%Y-%m-%d), load $(cut -d' ' -f1-3 /proc/loadavg):"
-report "jlguest" "${host[@]}"
+report "jlguest" "${host[*]}" "${host_cpu[*]}"
 if [ $debian = 1 ]; then
-  report "jlguest --guest-decompress" "${guest[@]}"
+  report "jlguest --guest-decompress" "${guest[*]}" "${guest_cpu[*]}"
 fi
-report "qemu-system-i386 -accel tcg" "${q[@]}"
+report "qemu-system-i386 -accel tcg" "${q[*]}" "${q_cpu[*]}"
