@@ -9,7 +9,7 @@
 # Settings compared, for each JDK:
 #   before          --guest-decompress, JLGUEST_CDS=off (what ./lguest did before host unpacking)
 #   no-archive      host unpacking, JLGUEST_CDS=off
-#   archive         host unpacking with the start-up archive (./lguest's default)
+#   archive         host unpacking with the start-up archive (JLGUEST_CDS=on; the default on JDK 25+)
 #   +SerialGC, +C1-only, +G1 (the archive too, with a JVM flag changed; see docs/performance.md)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,7 +29,7 @@ settings=("off|$base|--guest-decompress" "off|$base|" "on|$base|" "on|-Xms64m -X
   "on|$base -XX:TieredStopAtLevel=1|" "on|-Xms64m -Xmx3g -XX:+UseG1GC|")
 
 for home in "${jdks[@]}"; do   # build the jar and record each JDK's archive, outside the timing
-  JAVA="$home/bin/java" ./lguest --version >/dev/null
+  JAVA="$home/bin/java" JLGUEST_CDS=on ./lguest --version >/dev/null
 done
 median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 declare -A times cpus
