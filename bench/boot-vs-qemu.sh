@@ -8,7 +8,7 @@
 #                                           with the project's initrd, 256 MiB: jlguest unpacking
 #                                           it on the host, jlguest with --guest-decompress, QEMU;
 #                                           default 3 runs. The kernel is fetched once with
-#                                           `apt-get download` into target/debian-kernel/.
+#                                           `apt-get download` into target/debian/vmlinuz-686.
 #
 # Needs qemu-system-i386 (installed from Debian's packages if missing). JAVA=... and
 # JLGUEST_JAVA_OPTS=... are passed to ./lguest as usual.
@@ -29,20 +29,22 @@ fi
 initrd=guest-images/initrd.img
 script='jlguest.run=true'
 if [ $debian = 1 ]; then
-  dir=target/debian-kernel
-  if ! ls "$dir"/vmlinuz-* >/dev/null 2>&1; then
-    echo "fetching Debian 12's linux-image-686 kernel into $dir ..." >&2
-    mkdir -p "$dir"
+  # The same place and name as main's tools/debian-kernels.sh uses (DebianKernelBootTest reads it).
+  kernel=target/debian/vmlinuz-686
+  if [ ! -f "$kernel" ]; then
+    echo "fetching Debian 12's linux-image-686 kernel into $kernel ..." >&2
+    work=$(mktemp -d)
     pkg=$(apt-cache depends linux-image-686:i386 2>/dev/null | sed -n 's/.*Depends: \(linux-image-[^ ]*\).*/\1/p' | head -1)
     if [ -z "$pkg" ]; then
       apt-get update -q >/dev/null
       pkg=$(apt-cache depends linux-image-686:i386 | sed -n 's/.*Depends: \(linux-image-[^ ]*\).*/\1/p' | head -1)
     fi
-    (cd "$dir" && apt-get download -q "$pkg" >/dev/null 2>&1)
-    dpkg-deb --fsys-tarfile "$dir"/*.deb | tar -x -C "$dir" --wildcards './boot/vmlinuz-*'
-    mv "$dir"/boot/vmlinuz-* "$dir"/ && rmdir "$dir"/boot && rm -f "$dir"/*.deb
+    (cd "$work" && apt-get download -q "$pkg" >/dev/null 2>&1)
+    dpkg-deb -x "$work"/*.deb "$work/x"
+    mkdir -p target/debian
+    cp "$work"/x/boot/vmlinuz-* "$kernel"
+    rm -rf "$work"
   fi
-  kernel=$(ls "$dir"/vmlinuz-* | head -1)
   mem=256
 else
   kernel=guest-images/bzImage
