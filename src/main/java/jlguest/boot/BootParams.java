@@ -39,6 +39,9 @@ public final class BootParams {
     public static final int RELOCATABLE_KERNEL = 0x234;
     public static final int CMDLINE_SIZE = 0x238;
     public static final int HARDWARE_SUBARCH = 0x23C;
+    /** Protocol 2.08+: where the compressed kernel starts, counted from the protected-mode code. */
+    public static final int PAYLOAD_OFFSET = 0x248;
+    public static final int PAYLOAD_LENGTH = 0x24C;
     public static final int PREF_ADDRESS = 0x258;
     public static final int INIT_SIZE = 0x260;
     public static final int E820_TABLE = 0x2D0;
@@ -47,6 +50,8 @@ public final class BootParams {
     /** "HdrS", the setup header's signature, as a little-endian int. */
     public static final int HDRS = 0x53726448;
     public static final int LOADED_HIGH = 0x01;
+    /** loadflags bit 1: set by the kernel's decompressor stub when it randomised the load address. */
+    public static final int KASLR_FLAG = 0x02;
     /** The protocol version we claim for a bare vmlinux (the one Linux 6.1 itself speaks). */
     public static final int VMLINUX_PROTOCOL = 0x020F;
     public static final int LOADER_UNDEFINED = 0xFF;

@@ -29,12 +29,21 @@ public final class KernelLoader {
         throw new BootException(name + ": not a kernel (no ELF header, bzImage header or multiboot header)");
     }
 
-    /** Loads {@code image} into {@code ram}, with an optional initrd, and returns how to enter it. */
+    /**
+     * Loads {@code image} into {@code ram}, with an optional initrd, and returns how to enter it;
+     * a bzImage's payload is unpacked on the host when its format allows ({@link Decompression#HOST}).
+     */
     public static LoadedKernel load(Ram ram, byte[] image, String name, Initrd initrd, String cmdline)
             throws BootException {
+        return load(ram, image, name, initrd, cmdline, Decompression.HOST);
+    }
+
+    /** As {@link #load(Ram, byte[], String, Initrd, String)}, saying who unpacks a bzImage. */
+    public static LoadedKernel load(Ram ram, byte[] image, String name, Initrd initrd, String cmdline,
+                                    Decompression bzImage) throws BootException {
         return switch (detect(image, name)) {
             case MULTIBOOT -> MultibootLoader.load(ram, image, name, initrd, cmdline);
-            case BZIMAGE -> LinuxLoader.loadBzImage(ram, image, name, initrd, cmdline);
+            case BZIMAGE -> LinuxLoader.loadBzImage(ram, image, name, initrd, cmdline, bzImage);
             case VMLINUX -> LinuxLoader.loadVmlinux(ram, image, name, initrd, cmdline);
         };
     }

@@ -59,6 +59,15 @@ public final class LinuxLoader {
 
     public static LoadedKernel loadBzImage(Ram ram, byte[] image, String name, Initrd initrd, String cmdline)
             throws BootException {
+        return loadBzImage(ram, image, name, initrd, cmdline, Decompression.GUEST);
+    }
+
+    /**
+     * Loads a bzImage; with {@link Decompression#HOST} and a payload we can unpack, as the vmlinux
+     * inside it (see {@link #loadUnpacked}), otherwise as it is, for its own stub to unpack.
+     */
+    public static LoadedKernel loadBzImage(Ram ram, byte[] image, String name, Initrd initrd, String cmdline,
+                                           Decompression mode) throws BootException {
         ByteBuffer b = le(image);
         int version = b.getShort(BootParams.VERSION) & 0xFFFF;
         if (version < MIN_PROTOCOL) {
@@ -74,6 +83,13 @@ public final class LinuxLoader {
         int headerEnd = 0x202 + (image[BootParams.HEADER_END_BYTE] & 0xFF);
         if (pmSize <= 0 || headerEnd > image.length) {
             throw new BootException(name + ": truncated bzImage");
+        }
+        if (mode == Decompression.HOST) {
+            BzImagePayload payload = BzImagePayload.find(image, (int) pmOffset, name);
+            if (payload != null && payload.compression().hostDecodable()) {
+                byte[] vmlinux = payload.unpack(image, ram.size(), name);
+                return loadUnpacked(ram, image, headerEnd, vmlinux, name, initrd, cmdline);
+            }
         }
         if (!ram.contains(BZIMAGE_LOAD, pmSize)) {
             throw new BootException(name + ": the kernel does not fit in " + (ram.size() >> 20) + " MiB of RAM");
@@ -94,6 +110,44 @@ public final class LinuxLoader {
         long initrdMax = b.getInt(BootParams.INITRD_ADDR_MAX) & 0xFFFFFFFFL;
         int cmdlineSize = b.getInt(BootParams.CMDLINE_SIZE);
         return finish(ram, KernelFormat.BZIMAGE, BZIMAGE_LOAD, BZIMAGE_LOAD, end, initrdMax, cmdlineSize, initrd, cmdline);
+    }
+
+    /**
+     * Loads the vmlinux unpacked from a bzImage's payload and enters it as the bzImage's own stub
+     * would (arch/x86/boot/compressed/head_32.S and misc.c, Linux 6.1).
+     *
+     * <p>tour:boot:047 What the stub hands over, and so what we hand over: the kernel's segments at
+     * their physical addresses; the boot loader's zero page, untouched except that the stub clears
+     * the KASLR flag in loadflags (it sets it again only if it randomised, and we never do); and a
+     * jump to the vmlinux entry (startup_32, phys_startup_32 in the ELF header) with ESI = the zero
+     * page, EAX = EBP = the load address, EBX = 0, CS = 0x10 and DS..SS = 0x18 flat, paging off,
+     * interrupts off. Relocations: the stub moves a relocatable kernel only when the boot loader put
+     * it above LOAD_PHYSICAL_ADDR or KASLR chose another place; loaded at 1 MiB with KASLR off it
+     * unpacks to LOAD_PHYSICAL_ADDR, which is where the ELF's p_paddr already point, so the
+     * relocation delta is 0 and the table appended to the vmlinux is not applied (handle_relocations
+     * returns "No relocation needed"). We load at p_paddr too, so we ignore the table as well.
+     */
+    static LoadedKernel loadUnpacked(Ram ram, byte[] bzImage, int headerEnd, byte[] vmlinux, String name,
+                                     Initrd initrd, String cmdline) throws BootException {
+        String what = name + " (unpacked)";
+        Elf32 elf = Elf32.parse(vmlinux, what);
+        long start = elf.loads().stream().mapToLong(Elf32.Segment::paddr).min().orElseThrow();
+        long end = elf.loadInto(vmlinux, ram, what);
+        int entry = elf.entry();
+        if (!ram.contains(entry & 0xFFFFFFFFL, 1)) {
+            throw new BootException(String.format("%s: entry point 0x%x is not in RAM", what, entry));
+        }
+        int bp = GuestLayout.BOOT_PARAMS;
+        ram.zero(bp, BootParams.SIZE);
+        ram.load(bp + BootParams.SETUP_HEADER, bzImage, BootParams.SETUP_HEADER, headerEnd - BootParams.SETUP_HEADER);
+        ram.write32(bp + BootParams.CODE32_START, BZIMAGE_LOAD);      // where a boot loader put the stub
+        ram.write8(bp + BootParams.LOADFLAGS, ram.read8(bp + BootParams.LOADFLAGS) & ~BootParams.KASLR_FLAG);
+        ByteBuffer b = le(bzImage);
+        long initrdMax = b.getInt(BootParams.INITRD_ADDR_MAX) & 0xFFFFFFFFL;
+        int cmdlineSize = b.getInt(BootParams.CMDLINE_SIZE);
+        LoadedKernel k = finish(ram, KernelFormat.BZIMAGE, entry, start, end, initrdMax, cmdlineSize, initrd, cmdline);
+        return new LoadedKernel(k.format(), EntryState.fromDecompressor(entry, (int) start, bp), k.kernelStart(),
+                k.kernelEnd(), k.initrdStart(), k.initrdSize(), k.commandLine(), k.bootInfo());
     }
 
     /** The common tail: command line, initrd, e820 and the entry state. */

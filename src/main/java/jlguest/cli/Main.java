@@ -81,6 +81,10 @@ public final class Main {
             description = "Compile hot guest code to JVM bytecode (--no-compiler: interpret all; default: off for now).")
     private Boolean compiler;
 
+    @Option(names = "--guest-decompress",
+            description = "Let a bzImage unpack itself in the guest (slow; its KASLR) instead of in the launcher.")
+    private boolean guestDecompress;
+
     @Option(names = "--monitor", paramLabel = "stdio|tcp:HOST:PORT",
             description = "The monitor on the terminal (serial to --serial) or on a TCP port; Ctrl-A c reaches it anyway.")
     private String monitor;
@@ -169,7 +173,7 @@ public final class Main {
             networks.add(NetOption.parse(n));
         }
         return new MachineConfig(ram, Path.of(words.get(1)), initrd, disks, networks, noReboot, testExit,
-                deterministic, words.subList(2, words.size()));
+                deterministic, words.subList(2, words.size()), guestDecompress);
     }
 
     private DebugOptions debugOptions() throws UsageException {

@@ -18,6 +18,15 @@ public record EntryState(int eip, int eax, int ebx, int ecx, int edx, int esi, i
         return new EntryState(entry, 0, 0, 0, 0, bootParams, 0, 0, 0, 0x10, 0x18);
     }
 
+    /**
+     * Where a bzImage's decompressor stub leaves the CPU when it jumps to the unpacked kernel
+     * (6.1 head_32.S: {@code call extract_kernel; xorl %ebx,%ebx; jmp *%eax}): EAX = the kernel's
+     * entry, EBP = the output address it unpacked to, EBX = 0, ESI = boot_params. Selectors as above.
+     */
+    public static EntryState fromDecompressor(int entry, int output, int bootParams) {
+        return new EntryState(entry, entry, 0, 0, 0, bootParams, 0, output, 0, 0x10, 0x18);
+    }
+
     /** Multiboot v1: EAX=0x2BADB002, EBX=multiboot_info. Selectors as for Linux. */
     public static EntryState multiboot(int entry, int multibootInfo) {
         return new EntryState(entry, 0x2BADB002, multibootInfo, 0, 0, 0, 0, 0, 0, 0x10, 0x18);

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 
 import jlguest.boot.BootException;
+import jlguest.boot.Decompression;
 import jlguest.boot.Initrd;
 import jlguest.boot.KernelFormat;
 import jlguest.boot.KernelLoader;
@@ -58,7 +59,8 @@ public final class Launcher {
                 ? KernelCommandLine.multiboot(name, config.kernelArgs())
                 : KernelCommandLine.build(config.kernelArgs(), machineWords);
         Ram ram = allocate(config.ramSize());
-        LoadedKernel kernel = KernelLoader.load(ram, image, name, initrd, cmdline);
+        LoadedKernel kernel = KernelLoader.load(ram, image, name, initrd, cmdline,
+                config.guestDecompress() ? Decompression.GUEST : Decompression.HOST);
         return new Prepared(ram, kernel);
     }
 

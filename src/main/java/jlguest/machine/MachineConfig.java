@@ -9,13 +9,20 @@ import java.util.List;
  *
  * @param deterministic guest time from the instruction count, so runs repeat exactly
  * @param kernelArgs the words after the kernel that are not options: the user's kernel command line
+ * @param guestDecompress a bzImage runs its own decompressor in the guest instead of being unpacked by the launcher
  */
 public record MachineConfig(long ramSize, Path kernel, Path initrd, List<DiskConfig> disks,
                             List<NetworkConfig> networks, boolean noReboot, boolean testExit,
-                            boolean deterministic, List<String> kernelArgs) {
+                            boolean deterministic, List<String> kernelArgs, boolean guestDecompress) {
     public MachineConfig {
         disks = List.copyOf(disks);
         networks = List.copyOf(networks);
         kernelArgs = List.copyOf(kernelArgs);
+    }
+
+    /** A configuration whose bzImage, if any, the launcher unpacks (the default). */
+    public MachineConfig(long ramSize, Path kernel, Path initrd, List<DiskConfig> disks, List<NetworkConfig> networks,
+                         boolean noReboot, boolean testExit, boolean deterministic, List<String> kernelArgs) {
+        this(ramSize, kernel, initrd, disks, networks, noReboot, testExit, deterministic, kernelArgs, false);
     }
 }

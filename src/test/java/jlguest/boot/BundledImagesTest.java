@@ -52,7 +52,8 @@ class BundledImagesTest {
         ByteBuffer b = ByteBuffer.wrap(bz).order(ByteOrder.LITTLE_ENDIAN);
         assertTrue((b.getShort(BootParams.VERSION) & 0xFFFF) >= 0x207);
         Ram ram = new Ram(64 * MB);
-        LoadedKernel k = KernelLoader.load(ram, bz, "bzImage", new Initrd(image("initrd.img"), "initrd.img"), "quiet");
+        LoadedKernel k = KernelLoader.load(ram, bz, "bzImage", new Initrd(image("initrd.img"), "initrd.img"), "quiet",
+                Decompression.GUEST);
         assertEquals(KernelFormat.BZIMAGE, k.format());
         assertEquals(0x100000, k.entry().eip());
         int pm = ((bz[BootParams.SETUP_SECTS] & 0xFF) + 1) * 512;
@@ -70,6 +71,29 @@ class BundledImagesTest {
         assertEquals("quiet", ram.readCString(ram.read32(bp + BootParams.CMD_LINE_PTR), 100));
         long initSize = b.getInt(BootParams.INIT_SIZE) & 0xFFFFFFFFL;
         assertTrue(k.kernelEnd() >= b.getLong(BootParams.PREF_ADDRESS) + initSize);
+    }
+
+    @Test
+    void theBzImagesPayloadUnpacksToTheBundledVmlinux() throws Exception {
+        // Both come from one kernel build (guest-images/build.sh): the payload is vmlinux stripped
+        // of its symbols, so every loadable byte, the entry point and the addresses must agree.
+        byte[] bz = image("bzImage");
+        byte[] vmlinux = image("vmlinux");
+        Ram viaPayload = new Ram(64 * MB);
+        LoadedKernel k = KernelLoader.load(viaPayload, bz, "bzImage", null, "quiet", Decompression.HOST);
+        Ram direct = new Ram(64 * MB);
+        LoadedKernel v = KernelLoader.load(direct, vmlinux, "vmlinux", null, "quiet");
+        assertEquals(v.entry().eip(), k.entry().eip());
+        assertEquals(v.kernelStart(), k.kernelStart());
+        assertEquals(v.kernelEnd(), k.kernelEnd());
+        for (Elf32.Segment s : Elf32.parse(vmlinux, "vmlinux").loads()) {
+            int from = (int) s.paddr();
+            int to = (int) (s.paddr() + s.memSize());
+            assertArrayEquals(Arrays.copyOfRange(direct.bytes, from, to), Arrays.copyOfRange(viaPayload.bytes, from, to),
+                    "segment at " + Long.toHexString(s.paddr()));
+        }
+        int bp = GuestLayout.BOOT_PARAMS;
+        assertEquals(bz[BootParams.SETUP_SECTS] & 0xFF, viaPayload.read8(bp + BootParams.SETUP_SECTS), "the bzImage's header");
     }
 
     @Test
