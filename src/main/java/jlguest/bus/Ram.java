@@ -77,9 +77,13 @@ public final class Ram {
         return bytes.length;
     }
 
-    /** True when [addr, addr+len) lies wholly inside RAM (addresses are unsigned 32-bit). */
+    /**
+     * True when [addr, addr+len) lies wholly inside RAM. Both come from the guest (64-bit virtio
+     * addresses, 32-bit lengths), so the sum is never formed: {@code addr + len} wraps for addresses
+     * near 2^63 and would pass. Subtracting from the bound cannot overflow.
+     */
     public boolean contains(long addr, long len) {
-        return addr >= 0 && len >= 0 && addr + len <= bytes.length;
+        return addr >= 0 && len >= 0 && len <= bytes.length && addr <= bytes.length - len;
     }
 
     public int read8(int addr) {
