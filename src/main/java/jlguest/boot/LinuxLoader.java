@@ -1,5 +1,6 @@
 package jlguest.boot;
 
+import jlguest.cpu.EntryState;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 

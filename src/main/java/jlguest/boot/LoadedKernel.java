@@ -1,5 +1,7 @@
 package jlguest.boot;
 
+import jlguest.cpu.EntryState;
+
 /**
  * What a loader did: the format it recognised, where it put things, and how to enter the kernel.
  *

@@ -6,9 +6,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 import jlguest.boot.BootException;
-import jlguest.machine.Launcher;
+import jlguest.launch.Launcher;
 import jlguest.machine.MachineConfig;
-import jlguest.monitor.DebugOptions;
+import jlguest.launch.DebugOptions;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

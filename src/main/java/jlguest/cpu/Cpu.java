@@ -3,7 +3,7 @@ package jlguest.cpu;
 import static jlguest.cpu.OpcodeTable.IF;
 import static jlguest.cpu.OpcodeTable.TF;
 
-import jlguest.boot.EntryState;
+import jlguest.cpu.EntryState;
 import jlguest.bus.IoPorts;
 import jlguest.bus.PhysicalBus;
 

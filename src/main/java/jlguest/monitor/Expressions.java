@@ -3,7 +3,7 @@ package jlguest.monitor;
 import java.util.Locale;
 
 import jlguest.cpu.Cpu;
-import jlguest.monitor.symbols.Symbols;
+import jlguest.debug.symbols.Symbols;
 
 /**
  * Addresses as the user types them: {@code 0xc0100000}, {@code 1234} (decimal), {@code start_kernel},

@@ -1,5 +1,8 @@
 package jlguest.monitor;
 
+import jlguest.debug.Debugger;
+import jlguest.debug.GuestMemory;
+import jlguest.debug.PageWalk;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -11,9 +14,9 @@ import java.util.Map;
 
 import jlguest.cpu.Cpu;
 import jlguest.machine.Machine;
-import jlguest.monitor.disasm.Disassembler;
-import jlguest.monitor.disasm.Instruction;
-import jlguest.monitor.symbols.Symbols;
+import jlguest.debug.disasm.Disassembler;
+import jlguest.debug.disasm.Instruction;
+import jlguest.debug.symbols.Symbols;
 
 /**
  * The monitor's commands: one line in, text out. The front end ({@link MonitorConsole}) does

@@ -1,5 +1,6 @@
 package jlguest.monitor;
 
+import jlguest.debug.Debugger;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -21,7 +22,7 @@ import org.jline.terminal.TerminalBuilder;
  * commands, info topics and kernel symbols, on some terminal (the user's own, a TCP client, or
  * the console multiplexed by Ctrl-A c).
  */
-final class MonitorConsole implements Runnable {
+public final class MonitorConsole implements Runnable {
     static final String PROMPT = "(jlguest) ";
 
     private final Terminal terminal;
@@ -49,12 +50,12 @@ final class MonitorConsole implements Runnable {
     }
 
     /** Makes a Monitor writing to a given writer (lets the front end collect output per command). */
-    interface MonitorFactory {
+    public interface MonitorFactory {
         Monitor create(Debugger debugger, PrintWriter out);
     }
 
     /** A console on the given streams; {@code dumb} for a line-mode peer (a TCP client). */
-    static MonitorConsole over(InputStream in, OutputStream out, boolean dumb, Debugger debugger,
+    public static MonitorConsole over(InputStream in, OutputStream out, boolean dumb, Debugger debugger,
                                MonitorFactory factory) throws IOException {
         Terminal t = TerminalBuilder.builder().system(false).jni(false).jna(false).jansi(false).provider("exec").streams(in, out).type(dumb ? Terminal.TYPE_DUMB : "xterm")
                 .encoding("UTF-8").size(dumb ? new Size(80, 24) : hostTerminalSize()).build();
@@ -77,12 +78,12 @@ final class MonitorConsole implements Runnable {
     }
 
     /** A console on the user's own terminal. */
-    static MonitorConsole system(Debugger debugger, MonitorFactory factory) throws IOException {
+    public static MonitorConsole system(Debugger debugger, MonitorFactory factory) throws IOException {
         Terminal t = TerminalBuilder.builder().system(true).provider("exec").nativeSignals(false).build();
         return new MonitorConsole(t, debugger, factory);
     }
 
-    Thread start(String name) {
+    public Thread start(String name) {
         Thread t = new Thread(this, name);
         t.setDaemon(true);
         t.start();
@@ -90,11 +91,11 @@ final class MonitorConsole implements Runnable {
     }
 
     /** Redraws the prompt (after switching to the monitor with Ctrl-A c). */
-    void redisplay() {
+    public void redisplay() {
         reader.printAbove("");
     }
 
-    Monitor monitor() {
+    public Monitor monitor() {
         return monitor;
     }
 

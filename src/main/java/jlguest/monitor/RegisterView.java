@@ -1,7 +1,7 @@
 package jlguest.monitor;
 
 import jlguest.cpu.Cpu;
-import jlguest.monitor.symbols.Symbols;
+import jlguest.debug.symbols.Symbols;
 
 /** {@code info registers}: general, segment, control and descriptor-table registers, decoded. */
 final class RegisterView {

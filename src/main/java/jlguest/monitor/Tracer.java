@@ -1,5 +1,7 @@
 package jlguest.monitor;
 
+import jlguest.debug.Debugger;
+import jlguest.debug.GuestMemory;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.Writer;
@@ -9,9 +11,9 @@ import java.util.EnumMap;
 import java.util.Map;
 
 import jlguest.cpu.Cpu;
-import jlguest.monitor.disasm.Disassembler;
-import jlguest.monitor.disasm.Instruction;
-import jlguest.monitor.symbols.Symbols;
+import jlguest.debug.disasm.Disassembler;
+import jlguest.debug.disasm.Instruction;
+import jlguest.debug.symbols.Symbols;
 
 /**
  * {@code trace insn|int|exc|hypercall|io|mmio on|off [FILE]}: one line per event, addresses as

@@ -1,5 +1,6 @@
 package jlguest.boot;
 
+import jlguest.cpu.EntryState;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -2,7 +2,7 @@ package jlguest.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import jlguest.boot.EntryState;
+import jlguest.cpu.EntryState;
 import org.junit.jupiter.api.Test;
 
 /**

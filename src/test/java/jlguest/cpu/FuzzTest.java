@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
-import jlguest.boot.EntryState;
+import jlguest.cpu.EntryState;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 

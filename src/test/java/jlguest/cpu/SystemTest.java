@@ -3,7 +3,7 @@ package jlguest.cpu;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import jlguest.boot.EntryState;
+import jlguest.cpu.EntryState;
 import jlguest.bus.PortDevice;
 import org.junit.jupiter.api.Test;
 

@@ -6,7 +6,7 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import jlguest.boot.EntryState;
+import jlguest.cpu.EntryState;
 import jlguest.bus.IoPorts;
 import jlguest.bus.PhysicalBus;
 import jlguest.bus.Ram;

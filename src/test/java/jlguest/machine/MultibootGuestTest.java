@@ -1,5 +1,6 @@
 package jlguest.machine;
 
+import jlguest.launch.Launcher;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

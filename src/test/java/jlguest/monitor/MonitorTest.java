@@ -1,5 +1,6 @@
 package jlguest.monitor;
 
+import jlguest.debug.Debugger;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,10 +14,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import jlguest.console.ConsoleOutput;
-import jlguest.machine.Launcher;
+import jlguest.launch.Launcher;
 import jlguest.machine.Machine;
 import jlguest.machine.MachineConfig;
-import jlguest.monitor.symbols.Symbols;
+import jlguest.debug.symbols.Symbols;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

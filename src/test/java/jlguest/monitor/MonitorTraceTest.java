@@ -1,5 +1,6 @@
 package jlguest.monitor;
 
+import jlguest.debug.Debugger;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -13,10 +14,10 @@ import java.util.concurrent.TimeUnit;
 
 import jlguest.console.ConsoleOutput;
 import jlguest.devices.virtio.VirtioDevices;
-import jlguest.machine.Launcher;
+import jlguest.launch.Launcher;
 import jlguest.machine.Machine;
 import jlguest.machine.MachineConfig;
-import jlguest.monitor.symbols.Symbols;
+import jlguest.debug.symbols.Symbols;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,7 +1,7 @@
 package jlguest.cpu;
 
 import java.util.concurrent.TimeUnit;
-import jlguest.boot.EntryState;
+import jlguest.cpu.EntryState;
 import jlguest.bus.Ram;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;

@@ -2,7 +2,7 @@ package jlguest.cpu;
 
 import java.io.IOException;
 import java.io.InputStream;
-import jlguest.boot.EntryState;
+import jlguest.cpu.EntryState;
 import jlguest.bus.IoPorts;
 import jlguest.bus.PhysicalBus;
 import jlguest.bus.Ram;

@@ -1,5 +1,6 @@
 package jlguest.devices.legacy;
 
+import jlguest.bus.IrqLine;
 import java.time.DateTimeException;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;

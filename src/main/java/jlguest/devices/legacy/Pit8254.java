@@ -1,5 +1,6 @@
 package jlguest.devices.legacy;
 
+import jlguest.bus.IrqLine;
 import jlguest.bus.PortDevice;
 import jlguest.time.GuestClock;
 import jlguest.time.TimerQueue;

@@ -1,5 +1,6 @@
 package jlguest.devices.legacy;
 
+import jlguest.bus.IrqLine;
 import jlguest.time.GuestClock;
 import jlguest.time.TimerQueue;
 

@@ -1,5 +1,6 @@
 package jlguest.devices.legacy;
 
+import jlguest.bus.IrqLine;
 import java.io.IOException;
 import java.io.OutputStream;
 

@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.function.IntFunction;
 
 import jlguest.bus.Ram;
-import jlguest.devices.legacy.IrqLine;
+import jlguest.bus.IrqLine;
 import jlguest.devices.virtio.blk.BlockImage;
 import jlguest.devices.virtio.blk.VirtioBlk;
 import jlguest.devices.virtio.net.NetSpec;

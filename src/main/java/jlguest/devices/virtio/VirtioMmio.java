@@ -6,7 +6,7 @@ import static jlguest.devices.virtio.VirtioFeatures.STATUS_NEEDS_RESET;
 
 import jlguest.bus.MmioDevice;
 import jlguest.bus.Ram;
-import jlguest.devices.legacy.IrqLine;
+import jlguest.bus.IrqLine;
 
 /**
  * The virtio-mmio transport, version 2 (virtio 1.x section 4.2): one 4 KiB register window per

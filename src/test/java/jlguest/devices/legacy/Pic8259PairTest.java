@@ -1,5 +1,6 @@
 package jlguest.devices.legacy;
 
+import jlguest.bus.IrqLine;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

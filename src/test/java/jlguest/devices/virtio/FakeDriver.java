@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import jlguest.bus.Ram;
-import jlguest.devices.legacy.IrqLine;
+import jlguest.bus.IrqLine;
 
 /**
  * A test driver that speaks to a {@link VirtioMmio} as Linux's virtio_mmio.c and virtio_ring.c do:

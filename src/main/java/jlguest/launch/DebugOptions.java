@@ -1,4 +1,4 @@
-package jlguest.monitor;
+package jlguest.launch;
 
 import java.nio.file.Path;
 

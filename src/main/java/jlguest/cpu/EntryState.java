@@ -1,4 +1,4 @@
-package jlguest.boot;
+package jlguest.cpu;
 
 /**
  * The CPU state a loader hands to the machine: where to start and what the registers hold.

@@ -1,4 +1,4 @@
-package jlguest.monitor.gdb;
+package jlguest.gdb;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -16,7 +16,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import jlguest.cli.Main;
-import jlguest.monitor.symbols.Symbols;
+import jlguest.debug.symbols.Symbols;
 import org.junit.jupiter.api.Test;
 
 /**

@@ -1,4 +1,4 @@
-package jlguest.monitor.disasm;
+package jlguest.debug.disasm;
 
 /** Where the disassembler reads instruction bytes from: guest memory, a file, an array. */
 @FunctionalInterface

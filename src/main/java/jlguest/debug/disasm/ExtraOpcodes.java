@@ -1,4 +1,4 @@
-package jlguest.monitor.disasm;
+package jlguest.debug.disasm;
 
 import java.util.ArrayList;
 import java.util.List;

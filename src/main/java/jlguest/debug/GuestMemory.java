@@ -1,8 +1,8 @@
-package jlguest.monitor;
+package jlguest.debug;
 
 import jlguest.bus.Ram;
 import jlguest.cpu.Cpu;
-import jlguest.monitor.disasm.CodeReader;
+import jlguest.debug.disasm.CodeReader;
 
 /**
  * Guest memory as a debugger sees it: virtual (linear) addresses through the guest's own page

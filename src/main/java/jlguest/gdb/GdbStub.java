@@ -1,4 +1,4 @@
-package jlguest.monitor.gdb;
+package jlguest.gdb;
 
 import java.io.BufferedInputStream;
 import java.io.IOException;
@@ -12,8 +12,8 @@ import java.nio.charset.StandardCharsets;
 
 import jlguest.cpu.Cpu;
 import jlguest.machine.Machine;
-import jlguest.monitor.Debugger;
-import jlguest.monitor.GuestMemory;
+import jlguest.debug.Debugger;
+import jlguest.debug.GuestMemory;
 
 /**
  * A GDB remote serial protocol stub: gdb attaches over TCP and debugs the guest kernel.

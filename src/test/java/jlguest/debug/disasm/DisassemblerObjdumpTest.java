@@ -1,4 +1,4 @@
-package jlguest.monitor.disasm;
+package jlguest.debug.disasm;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,7 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.zip.GZIPInputStream;
 
-import jlguest.monitor.symbols.ElfImage;
+import jlguest.debug.symbols.ElfImage;
 import org.junit.jupiter.api.Test;
 
 /**

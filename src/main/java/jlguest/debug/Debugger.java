@@ -1,4 +1,4 @@
-package jlguest.monitor;
+package jlguest.debug;
 
 import java.util.List;
 import java.util.Set;

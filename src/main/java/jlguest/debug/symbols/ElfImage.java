@@ -1,4 +1,4 @@
-package jlguest.monitor.symbols;
+package jlguest.debug.symbols;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

@@ -1,4 +1,4 @@
-package jlguest.machine;
+package jlguest.launch;
 
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;

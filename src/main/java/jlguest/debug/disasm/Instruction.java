@@ -1,4 +1,4 @@
-package jlguest.monitor.disasm;
+package jlguest.debug.disasm;
 
 import java.util.List;
 import java.util.function.IntFunction;

@@ -1,5 +1,8 @@
-package jlguest.machine;
+package jlguest.launch;
 
+import jlguest.machine.Machine;
+import jlguest.machine.MachineConfig;
+import jlguest.machine.KernelCommandLine;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.PrintStream;
@@ -18,8 +21,8 @@ import jlguest.console.EscapeDecoder;
 import jlguest.console.RawTerminal;
 import jlguest.devices.virtio.DeviceSpecException;
 import jlguest.devices.virtio.VirtioDevices;
-import jlguest.monitor.DebugOptions;
-import jlguest.monitor.DebugSession;
+import jlguest.launch.DebugOptions;
+import jlguest.launch.DebugSession;
 
 /**
  * Turns a {@link MachineConfig} into a guest ready to run: RAM allocated, kernel and initrd

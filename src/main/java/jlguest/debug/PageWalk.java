@@ -1,4 +1,4 @@
-package jlguest.monitor;
+package jlguest.debug;
 
 import jlguest.bus.Ram;
 import jlguest.cpu.Cpu;

@@ -1,4 +1,4 @@
-package jlguest.monitor.gdb;
+package jlguest.gdb;
 
 /**
  * The register set we offer gdb: its own i386 "core" feature (the 16 integer and segment

@@ -1,4 +1,4 @@
-package jlguest.monitor.gdb;
+package jlguest.gdb;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -14,10 +14,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import jlguest.console.ConsoleOutput;
-import jlguest.machine.Launcher;
+import jlguest.launch.Launcher;
 import jlguest.machine.Machine;
 import jlguest.machine.MachineConfig;
-import jlguest.monitor.Debugger;
+import jlguest.debug.Debugger;
 import org.junit.jupiter.api.Test;
 
 /** The stub's protocol without gdb: registers, memory, Ctrl-C while running, detach. */

@@ -1,5 +1,8 @@
-package jlguest.monitor;
+package jlguest.launch;
 
+import jlguest.debug.Debugger;
+import jlguest.monitor.Monitor;
+import jlguest.monitor.MonitorConsole;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PipedInputStream;
@@ -15,8 +18,8 @@ import java.nio.file.Path;
 import jlguest.boot.BootException;
 import jlguest.console.ConsoleInput;
 import jlguest.machine.Machine;
-import jlguest.monitor.gdb.GdbStub;
-import jlguest.monitor.symbols.Symbols;
+import jlguest.gdb.GdbStub;
+import jlguest.debug.symbols.Symbols;
 
 /**
  * Everything debugging adds to a run, wired in one place for the launcher: the {@link Debugger},

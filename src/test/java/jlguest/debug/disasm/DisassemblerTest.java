@@ -1,4 +1,4 @@
-package jlguest.monitor.disasm;
+package jlguest.debug.disasm;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;

@@ -1,4 +1,4 @@
-package jlguest.devices.legacy;
+package jlguest.bus;
 
 /**
  * One interrupt wire: the device drives it high or low, whoever is at the other end reacts.
