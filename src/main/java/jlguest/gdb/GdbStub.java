@@ -75,6 +75,11 @@ public final class GdbStub implements Runnable {
         return server.getLocalPort();
     }
 
+    /** False when other hosts may reach the stub (the launcher then warns). */
+    public boolean loopback() {
+        return server.getInetAddress().isLoopbackAddress();
+    }
+
     public Thread start() {
         Thread t = new Thread(this, "gdb-stub");
         t.setDaemon(true);

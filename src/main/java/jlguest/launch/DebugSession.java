@@ -3,15 +3,13 @@ package jlguest.launch;
 import jlguest.debug.Debugger;
 import jlguest.monitor.Monitor;
 import jlguest.monitor.MonitorConsole;
+import jlguest.monitor.MonitorServer;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PipedInputStream;
 import java.io.PipedOutputStream;
 import java.io.PrintStream;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -40,6 +38,7 @@ public final class DebugSession {
     private PipedOutputStream muxPipe;
     private MonitorConsole muxConsole;
     private GdbStub gdb;
+    private MonitorServer monitorServer;
 
     private DebugSession(DebugOptions options, Symbols symbols, PrintStream err) {
         this.options = options;
@@ -65,6 +64,10 @@ public final class DebugSession {
             s.gdb.start();
             err.println("lguest: gdb stub listening on " + a.getHostString() + ":" + s.gdb.port()
                     + (o.startPaused() ? " (guest paused until gdb continues it)" : ""));
+            if (!s.gdb.loopback()) {
+                err.println("lguest: warning: the gdb stub on " + a.getHostString() + ":" + s.gdb.port()
+                        + " is reachable from other hosts; whoever connects controls the guest (gdb has no password)");
+            }
         }
         if (o.monitor() != null) {
             if (o.monitor().equals("stdio")) {
@@ -74,7 +77,7 @@ public final class DebugSession {
                     throw new BootException("--monitor=stdio: " + e.getMessage());
                 }
             } else if (o.monitor().startsWith("tcp:")) {
-                s.listenMonitor(tcp("--monitor", o.monitor()));
+                s.listenMonitor(o.monitor());
             } else {
                 throw new BootException("--monitor: expected stdio or tcp:HOST:PORT, not '" + o.monitor() + "'");
             }
@@ -127,34 +130,19 @@ public final class DebugSession {
         return new Monitor(d, symbols, out);
     }
 
-    private void listenMonitor(InetSocketAddress a) throws BootException {
-        ServerSocket server;
+    private void listenMonitor(String spec) throws BootException {
+        MonitorServer.Access access;
         try {
-            server = new ServerSocket();
-            server.setReuseAddress(true);
-            server.bind(new InetSocketAddress(InetAddress.getByName(a.getHostString()), a.getPort()));
-        } catch (IOException e) {
-            throw new BootException("cannot listen for the monitor on " + a.getHostString() + ":" + a.getPort()
-                    + ": " + e.getMessage());
+            access = MonitorServer.Access.parse(spec);
+        } catch (IllegalArgumentException e) {
+            throw new BootException("--monitor " + spec + ": " + e.getMessage());
         }
-        err.println("lguest: monitor listening on " + a.getHostString() + ":" + server.getLocalPort());
-        Thread t = new Thread(() -> {
-            while (true) {
-                try {
-                    Socket s = server.accept();
-                    MonitorConsole c = MonitorConsole.over(s.getInputStream(), s.getOutputStream(), true, debugger,
-                            this::newMonitor);
-                    c.run();
-                    if (!c.monitor().quitRequested()) {
-                        s.close();   // on quit the process ends: closing now would only upset jline's pump thread
-                    }
-                } catch (IOException e) {
-                    return;
-                }
-            }
-        }, "monitor-tcp");
-        t.setDaemon(true);
-        t.start();
+        InetSocketAddress a = tcp("--monitor", access.address());
+        try {
+            monitorServer = MonitorServer.listen(a.getHostString(), a.getPort(), access, debugger, this::newMonitor, err);
+        } catch (IOException e) {
+            throw new BootException(e.getMessage());
+        }
     }
 
     public Debugger debugger() {

@@ -18,11 +18,17 @@ import jlguest.machine.MachineConfig;
  * starts paused under a {@link Debugger}, which the gdb stub and the monitor then drive.
  */
 public final class SpinningGuest implements AutoCloseable {
-    public final Debugger debugger = new Debugger(true);
+    public final Debugger debugger;
     public final Machine machine;
     private final CompletableFuture<Machine.Outcome> run;
 
     public SpinningGuest() throws Exception {
+        this(new Debugger(true));
+    }
+
+    /** A guest under {@code debugger} (a launcher's DebugSession makes its own). */
+    public SpinningGuest(Debugger debugger) throws Exception {
+        this.debugger = debugger;
         MachineConfig config = new MachineConfig(16 << 20, Path.of("guest-images/hello/hello.elf"), null, List.of(),
                 List.of(), true, false, true, List.of());
         Launcher.Prepared guest = Launcher.prepare(config);
