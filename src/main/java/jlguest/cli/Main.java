@@ -7,7 +7,9 @@ import java.util.List;
 
 import jlguest.boot.BootException;
 import jlguest.launch.Launcher;
+import jlguest.machine.DiskConfig;
 import jlguest.machine.MachineConfig;
+import jlguest.machine.NetworkConfig;
 import jlguest.launch.DebugOptions;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -55,7 +57,7 @@ public final class Main {
     @Option(names = "--deterministic", description = "Derive guest time from the instruction count, so runs repeat exactly.")
     private boolean deterministic;
 
-    @Option(names = "--monitor", paramLabel = "stdio|tcp:HOST:PORT",
+    @Option(names = "--monitor", paramLabel = "stdio|tcp:HOST:PORT[,secret[=FILE]]",
             description = "The monitor on the terminal (serial to --serial) or on a TCP port; Ctrl-A c reaches it anyway.")
     private String monitor;
 
@@ -108,8 +110,9 @@ public final class Main {
             return 0;
         }
         try {
+            DebugOptions debug = main.debugOptions();
             MachineConfig config = main.config(err);
-            return Launcher.boot(config, main.debugOptions(), err);
+            return Launcher.boot(config, debug, err);
         } catch (UsageException | BootException e) {
             err.println("lguest: " + e.getMessage());
             return 2;
@@ -130,12 +133,20 @@ public final class Main {
             throw new UsageException("missing kernel: usage is lguest [options] <memory> <kernel> [kernel arguments...]");
         }
         long ram = MemorySize.parse(words.get(0));
-        return new MachineConfig(ram, Path.of(words.get(1)), initrd, blocks, nets, noReboot, testExit, deterministic,
-                words.subList(2, words.size()));
+        List<DiskConfig> disks = new ArrayList<>();
+        for (String b : blocks) {
+            disks.add(DiskOption.parse(b));
+        }
+        List<NetworkConfig> networks = new ArrayList<>();
+        for (String n : nets) {
+            networks.add(NetOption.parse(n));
+        }
+        return new MachineConfig(ram, Path.of(words.get(1)), initrd, disks, networks, noReboot, testExit,
+                deterministic, words.subList(2, words.size()));
     }
 
-    private DebugOptions debugOptions() {
-        return new DebugOptions(monitor, gdb, startPaused, symbols, serial);
+    private DebugOptions debugOptions() throws UsageException {
+        return DebugOption.parse(monitor, gdb, startPaused, symbols, serial);
     }
 
     private static String firstLine(String s) {

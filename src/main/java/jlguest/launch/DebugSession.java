@@ -55,7 +55,7 @@ public final class DebugSession {
         Symbols symbols = loadSymbols(o.symbols(), kernel);
         DebugSession s = new DebugSession(o, symbols, err);
         if (o.gdb() != null) {
-            InetSocketAddress a = tcp("--gdb", o.gdb());
+            InetSocketAddress a = o.gdb();
             try {
                 s.gdb = GdbStub.listen(a.getHostString(), a.getPort(), s.debugger, err);
             } catch (IOException e) {
@@ -69,24 +69,20 @@ public final class DebugSession {
                         + " is reachable from other hosts; whoever connects controls the guest (gdb has no password)");
             }
         }
-        if (o.monitor() != null) {
-            if (o.monitor().equals("stdio")) {
+        switch (o.monitor()) {
+            case STDIO -> {
                 try {
                     MonitorConsole.system(s.debugger, s::newMonitor).start("monitor-stdio");
                 } catch (IOException e) {
                     throw new BootException("--monitor=stdio: " + e.getMessage());
                 }
-            } else if (o.monitor().startsWith("tcp:")) {
-                s.listenMonitor(o.monitor());
-            } else {
-                throw new BootException("--monitor: expected stdio or tcp:HOST:PORT, not '" + o.monitor() + "'");
             }
-        }
-        if (o.startPaused() && o.gdb() == null && o.monitor() == null) {
-            err.println("lguest: the guest is paused (-S): press Ctrl-A c for the monitor, then c to run it");
-        }
-        if (o.serial() != null && !o.serial().equals("none") && !o.serial().startsWith("file:")) {
-            throw new BootException("--serial: expected file:PATH or none, not '" + o.serial() + "'");
+            case TCP -> s.listenMonitor(o.monitorAddress(), o.monitorSecret());
+            case ESCAPE_ONLY -> {
+                if (o.startPaused() && o.gdb() == null) {
+                    err.println("lguest: the guest is paused (-S): press Ctrl-A c for the monitor, then c to run it");
+                }
+            }
         }
         return s;
     }
@@ -110,36 +106,14 @@ public final class DebugSession {
         return Symbols.NONE;
     }
 
-    private static InetSocketAddress tcp(String option, String spec) throws BootException {
-        String[] f = spec.split(":");
-        if (f.length != 3 || !f[0].equals("tcp")) {
-            throw new BootException(option + ": expected tcp:HOST:PORT, not '" + spec + "'");
-        }
-        try {
-            int port = Integer.parseInt(f[2]);
-            if (port < 0 || port > 65535) {
-                throw new NumberFormatException();
-            }
-            return InetSocketAddress.createUnresolved(f[1], port);
-        } catch (NumberFormatException e) {
-            throw new BootException(option + ": '" + f[2] + "' is not a port number");
-        }
-    }
-
     private Monitor newMonitor(Debugger d, java.io.PrintWriter out) {
         return new Monitor(d, symbols, out);
     }
 
-    private void listenMonitor(String spec) throws BootException {
-        MonitorServer.Access access;
+    private void listenMonitor(InetSocketAddress a, DebugOptions.MonitorSecret secret) throws BootException {
         try {
-            access = MonitorServer.Access.parse(spec);
-        } catch (IllegalArgumentException e) {
-            throw new BootException("--monitor " + spec + ": " + e.getMessage());
-        }
-        InetSocketAddress a = tcp("--monitor", access.address());
-        try {
-            monitorServer = MonitorServer.listen(a.getHostString(), a.getPort(), access, debugger, this::newMonitor, err);
+            monitorServer = MonitorServer.listen(a.getHostString(), a.getPort(), secret.wanted(), secret.file(), debugger,
+                    this::newMonitor, err);
         } catch (IOException e) {
             throw new BootException(e.getMessage());
         }
@@ -156,7 +130,7 @@ public final class DebugSession {
 
     /** True when the monitor owns the user's terminal (--monitor=stdio): no console on it then. */
     public boolean monitorOnStdio() {
-        return "stdio".equals(options.monitor());
+        return options.monitor() == DebugOptions.MonitorPlace.STDIO;
     }
 
     /**
@@ -164,18 +138,17 @@ public final class DebugSession {
      * (--monitor=stdio: then --serial=file:PATH, or nowhere) or --serial says otherwise.
      */
     public OutputStream serialOutput(OutputStream terminal) throws BootException {
-        String s = options.serial();
-        if (s == null) {
-            return monitorOnStdio() ? OutputStream.nullOutputStream() : terminal;
-        }
-        if (s.equals("none")) {
-            return OutputStream.nullOutputStream();
-        }
-        try {
-            return Files.newOutputStream(Path.of(s.substring("file:".length())));
-        } catch (IOException e) {
-            throw new BootException("--serial: cannot write " + s.substring(5) + ": " + e.getMessage());
-        }
+        return switch (options.serial()) {
+            case TERMINAL -> monitorOnStdio() ? OutputStream.nullOutputStream() : terminal;
+            case NONE -> OutputStream.nullOutputStream();
+            case FILE -> {
+                try {
+                    yield Files.newOutputStream(options.serialFile());
+                } catch (IOException e) {
+                    throw new BootException("--serial: cannot write " + options.serialFile() + ": " + e.getMessage());
+                }
+            }
+        };
     }
 
     /** Routes typed bytes to the guest, or to the monitor while Ctrl-A c has switched to it. */

@@ -1,6 +1,7 @@
 package jlguest.launch;
 
 import jlguest.machine.Machine;
+import jlguest.machine.VirtioBuilder;
 import jlguest.machine.MachineConfig;
 import jlguest.machine.KernelCommandLine;
 import java.io.FileDescriptor;
@@ -84,7 +85,7 @@ public final class Launcher {
 
     private static VirtioDevices openVirtio(MachineConfig config) throws BootException {
         try {
-            return VirtioDevices.open(config.blockSpecs(), config.netSpecs(), config.deterministic());
+            return VirtioBuilder.open(config.disks(), config.networks(), config.deterministic());
         } catch (DeviceSpecException e) {
             throw new BootException(e.getMessage());
         }

@@ -4,17 +4,18 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * Everything the user asked for on the command line, checked for form but not yet acted on.
+ * Everything the user asked for on the command line, parsed into values (by jlguest.cli) but not
+ * yet acted on: no file is open and no socket bound until the launcher builds the machine.
  *
  * @param deterministic guest time from the instruction count, so runs repeat exactly
  * @param kernelArgs the words after the kernel that are not options: the user's kernel command line
  */
-public record MachineConfig(long ramSize, Path kernel, Path initrd, List<String> blockSpecs,
-                            List<String> netSpecs, boolean noReboot, boolean testExit,
+public record MachineConfig(long ramSize, Path kernel, Path initrd, List<DiskConfig> disks,
+                            List<NetworkConfig> networks, boolean noReboot, boolean testExit,
                             boolean deterministic, List<String> kernelArgs) {
     public MachineConfig {
-        blockSpecs = List.copyOf(blockSpecs);
-        netSpecs = List.copyOf(netSpecs);
+        disks = List.copyOf(disks);
+        networks = List.copyOf(networks);
         kernelArgs = List.copyOf(kernelArgs);
     }
 }

@@ -35,27 +35,6 @@ public final class MonitorServer {
     /** How long a client may take to give the secret. */
     static final int SECRET_TIMEOUT_MILLIS = 30_000;
 
-    /** What {@code --monitor=tcp:...} asked for: the address part, and the secret wanted. */
-    public record Access(String address, boolean secret, Path secretFile) {
-        /** Splits {@code tcp:HOST:PORT[,secret[=FILE]]}; throws IllegalArgumentException naming the bad part. */
-        public static Access parse(String spec) {
-            String[] parts = spec.split(",");
-            boolean secret = false;
-            Path file = null;
-            for (int i = 1; i < parts.length; i++) {
-                if (parts[i].equals("secret")) {
-                    secret = true;
-                } else if (parts[i].startsWith("secret=") && parts[i].length() > 7) {
-                    secret = true;
-                    file = Path.of(parts[i].substring(7));
-                } else {
-                    throw new IllegalArgumentException("unknown option '" + parts[i] + "' (secret, secret=FILE)");
-                }
-            }
-            return new Access(parts[0], secret, file);
-        }
-    }
-
     private final ServerSocket server;
     private final byte[] secret;
     private final Debugger debugger;
@@ -72,15 +51,17 @@ public final class MonitorServer {
     }
 
     /**
-     * Listens on {@code host:port} and serves clients on a daemon thread. Tells {@code err} where,
-     * warns when the address is not loopback, and prints the token when one was made. Every
-     * failure is an IOException with a one-line message.
+     * Listens on {@code host:port} and serves clients on a daemon thread. The secret is the first
+     * line of {@code secretFile} when given, else a token made here when {@code secretWanted} or
+     * the address is not loopback, else none. Tells {@code err} where we listen, warns when the
+     * address is not loopback, and prints a token made here. Every failure is an IOException with
+     * a one-line message.
      */
-    public static MonitorServer listen(String host, int port, Access access, Debugger debugger,
+    public static MonitorServer listen(String host, int port, boolean secretWanted, Path secretFile, Debugger debugger,
                                        MonitorConsole.MonitorFactory factory, PrintStream err) throws IOException {
         byte[] secret = null;
-        if (access.secretFile() != null) {
-            secret = readSecret(access.secretFile());
+        if (secretFile != null) {
+            secret = readSecret(secretFile);
         }
         ServerSocket s = new ServerSocket();
         try {
@@ -97,7 +78,7 @@ public final class MonitorServer {
             err.println("lguest: warning: the monitor on " + where + " is reachable from other hosts;"
                     + " whoever connects controls the guest and can write files as this user");
         }
-        if (secret == null && (access.secret() || !loopback)) {
+        if (secret == null && (secretWanted || !loopback)) {
             byte[] token = new byte[16];
             new SecureRandom().nextBytes(token);
             String hex = HexFormat.of().formatHex(token);

@@ -24,7 +24,7 @@ class FpuGuestTest {
         Path disk = dir.resolve("fptest.img");
         Files.write(disk, java.util.Arrays.copyOf(program, (program.length + 511) / 512 * 512));
         MachineConfig config = new MachineConfig(64 << 20, Path.of("guest-images/vmlinux"),
-                Path.of("guest-images/initrd.img"), List.of(disk + ",ro"), List.of(), true, false, false,
+                Path.of("guest-images/initrd.img"), Disks.of(disk + ",ro"), List.of(), true, false, false,
                 List.of("jlguest.run=head -c " + program.length + " /dev/vda > /t; chmod +x /t; /t > /out; "
                         + "echo fp-md5=$(md5sum < /out | cut -c1-32) fp-lines=$(wc -l < /out)"));
         LinuxBootTest.Run r = LinuxBootTest.boot(config, null);

@@ -25,9 +25,9 @@ class HelloGuestTest {
     record Run(Machine.Outcome end, String text, Machine machine) {}
 
     static Run run(List<String> blockSpecs, boolean deterministic) throws Exception {
-        MachineConfig config = new MachineConfig(16 << 20, Path.of(KERNEL), null, blockSpecs, List.of(),
+        MachineConfig config = new MachineConfig(16 << 20, Path.of(KERNEL), null, Disks.of(blockSpecs), List.of(),
                 true, false, deterministic, List.of());
-        try (VirtioDevices virtio = VirtioDevices.open(config.blockSpecs(), config.netSpecs())) {
+        try (VirtioDevices virtio = VirtioBuilder.open(config.disks(), config.networks(), false)) {
             Launcher.Prepared guest = Launcher.prepare(config, virtio.commandLineWords());
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             Machine machine = new Machine(guest.ram(), guest.kernel(), config, new ConsoleOutput(out), virtio);

@@ -33,13 +33,13 @@ class LinuxBootTest {
     /** Boots with root on virtio_blk: {@code disk} (a copy of rootfs.ext2), optionally read-only. */
     static Run bootFromDisk(Path disk, boolean readOnly, String script) throws Exception {
         MachineConfig config = new MachineConfig(64 << 20, Path.of("guest-images/vmlinux"), null,
-                List.of(disk + (readOnly ? ",ro" : "")), List.of(), true, false, false,
+                Disks.of(disk + (readOnly ? ",ro" : "")), List.of(), true, false, false,
                 List.of("root=/dev/vda", "jlguest.run=" + script));
         return boot(config, null);
     }
 
     static Run boot(MachineConfig config, String stdin) throws Exception {
-        try (VirtioDevices virtio = VirtioDevices.open(config.blockSpecs(), config.netSpecs())) {
+        try (VirtioDevices virtio = VirtioBuilder.open(config.disks(), config.networks(), false)) {
             return boot(config, stdin, virtio);
         }
     }

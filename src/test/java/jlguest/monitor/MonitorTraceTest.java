@@ -1,5 +1,7 @@
 package jlguest.monitor;
 
+import jlguest.machine.Disks;
+import jlguest.machine.VirtioBuilder;
 import jlguest.debug.Debugger;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -24,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** {@code trace io} and {@code trace mmio} see the guest's port and device-register accesses. */
 class MonitorTraceTest {
     private static String traceRun(MachineConfig config, Path symbolsFrom, String... commands) throws Exception {
-        try (VirtioDevices virtio = VirtioDevices.open(config.blockSpecs(), List.of())) {
+        try (VirtioDevices virtio = VirtioBuilder.open(config.disks(), List.of(), false)) {
             Launcher.Prepared guest = Launcher.prepare(config, virtio.commandLineWords());
             Debugger debugger = new Debugger(true);
             StringWriter text = new StringWriter();
@@ -66,7 +68,7 @@ class MonitorTraceTest {
         Files.write(disk, new byte[1 << 20]);
         Path file = dir.resolve("mmio.txt");
         MachineConfig config = new MachineConfig(64 << 20, Path.of("guest-images/vmlinux"),
-                Path.of("guest-images/initrd.img"), List.of(disk.toString()), List.of(), true, false, true,
+                Path.of("guest-images/initrd.img"), Disks.of(disk.toString()), List.of(), true, false, true,
                 List.of("jlguest.run=true"));
         traceRun(config, Path.of("guest-images/vmlinux"), "trace mmio on " + file);
         String trace = Files.readString(file);

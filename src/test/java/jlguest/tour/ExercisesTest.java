@@ -15,6 +15,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import jlguest.machine.Disks;
+import jlguest.machine.VirtioBuilder;
 import jlguest.bus.IoPorts;
 import jlguest.bus.PhysicalBus;
 import jlguest.bus.Ram;
@@ -232,7 +234,7 @@ class ExercisesTest {
 
         HelloSession(Path disk) throws Exception {
             MachineConfig config = config(disk);
-            virtio = VirtioDevices.open(config.blockSpecs(), config.netSpecs());
+            virtio = VirtioBuilder.open(config.disks(), config.networks(), false);
             Launcher.Prepared guest = Launcher.prepare(config, virtio.commandLineWords());
             monitor = new Monitor(debugger, Symbols.fromElf(Files.readAllBytes(config.kernel())),
                     new PrintWriter(text, true));
@@ -250,13 +252,13 @@ class ExercisesTest {
 
         static MachineConfig config(Path disk) {
             return new MachineConfig(16 << 20, Path.of("guest-images/hello/hello.elf"), null,
-                    disk == null ? List.of() : List.of(disk.toString()), List.of(), true, false, true, List.of());
+                    disk == null ? List.of() : Disks.of(disk.toString()), List.of(), true, false, true, List.of());
         }
 
         /** Runs hello to the end without a monitor; returns its console output. */
         static String runToEnd(Path disk) throws Exception {
             MachineConfig config = config(disk);
-            try (VirtioDevices v = VirtioDevices.open(config.blockSpecs(), config.netSpecs())) {
+            try (VirtioDevices v = VirtioBuilder.open(config.disks(), config.networks(), false)) {
                 Launcher.Prepared guest = Launcher.prepare(config, v.commandLineWords());
                 ByteArrayOutputStream out = new ByteArrayOutputStream();
                 new Machine(guest.ram(), guest.kernel(), config, new ConsoleOutput(out), v).run();

@@ -35,6 +35,10 @@ public interface VirtioDevice {
     /** The driver wrote 0 to Status: forget every request in flight (host resources stay open). */
     void reset();
 
+    /** Where to signal, from host threads, that I/O completed and {@link #poll} has work. */
+    default void setWakeup(Runnable wakeup) {
+    }
+
     /** Releases host resources (flush, unlock, close sockets); the device is dead afterwards. */
     void close();
 

@@ -1,19 +1,14 @@
 package jlguest.devices.virtio;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.IntFunction;
 
 import jlguest.bus.Ram;
 import jlguest.bus.IrqLine;
-import jlguest.devices.virtio.blk.BlockImage;
-import jlguest.devices.virtio.blk.VirtioBlk;
-import jlguest.devices.virtio.net.NetSpec;
-import jlguest.devices.virtio.net.VirtioNet;
 
 /**
- * The machine's virtio devices, from the user's {@code --block} and {@code --net} options.
+ * The machine's virtio devices, opened from the user's {@code --block} and {@code --net} options.
  *
  * <p>tour:virtio:100 Devices come in command-line order, every {@code --block} first, then every
  * {@code --net}: device n sits at 0xD0000000 + 0x1000*n and raises ISA IRQ 5, 6, 7, 9, 10 or 11
@@ -25,14 +20,20 @@ import jlguest.devices.virtio.net.VirtioNet;
 public final class VirtioDevices implements AutoCloseable {
     public static final int MMIO_BASE = 0xD000_0000;
     private static final int[] IRQS = {5, 6, 7, 9, 10, 11};
+    /** One per free ISA interrupt line. */
+    public static final int MAX_DEVICES = IRQS.length;
 
     private final List<VirtioDevice> devices;
     private final List<String> names;
     private List<VirtioSlot> slots = List.of();
 
-    private VirtioDevices(List<VirtioDevice> devices, List<String> names) {
-        this.devices = devices;
-        this.names = names;
+    /** Opened devices (see jlguest.machine.VirtioBuilder) and their names for the monitor (vda, net0). */
+    public VirtioDevices(List<VirtioDevice> devices, List<String> names) {
+        if (devices.size() > MAX_DEVICES || names.size() != devices.size()) {
+            throw new IllegalArgumentException(devices.size() + " devices, " + names.size() + " names");
+        }
+        this.devices = List.copyOf(devices);
+        this.names = List.copyOf(names);
     }
 
     /** A machine with no virtio devices. */
@@ -43,69 +44,6 @@ public final class VirtioDevices implements AutoCloseable {
     /** The IRQ of device n. */
     public static int irq(int n) {
         return IRQS[n];
-    }
-
-    /**
-     * Parses and opens every device: {@code --block=FILE[,ro][,serial=S]} and {@code --net=SPEC}
-     * (see {@link NetSpec}). Nothing stays open when it throws. Disks use I/O worker threads.
-     */
-    public static VirtioDevices open(List<String> blockSpecs, List<String> netSpecs) throws DeviceSpecException {
-        return open(blockSpecs, netSpecs, false);
-    }
-
-    /**
-     * As {@link #open(List, List)}; with {@code synchronousDisks} each disk request is served
-     * inside the guest's notify, on the CPU thread, so that a deterministic run (guest time from
-     * the instruction count) sees every disk request finish at the same instruction each time.
-     * Network frames arrive when the host delivers them, in either mode.
-     */
-    public static VirtioDevices open(List<String> blockSpecs, List<String> netSpecs, boolean synchronousDisks)
-            throws DeviceSpecException {
-        if (blockSpecs.size() + netSpecs.size() > IRQS.length) {
-            throw new DeviceSpecException("at most " + IRQS.length + " virtio devices (--block and --net together), got "
-                    + (blockSpecs.size() + netSpecs.size()));
-        }
-        List<VirtioDevice> devices = new ArrayList<>();
-        List<String> names = new ArrayList<>();
-        try {
-            for (String spec : blockSpecs) {
-                devices.add(openBlock(spec, !synchronousDisks));
-                names.add("vd" + (char) ('a' + names.size()));
-            }
-            for (String spec : netSpecs) {
-                NetSpec s = NetSpec.parse(spec);
-                devices.add(new VirtioNet(s.openBackend(), s.mac(), s.mtu()));
-                names.add("net" + (names.size() - blockSpecs.size()));
-            }
-        } catch (DeviceSpecException | RuntimeException e) {
-            devices.forEach(VirtioDevice::close);
-            throw e;
-        }
-        return new VirtioDevices(devices, names);
-    }
-
-    private static VirtioDevice openBlock(String spec, boolean async) throws DeviceSpecException {
-        String[] parts = spec.split(",");
-        if (parts[0].isEmpty()) {
-            throw new DeviceSpecException("--block " + spec + ": missing file name (--block=FILE[,ro])");
-        }
-        boolean ro = false;
-        String serial = null;
-        for (int i = 1; i < parts.length; i++) {
-            if (parts[i].equals("ro")) {
-                ro = true;
-            } else if (parts[i].startsWith("serial=")) {
-                serial = parts[i].substring(7);
-            } else {
-                throw new DeviceSpecException("--block " + spec + ": unknown option '" + parts[i] + "' (ro, serial=S)");
-            }
-        }
-        Path path = Path.of(parts[0]);
-        if (serial == null) {
-            String n = path.getFileName().toString();
-            serial = n.length() > VirtioBlk.ID_BYTES ? n.substring(n.length() - VirtioBlk.ID_BYTES) : n;
-        }
-        return new VirtioBlk(BlockImage.open(path, ro), serial, async);
     }
 
     /** One {@code virtio_mmio.device=4K@ADDR:IRQ} per device, for the kernel command line. */
@@ -134,11 +72,7 @@ public final class VirtioDevices implements AutoCloseable {
             VirtioDevice d = devices.get(i);
             VirtioMmio mmio = new VirtioMmio(ram, irqLine.apply(IRQS[i]), d);
             d.reset();
-            if (d instanceof VirtioBlk b) {
-                b.setWakeup(wakeup);
-            } else if (d instanceof VirtioNet n) {
-                n.setWakeup(wakeup);
-            }
+            d.setWakeup(wakeup);
             out.add(new VirtioSlot(i, MMIO_BASE + VirtioMmio.WINDOW_SIZE * i, IRQS[i], names.get(i), mmio));
         }
         slots = List.copyOf(out);

@@ -15,6 +15,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.util.ArrayList;
+import jlguest.cli.DiskOption;
+import jlguest.cli.NetOption;
+import jlguest.cli.UsageException;
+import jlguest.machine.DiskConfig;
+import jlguest.machine.NetworkConfig;
+import jlguest.machine.VirtioBuilder;
 import jlguest.bus.PhysicalBus;
 import jlguest.bus.Ram;
 import jlguest.devices.virtio.FakeDriver.Buf;
@@ -22,6 +29,24 @@ import jlguest.devices.virtio.FakeDriver.Buf;
 class VirtioDevicesTest {
     @TempDir
     Path dir;
+
+    /** Opens devices from option text, as the command line gives them (cli parses, machine builds). */
+    private static VirtioDevices open(List<String> disks, List<String> nets, boolean sync)
+            throws DeviceSpecException, UsageException {
+        List<NetworkConfig> networks = new ArrayList<>();
+        for (String n : nets) {
+            networks.add(NetOption.parse(n));
+        }
+        List<DiskConfig> parsed = new ArrayList<>();
+        for (String d : disks) {
+            parsed.add(DiskOption.parse(d));
+        }
+        return VirtioBuilder.open(parsed, networks, sync);
+    }
+
+    private static VirtioDevices open(List<String> disks, List<String> nets) throws DeviceSpecException, UsageException {
+        return open(disks, nets, false);
+    }
 
     private Path disk(String name, int sectors) throws Exception {
         Path p = dir.resolve(name);
@@ -33,7 +58,7 @@ class VirtioDevicesTest {
     void wiresDevicesInCommandLineOrder() throws Exception {
         Path a = disk("a.img", 8);
         Path b = disk("b.img", 16);
-        try (VirtioDevices v = VirtioDevices.open(List.of(a.toString(), b + ",ro,serial=XYZ"),
+        try (VirtioDevices v = open(List.of(a.toString(), b + ",ro,serial=XYZ"),
                 List.of("udp:local=127.0.0.1:0,remote=127.0.0.1:9"))) {
             assertEquals(List.of("virtio_mmio.device=4K@0xd0000000:5", "virtio_mmio.device=4K@0xd0001000:6",
                     "virtio_mmio.device=4K@0xd0002000:7"), v.commandLineWords());
@@ -78,13 +103,13 @@ class VirtioDevicesTest {
             assertTrue(d.contains("1 reads (512 bytes)"), d);
         }
         // close() released the locks.
-        VirtioDevices.open(List.of(a.toString(), b.toString()), List.of()).close();
+        open(List.of(a.toString(), b.toString()), List.of()).close();
     }
 
     @Test
     void synchronousDisksFinishInsideTheNotify() throws Exception {
         Path a = disk("a.img", 8);
-        try (VirtioDevices v = VirtioDevices.open(List.of(a.toString()), List.of(), true)) {
+        try (VirtioDevices v = open(List.of(a.toString()), List.of(), true)) {
             Ram ram = new Ram(1 << 20);
             FakeDriver.Line line = new FakeDriver.Line();
             List<VirtioSlot> slots = v.attach(ram, irq -> line, () -> { });
@@ -104,17 +129,17 @@ class VirtioDevicesTest {
     void clearErrorsAndNothingLeftOpen() throws Exception {
         Path a = disk("a.img", 1);
         String m = assertThrows(DeviceSpecException.class,
-                () -> VirtioDevices.open(List.of(a.toString(), a + ",ro"), List.of())).getMessage();
+                () -> open(List.of(a.toString(), a + ",ro"), List.of())).getMessage();
         assertTrue(m.contains("given twice"), m);
-        m = assertThrows(DeviceSpecException.class,
-                () -> VirtioDevices.open(List.of(a.toString()), List.of("udp:local=127.0.0.1:0"))).getMessage();
+        m = assertThrows(UsageException.class,
+                () -> open(List.of(a.toString()), List.of("udp:local=127.0.0.1:0"))).getMessage();
         assertTrue(m.contains("missing remote"), m);
-        m = assertThrows(DeviceSpecException.class,
-                () -> VirtioDevices.open(List.of(a + ",rw"), List.of())).getMessage();
+        m = assertThrows(UsageException.class,
+                () -> open(List.of(a + ",rw"), List.of())).getMessage();
         assertTrue(m.contains("unknown option 'rw'"), m);
         m = assertThrows(DeviceSpecException.class,
-                () -> VirtioDevices.open(List.of("", "x", "x", "x", "x", "x", "x"), List.of())).getMessage();
+                () -> open(List.of("x", "x", "x", "x", "x", "x", "x"), List.of())).getMessage();
         assertTrue(m.startsWith("at most 6 virtio devices"), m);
-        VirtioDevices.open(List.of(a.toString()), List.of()).close();   // the failed opens left no lock
+        open(List.of(a.toString()), List.of()).close();   // the failed opens left no lock
     }
 }

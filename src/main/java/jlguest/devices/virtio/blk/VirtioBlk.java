@@ -132,6 +132,7 @@ public final class VirtioBlk implements VirtioDevice {
     }
 
     /** Who to tell (from the worker thread) that finished requests wait for {@link #poll()}. */
+    @Override
     public void setWakeup(Runnable wakeup) {
         this.wakeup = wakeup == null ? () -> { } : wakeup;
     }

@@ -22,10 +22,10 @@ import jlguest.devices.virtio.DeviceSpecException;
  * or else the one the host's routing table picks for the group; a host with no such route is
  * told so in one line, since the alternative would be a silent, empty network.
  */
-final class MulticastBackend extends DatagramBackend {
+public final class MulticastBackend extends DatagramBackend {
     private final NetworkInterface nif;
 
-    MulticastBackend(InetSocketAddress group, InetAddress localAddr) throws DeviceSpecException {
+    public MulticastBackend(InetSocketAddress group, InetAddress localAddr) throws DeviceSpecException {
         this(group, chooseInterface(checkGroup(group), group, localAddr));
     }
 
@@ -35,7 +35,7 @@ final class MulticastBackend extends DatagramBackend {
     }
 
     private static String checkGroup(InetSocketAddress group) throws DeviceSpecException {
-        String what = "--net mcast:" + HostPort.show(group);
+        String what = "--net mcast:" + NetBackend.show(group);
         if (!group.getAddress().isMulticastAddress() || group.getAddress().getAddress().length != 4) {
             throw new DeviceSpecException(what + ": not an IPv4 multicast group (224.0.0.0 to 239.255.255.255)");
         }
@@ -53,7 +53,7 @@ final class MulticastBackend extends DatagramBackend {
             channel.join(group.getAddress(), nif);
             return channel;
         } catch (IOException e) {
-            throw new DeviceSpecException("--net mcast:" + HostPort.show(group) + ": cannot join on " + nif.getName()
+            throw new DeviceSpecException("--net mcast:" + NetBackend.show(group) + ": cannot join on " + nif.getName()
                     + ": " + e.getMessage());
         }
     }
@@ -86,7 +86,7 @@ final class MulticastBackend extends DatagramBackend {
 
     @Override
     String threadName() {
-        return "virtio-net mcast " + HostPort.show(destination);
+        return "virtio-net mcast " + NetBackend.show(destination);
     }
 
     @Override
@@ -96,6 +96,6 @@ final class MulticastBackend extends DatagramBackend {
 
     @Override
     public String describe() {
-        return "mcast " + HostPort.show(destination) + " on " + nif.getName() + ", " + sendErrors.get() + " send errors";
+        return "mcast " + NetBackend.show(destination) + " on " + nif.getName() + ", " + sendErrors.get() + " send errors";
     }
 }

@@ -38,4 +38,9 @@ public interface NetBackend extends AutoCloseable {
 
     @Override
     void close();
+
+    /** HOST:PORT with the host as a number, for messages and the monitor. */
+    static String show(java.net.InetSocketAddress a) {
+        return a.getAddress().getHostAddress() + ":" + a.getPort();
+    }
 }

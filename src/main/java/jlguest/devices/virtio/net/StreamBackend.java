@@ -25,7 +25,7 @@ import jlguest.devices.virtio.DeviceSpecException;
  * does not reconnect either). Sending goes through a bounded queue and a writer thread, so a peer
  * that stops reading costs dropped frames, never a frozen CPU thread.
  */
-final class StreamBackend implements NetBackend {
+public final class StreamBackend implements NetBackend {
     static final int MAX_FRAME = 65536;
     private static final int SEND_QUEUE = 256;
 
@@ -43,23 +43,23 @@ final class StreamBackend implements NetBackend {
         this.peer = peer;
     }
 
-    static StreamBackend listen(InetSocketAddress addr) throws DeviceSpecException {
+    public static StreamBackend listen(InetSocketAddress addr) throws DeviceSpecException {
         try {
             ServerSocketChannel s = ServerSocketChannel.open();
             s.setOption(StandardSocketOptions.SO_REUSEADDR, true);
             s.bind(addr, 1);
-            return new StreamBackend("listen " + HostPort.show((InetSocketAddress) s.getLocalAddress()), s, null);
+            return new StreamBackend("listen " + NetBackend.show((InetSocketAddress) s.getLocalAddress()), s, null);
         } catch (IOException e) {
-            throw new DeviceSpecException("--net socket: cannot listen on " + HostPort.show(addr) + ": " + e.getMessage());
+            throw new DeviceSpecException("--net socket: cannot listen on " + NetBackend.show(addr) + ": " + e.getMessage());
         }
     }
 
-    static StreamBackend connect(InetSocketAddress addr) throws DeviceSpecException {
+    public static StreamBackend connect(InetSocketAddress addr) throws DeviceSpecException {
         try {
             SocketChannel c = SocketChannel.open(addr);
-            return new StreamBackend("connect " + HostPort.show(addr), null, c);
+            return new StreamBackend("connect " + NetBackend.show(addr), null, c);
         } catch (IOException e) {
-            throw new DeviceSpecException("--net socket: cannot connect to " + HostPort.show(addr) + ": " + e.getMessage());
+            throw new DeviceSpecException("--net socket: cannot connect to " + NetBackend.show(addr) + ": " + e.getMessage());
         }
     }
 

@@ -12,15 +12,15 @@ import jlguest.devices.virtio.DeviceSpecException;
  * point, as QEMU's {@code -netdev dgram} (and the older {@code socket,udp=}) carry them. We accept
  * datagrams from any sender, as QEMU does, and send every frame to {@code remote}.
  */
-final class UdpBackend extends DatagramBackend {
+public final class UdpBackend extends DatagramBackend {
     private final InetSocketAddress local;
 
-    UdpBackend(InetSocketAddress local, InetSocketAddress remote) throws DeviceSpecException {
+    public UdpBackend(InetSocketAddress local, InetSocketAddress remote) throws DeviceSpecException {
         super(bind(local), remote);
         try {
             this.local = (InetSocketAddress) channel.getLocalAddress();
         } catch (IOException e) {
-            throw new DeviceSpecException("--net udp: cannot bind " + HostPort.show(local) + ": " + e.getMessage());
+            throw new DeviceSpecException("--net udp: cannot bind " + NetBackend.show(local) + ": " + e.getMessage());
         }
     }
 
@@ -31,7 +31,7 @@ final class UdpBackend extends DatagramBackend {
             channel.bind(local);
             return channel;
         } catch (IOException e) {
-            throw new DeviceSpecException("--net udp: cannot bind " + HostPort.show(local) + ": " + e.getMessage());
+            throw new DeviceSpecException("--net udp: cannot bind " + NetBackend.show(local) + ": " + e.getMessage());
         }
     }
 
@@ -41,11 +41,11 @@ final class UdpBackend extends DatagramBackend {
 
     @Override
     String threadName() {
-        return "virtio-net udp " + HostPort.show(local);
+        return "virtio-net udp " + NetBackend.show(local);
     }
 
     @Override
     public String describe() {
-        return "udp " + HostPort.show(local) + " -> " + HostPort.show(destination) + ", " + sendErrors.get() + " send errors";
+        return "udp " + NetBackend.show(local) + " -> " + NetBackend.show(destination) + ", " + sendErrors.get() + " send errors";
     }
 }

@@ -85,6 +85,7 @@ public final class VirtioNet implements VirtioDevice {
     }
 
     /** Who to tell (from a backend thread) that frames wait for {@link #poll()}. */
+    @Override
     public void setWakeup(Runnable wakeup) {
         this.wakeup = wakeup == null ? () -> { } : wakeup;
     }
@@ -263,7 +264,12 @@ public final class VirtioNet implements VirtioDevice {
     @Override
     public String describe() {
         return String.format("net %s mtu %d, link %s, %s; rx %d frames, tx %d frames, %d dropped, %d bad%n",
-                NetSpec.macString(mac), mtu, backend.linkUp() ? "up" : "down", backend.describe(), rxFrames, txFrames,
+                macString(mac), mtu, backend.linkUp() ? "up" : "down", backend.describe(), rxFrames, txFrames,
                 dropped(), txBad);
+    }
+
+    /** 52:54:00:12:34:56, as the monitor and the guest's {@code ip link} show it. */
+    public static String macString(byte[] mac) {
+        return String.format("%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
     }
 }

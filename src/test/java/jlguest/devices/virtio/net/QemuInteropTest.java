@@ -38,8 +38,7 @@ class QemuInteropTest {
 
     @Test
     void tcpStream() throws Exception {
-        NetSpec spec = NetSpec.parse("socket:listen=127.0.0.1:0,mac=52:54:00:00:09:01");
-        VirtioNet net = new VirtioNet(spec.openBackend(), spec.mac(), spec.mtu());
+        VirtioNet net = TestNets.device("socket:listen=127.0.0.1:0,mac=52:54:00:00:09:01");
         int port = ((StreamBackend) net.backend()).listenAddress().getPort();
         pingFromQemu(net, "socket,id=n0,connect=127.0.0.1:" + port);
     }
@@ -49,9 +48,8 @@ class QemuInteropTest {
     void udpDatagrams() throws Exception {
         int ours = freePort();
         int theirs = freePort();
-        NetSpec spec = NetSpec.parse("udp:local=127.0.0.1:" + ours + ",remote=127.0.0.1:" + theirs
+        VirtioNet net = TestNets.device("udp:local=127.0.0.1:" + ours + ",remote=127.0.0.1:" + theirs
                 + ",mac=52:54:00:00:09:01");
-        VirtioNet net = new VirtioNet(spec.openBackend(), spec.mac(), spec.mtu());
         pingFromQemu(net, "dgram,id=n0,local.type=inet,local.host=127.0.0.1,local.port=" + theirs
                 + ",remote.type=inet,remote.host=127.0.0.1,remote.port=" + ours);
     }
@@ -60,8 +58,7 @@ class QemuInteropTest {
     @Tag("long")
     void multicastSegment() throws Exception {
         int port = freePort();
-        NetSpec spec = NetSpec.parse("mcast:239.255.74.77:" + port + ",localaddr=127.0.0.1,mac=52:54:00:00:09:01");
-        VirtioNet net = new VirtioNet(spec.openBackend(), spec.mac(), spec.mtu());
+        VirtioNet net = TestNets.device("mcast:239.255.74.77:" + port + ",localaddr=127.0.0.1,mac=52:54:00:00:09:01");
         pingFromQemu(net, "socket,id=n0,mcast=239.255.74.77:" + port + ",localaddr=127.0.0.1");
     }
 

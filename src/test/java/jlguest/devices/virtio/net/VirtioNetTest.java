@@ -35,9 +35,8 @@ class VirtioNetTest {
         final VirtioNet net;
         final FakeDriver drv;
 
-        Guest(String spec) throws DeviceSpecException {
-            NetSpec s = NetSpec.parse(spec);
-            net = new VirtioNet(s.openBackend(), s.mac(), s.mtu());
+        Guest(String spec) throws Exception {
+            net = TestNets.device(spec);
             drv = new FakeDriver(ram, line, new VirtioMmio(ram, line, net)).start(2);
             guests.add(this);
         }
@@ -270,41 +269,41 @@ class VirtioNetTest {
             {"nonsense", "expected udp"},
         };
         for (String[] c : cases) {
-            String m = assertThrows(DeviceSpecException.class, () -> NetSpec.parse(c[0]).openBackend(), c[0]).getMessage();
+            String m = assertThrows(Exception.class, () -> TestNets.backend(c[0]), c[0]).getMessage();
             assertTrue(m.contains(c[1]), m);
             assertFalse(m.contains("\n"));
         }
         String m = assertThrows(DeviceSpecException.class,
-                () -> NetSpec.parse("mcast:10.0.0.1:5000").openBackend()).getMessage();
+                () -> TestNets.backend("mcast:10.0.0.1:5000")).getMessage();
         assertTrue(m.contains("not an IPv4 multicast group"), m);
     }
 
     @Test
     void busyPortsAreOneLineErrors() throws Exception {
         try (DatagramSocket busy = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-            String m = assertThrows(DeviceSpecException.class, () -> NetSpec.parse("udp:local=127.0.0.1:"
-                    + busy.getLocalPort() + ",remote=127.0.0.1:9").openBackend()).getMessage();
+            String m = assertThrows(DeviceSpecException.class, () -> TestNets.backend("udp:local=127.0.0.1:"
+                    + busy.getLocalPort() + ",remote=127.0.0.1:9")).getMessage();
             assertTrue(m.contains("cannot bind") && m.contains("in use"), m);
         }
-        NetBackend listening = NetSpec.parse("socket:listen=127.0.0.1:0").openBackend();
+        NetBackend listening = TestNets.backend("socket:listen=127.0.0.1:0");
         try {
             int port = ((StreamBackend) listening).listenAddress().getPort();
             String m = assertThrows(DeviceSpecException.class,
-                    () -> NetSpec.parse("socket:listen=127.0.0.1:" + port).openBackend()).getMessage();
+                    () -> TestNets.backend("socket:listen=127.0.0.1:" + port)).getMessage();
             assertTrue(m.contains("cannot listen"), m);
         } finally {
             listening.close();
         }
         int closed = freeUdpPort();
         String m = assertThrows(DeviceSpecException.class,
-                () -> NetSpec.parse("socket:connect=127.0.0.1:" + closed).openBackend()).getMessage();
+                () -> TestNets.backend("socket:connect=127.0.0.1:" + closed)).getMessage();
         assertTrue(m.contains("cannot connect") && m.contains("refused"), m);
     }
 
     @Test
     void anEmptyHostMeansLoopbackNeverEveryInterface() throws Exception {
-        java.net.InetSocketAddress a = HostPort.parse("--net", ":5555");
+        java.net.InetSocketAddress a = jlguest.cli.HostPort.parse("--net", ":5555");
         assertTrue(a.getAddress().isLoopbackAddress(), a.toString());
-        assertTrue(HostPort.parse("--net", "0.0.0.0:5555").getAddress().isAnyLocalAddress());
+        assertTrue(jlguest.cli.HostPort.parse("--net", "0.0.0.0:5555").getAddress().isAnyLocalAddress());
     }
 }

@@ -1,24 +1,23 @@
-package jlguest.devices.virtio.net;
+package jlguest.cli;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 
-import jlguest.devices.virtio.DeviceSpecException;
 
 /**
  * Parses HOST:PORT (HOST may be a name, an IPv4 address or [IPv6]). An empty HOST means the
  * loopback address: nothing listens on, or sends to, another interface unless the user names it
  * (0.0.0.0 for every interface).
  */
-final class HostPort {
+public final class HostPort {
     private HostPort() {
     }
 
-    static InetSocketAddress parse(String what, String s) throws DeviceSpecException {
+    public static InetSocketAddress parse(String what, String s) throws UsageException {
         int colon = s.lastIndexOf(':');
         if (colon < 0) {
-            throw new DeviceSpecException(what + ": expected HOST:PORT, got '" + s + "'");
+            throw new UsageException(what + ": expected HOST:PORT, got '" + s + "'");
         }
         String host = s.substring(0, colon);
         if (host.startsWith("[") && host.endsWith("]")) {
@@ -31,7 +30,7 @@ final class HostPort {
             port = -1;
         }
         if (port < 0 || port > 65535) {
-            throw new DeviceSpecException(what + ": bad port in '" + s + "'");
+            throw new UsageException(what + ": bad port in '" + s + "'");
         }
         if (host.isEmpty()) {
             return new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
@@ -39,11 +38,7 @@ final class HostPort {
         try {
             return new InetSocketAddress(InetAddress.getByName(host), port);
         } catch (UnknownHostException e) {
-            throw new DeviceSpecException(what + ": unknown host '" + host + "'");
+            throw new UsageException(what + ": unknown host '" + host + "'");
         }
-    }
-
-    static String show(InetSocketAddress a) {
-        return a.getAddress().getHostAddress() + ":" + a.getPort();
     }
 }
