@@ -30,6 +30,8 @@ import jlguest.debug.symbols.Symbols;
  * the terminal.
  */
 public final class DebugSession {
+    /** Largest --symbols file we read (a vmlinux with full debug information is a few hundred MiB). */
+    static final long MAX_SYMBOLS = 1L << 30;
     private final DebugOptions options;
     private final Debugger debugger;
     private final Symbols symbols;
@@ -90,9 +92,14 @@ public final class DebugSession {
     private static Symbols loadSymbols(Path file, Path kernel) throws BootException {
         if (file != null) {
             try {
+                HostFiles.checkRegular(file, "symbol file", MAX_SYMBOLS);
                 return Symbols.load(file);
+            } catch (BootException e) {
+                throw new BootException("--symbols " + e.getMessage());
+            } catch (java.nio.file.FileSystemException e) {
+                throw new BootException("--symbols " + file + ": " + HostFiles.reason(e));
             } catch (IOException e) {
-                throw new BootException("--symbols: " + e.getMessage());
+                throw new BootException("--symbols " + e.getMessage());   // Symbols names the file
             }
         }
         try {
@@ -145,7 +152,7 @@ public final class DebugSession {
                 try {
                     yield Files.newOutputStream(options.serialFile());
                 } catch (IOException e) {
-                    throw new BootException("--serial: cannot write " + options.serialFile() + ": " + e.getMessage());
+                    throw new BootException("--serial: cannot write " + options.serialFile() + ": " + HostFiles.reason(e));
                 }
             }
         };

@@ -47,9 +47,10 @@ public final class Launcher {
 
     /** @param machineWords command-line words the machine adds for a Linux kernel (virtio devices) */
     public static Prepared prepare(MachineConfig config, List<String> machineWords) throws BootException {
-        byte[] image = HostFiles.read(config.kernel(), "kernel");
+        // Neither can be larger than the guest's RAM, which they must fit in.
+        byte[] image = HostFiles.read(config.kernel(), "kernel", config.ramSize());
         Initrd initrd = config.initrd() == null ? null
-                : new Initrd(HostFiles.read(config.initrd(), "initrd"), config.initrd().toString());
+                : new Initrd(HostFiles.read(config.initrd(), "initrd", config.ramSize()), config.initrd().toString());
         String name = config.kernel().toString();
         // Machine words (console=, virtio_mmio.device=) are Linux's language. A multiboot kernel
         // gets what GRUB and QEMU give it: its own file name, then what the user typed.
