@@ -72,6 +72,17 @@ public final class Ram {
         }
     }
 
+    /**
+     * Back to power-on: every byte zero, no page watched, no watcher (the next CPU sets its own).
+     * A reboot reuses the array this way instead of allocating a second one while the first is
+     * still referenced, which a large guest's heap could not hold (issue 17).
+     */
+    public void clear() {
+        java.util.Arrays.fill(bytes, (byte) 0);
+        java.util.Arrays.fill(watched, (byte) 0);
+        watcher = null;
+    }
+
     /** Size in bytes. */
     public int size() {
         return bytes.length;
