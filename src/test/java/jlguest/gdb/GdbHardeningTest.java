@@ -52,7 +52,8 @@ class GdbHardeningTest {
             for (String p : packets) {
                 String reply = w.exchange(p);
                 assertTrue(reply.startsWith("E"), p + " -> " + reply);
-                assertEquals("S05", w.exchange("?"), "still serving after " + p);
+                String stop = w.exchange("?");
+                assertTrue(GdbWire.isStopReply(stop), "still serving after " + p + ": " + stop);
             }
             assertEquals(4, w.exchange("m100000,2").length(), "memory still reads");
         }
@@ -63,7 +64,7 @@ class GdbHardeningTest {
     void anOverlongPacketIsDroppedNotKept() throws Exception {
         try (GdbWire w = new GdbWire(stub.port())) {
             assertEquals("E01", w.exchange("M0,100000:" + "00".repeat(0x100000)));
-            assertEquals("S05", w.exchange("?"));
+            assertTrue(GdbWire.isStopReply(w.exchange("?")));
         }
     }
 
@@ -75,7 +76,7 @@ class GdbHardeningTest {
             w.socket.setSoLinger(true, 0);   // reset, not a polite close
         }
         try (GdbWire w = new GdbWire(stub.port())) {
-            assertEquals("S05", w.exchange("?"));
+            assertTrue(GdbWire.isStopReply(w.exchange("?")));
         }
     }
 

@@ -52,12 +52,17 @@ final class GdbWire implements AutoCloseable {
         return read();
     }
 
-    /** Stops the guest if running (Ctrl-C), then asks "?" and reads until its S05 answer. */
+    /** A stop reply (S05, T02thread:01; ...): what "?" answers. */
+    static boolean isStopReply(String p) {
+        return p.matches("[ST][0-9a-f]{2}.*");
+    }
+
+    /** Stops the guest if running (Ctrl-C), then asks "?" and reads until a stop reply. */
     void sync() throws IOException {
         out.write(3);
         send("?");
         for (int i = 0; i < 10_000; i++) {
-            if (read().equals("S05")) {
+            if (isStopReply(read())) {
                 return;
             }
         }

@@ -53,9 +53,10 @@ class RebootHeapTest {
             p.destroy();
             p.waitFor(30, TimeUnit.SECONDS);
         }
-        assertTrue(reboots >= 40 || said.toString().contains("triple fault"), said.toString());
+        // Either 40 reboots, or a loop-stopper (issue 13) ended the run with its diagnosis after
+        // some: what matters is that no reboot ran out of heap.
         assertTrue(!said.toString().contains("not enough Java heap") && !said.toString().contains("OutOfMemoryError"),
                 said.toString());
-        assertTrue(reboots >= 40, "40 reboots:\n" + said);
+        assertTrue(reboots >= 40 || reboots >= 1 && said.toString().contains("triple fault"), said.toString());
     }
 }
