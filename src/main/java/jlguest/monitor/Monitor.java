@@ -268,7 +268,11 @@ public final class Monitor {
                 i++;
             }
             if (i > 0) {
-                count = Integer.parseInt(f.substring(0, i));
+                try {
+                    count = Integer.parseInt(f.substring(0, i));
+                } catch (NumberFormatException e) {   // found by MonitorHardeningTest's long fuzz
+                    throw new UserError("count " + f.substring(0, i) + " is too large");
+                }
             }
             for (char ch : f.substring(i).toCharArray()) {
                 switch (ch) {

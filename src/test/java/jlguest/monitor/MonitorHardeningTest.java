@@ -61,6 +61,13 @@ class MonitorHardeningTest {
         monitor.execute("trace io off");
     }
 
+    /** Found by the long fuzz: a count too large for an int was a NumberFormatException. */
+    @Test
+    void aHugeCountIsAUserError() {
+        monitor.execute("x/99999999999999999999 0x100000");
+        assertEquals("error: count 99999999999999999999 is too large\n", text.toString().replace("\r", ""));
+    }
+
     private static final String[] WORDS = {"help", "info", "x", "xp", "disas", "break", "delete", "step", "continue",
         "stop", "pagewalk", "trace", "stats", "print", "registers", "gdt", "idt", "tss", "devices", "pic", "pit", "uart",
         "rtc", "virtio", "counters", "break", "symbols", "on", "off", "all", "$eip", "$esp", "$cr3", "$eax", "0x100000",
