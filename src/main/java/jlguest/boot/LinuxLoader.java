@@ -96,6 +96,10 @@ public final class LinuxLoader {
         }
         long pref = b.getLong(BootParams.PREF_ADDRESS);
         long initSize = b.getInt(BootParams.INIT_SIZE) & 0xFFFFFFFFL;
+        if (Long.compareUnsigned(pref, 0xFFFF_FFFFL) > 0) {   // a 32-bit kernel cannot run there; the sum below would wrap
+            throw new BootException(String.format("%s: the header's pref_address 0x%s lies beyond 4 GiB",
+                    name, Long.toHexString(pref)));
+        }
         long runStart = pref != 0 ? pref : BZIMAGE_LOAD;
         long end = Math.max(BZIMAGE_LOAD + pmSize, runStart + initSize);
         if (!ram.contains(runStart, initSize)) {
@@ -108,7 +112,8 @@ public final class LinuxLoader {
         ram.load(bp + BootParams.SETUP_HEADER, image, BootParams.SETUP_HEADER, headerEnd - BootParams.SETUP_HEADER);
         ram.write32(bp + BootParams.CODE32_START, BZIMAGE_LOAD);
         long initrdMax = b.getInt(BootParams.INITRD_ADDR_MAX) & 0xFFFFFFFFL;
-        int cmdlineSize = b.getInt(BootParams.CMDLINE_SIZE);
+        // cmdline_size is unsigned (0xFFFFFFFF means "no limit"); CommandLines caps it at our buffer.
+        int cmdlineSize = (int) Math.min(b.getInt(BootParams.CMDLINE_SIZE) & 0xFFFFFFFFL, Integer.MAX_VALUE);
         return finish(ram, KernelFormat.BZIMAGE, BZIMAGE_LOAD, BZIMAGE_LOAD, end, initrdMax, cmdlineSize, initrd, cmdline);
     }
 

@@ -72,14 +72,29 @@ public final class Ram {
         }
     }
 
+    /**
+     * Back to power-on: every byte zero, no page watched, no watcher (the next CPU sets its own).
+     * A reboot reuses the array this way instead of allocating a second one while the first is
+     * still referenced, which a large guest's heap could not hold (issue 17).
+     */
+    public void clear() {
+        java.util.Arrays.fill(bytes, (byte) 0);
+        java.util.Arrays.fill(watched, (byte) 0);
+        watcher = null;
+    }
+
     /** Size in bytes. */
     public int size() {
         return bytes.length;
     }
 
-    /** True when [addr, addr+len) lies wholly inside RAM (addresses are unsigned 32-bit). */
+    /**
+     * True when [addr, addr+len) lies wholly inside RAM. Both come from the guest (64-bit virtio
+     * addresses, 32-bit lengths), so the sum is never formed: {@code addr + len} wraps for addresses
+     * near 2^63 and would pass. Subtracting from the bound cannot overflow.
+     */
     public boolean contains(long addr, long len) {
-        return addr >= 0 && len >= 0 && addr + len <= bytes.length;
+        return addr >= 0 && len >= 0 && len <= bytes.length && addr <= bytes.length - len;
     }
 
     public int read8(int addr) {

@@ -16,12 +16,15 @@ public final class DebugOption {
             throws UsageException {
         MonitorPlace place = MonitorPlace.ESCAPE_ONLY;
         InetSocketAddress monitorAt = null;
+        DebugOptions.MonitorSecret secret = DebugOptions.MonitorSecret.DEFAULT;
         if (monitor != null) {
             if (monitor.equals("stdio")) {
                 place = MonitorPlace.STDIO;
             } else if (monitor.startsWith("tcp:")) {
                 place = MonitorPlace.TCP;
-                monitorAt = tcp("--monitor", monitor);
+                String[] parts = monitor.split(",", -1);
+                monitorAt = tcp("--monitor", parts[0]);
+                secret = secret(monitor, parts);
             } else {
                 throw new UsageException("--monitor: expected stdio or tcp:HOST:PORT, not '" + monitor + "'");
             }
@@ -39,7 +42,23 @@ public final class DebugOption {
                 throw new UsageException("--serial: expected file:PATH or none, not '" + serial + "'");
             }
         }
-        return new DebugOptions(place, monitorAt, gdbAt, startPaused, symbols, out, serialFile);
+        return new DebugOptions(place, monitorAt, gdbAt, startPaused, symbols, out, serialFile, secret);
+    }
+
+    /** The words after tcp:HOST:PORT: {@code secret} or {@code secret=FILE}. */
+    private static DebugOptions.MonitorSecret secret(String spec, String[] parts) throws UsageException {
+        DebugOptions.MonitorSecret secret = DebugOptions.MonitorSecret.DEFAULT;
+        for (int i = 1; i < parts.length; i++) {
+            if (parts[i].equals("secret")) {
+                secret = new DebugOptions.MonitorSecret(true, null);
+            } else if (parts[i].startsWith("secret=") && parts[i].length() > 7) {
+                secret = new DebugOptions.MonitorSecret(true, Path.of(parts[i].substring(7)));
+            } else {
+                throw new UsageException("--monitor " + spec + ": unknown option '" + parts[i]
+                        + "' (secret, secret=FILE)");
+            }
+        }
+        return secret;
     }
 
     /** tcp:HOST:PORT, left unresolved: the listener resolves it and reports a bad host as it binds. */

@@ -85,7 +85,7 @@ public final class Main {
             description = "Let a bzImage unpack itself in the guest (slow; its KASLR) instead of in the launcher.")
     private boolean guestDecompress;
 
-    @Option(names = "--monitor", paramLabel = "stdio|tcp:HOST:PORT",
+    @Option(names = "--monitor", paramLabel = "stdio|tcp:HOST:PORT[,secret[=FILE]]",
             description = "The monitor on the terminal (serial to --serial) or on a TCP port; Ctrl-A c reaches it anyway.")
     private String monitor;
 

@@ -310,7 +310,10 @@ abstract class Interrupts extends Segments {
             fl = (flags & 0xFFFF0000) | (fl & 0xFFFF);
         }
         if ((fl & VM) != 0 && cpl == 0) {
-            throw stop(Stop.UNIMPLEMENTED, String.format("unimplemented: IRET to virtual-8086 mode at %08x", curEip));
+            // We have no virtual-8086 mode. A real CPU would enter it here; ending the machine
+            // would hand any guest a way to kill it, so the guest gets #GP(0) at the IRET instead,
+            // which its kernel reports like any other fault (issue 17; SystemTest).
+            throw fault(GP, 0);
         }
         int rpl = newCs & 3;
         long d = checkReturnCs(newCs);

@@ -25,8 +25,18 @@ import jlguest.debug.GuestMemory;
  * gdb's Ctrl-C. Everything goes through the {@link Debugger}, so gdb and the monitor see the same
  * breakpoints and the same paused guest; memory goes through the guest's page tables without
  * side effects ({@link GuestMemory}), and breakpoints never patch guest memory.
+ *
+ * <p>tour:monitor:105 Whoever reaches the port may send anything, so every packet gets an answer
+ * or is dropped, never an exception: a packet longer than the {@link #MAX_PACKET} we advertise is
+ * dropped with {@code E01}, a malformed one answers {@code E01}, and an {@code M} whose length does
+ * not match its data is refused before anything is allocated. The stub thread outlives any client
+ * (GdbHardeningTest, and a random-packet fuzzer).
  */
 public final class GdbStub implements Runnable {
+    /** The PacketSize we advertise in qSupported (0x4000 bytes); longer packets are dropped. */
+    static final int MAX_PACKET = 0x4000;
+    /** Reply to a packet we cannot parse. */
+    static final String MALFORMED = "E01";
     private final ServerSocket server;
     private final Debugger debugger;
     private final java.io.PrintStream log;
@@ -66,6 +76,11 @@ public final class GdbStub implements Runnable {
         return server.getLocalPort();
     }
 
+    /** False when other hosts may reach the stub (the launcher then warns). */
+    public boolean loopback() {
+        return server.getInetAddress().isLoopbackAddress();
+    }
+
     public Thread start() {
         Thread t = new Thread(this, "gdb-stub");
         t.setDaemon(true);
@@ -81,6 +96,11 @@ public final class GdbStub implements Runnable {
                 serve(new BufferedInputStream(s.getInputStream()), s.getOutputStream());
             } catch (IOException e) {
                 // the client went away: wait for the next one
+            } catch (RuntimeException e) {
+                // a bug of ours, not the client's: keep serving the next one
+                if (log != null) {
+                    log.println("lguest: gdb stub: " + e);
+                }
             } finally {
                 waitingForStop = false;
                 out = null;
@@ -103,8 +123,13 @@ public final class GdbStub implements Runnable {
                 continue;                  // acks (+, -) and noise
             }
             packet.setLength(0);
+            boolean tooLong = false;
             while ((c = in.read()) >= 0 && c != '#') {
-                packet.append((char) c);
+                if (packet.length() < MAX_PACKET) {
+                    packet.append((char) c);
+                } else {
+                    tooLong = true;        // keep reading to the '#', keep nothing
+                }
             }
             in.read();
             in.read();                     // checksum: TCP already guarantees the bytes
@@ -112,14 +137,25 @@ public final class GdbStub implements Runnable {
                 o.write('+');
                 o.flush();
             }
-            if (!handle(packet.toString())) {
+            if (tooLong) {
+                send(MALFORMED);
+            } else if (!handle(packet.toString())) {
                 return;
             }
         }
     }
 
-    /** Handles one packet; false ends the session. */
+    /** Handles one packet; false ends the session. A packet we cannot parse answers {@code E01}. */
     private boolean handle(String p) {
+        try {
+            return dispatch(p);
+        } catch (RuntimeException e) {   // NumberFormatException, a missing field, ...
+            send(MALFORMED);
+            return true;
+        }
+    }
+
+    private boolean dispatch(String p) {
         Machine m = debugger.machine();
         Cpu cpu = debugger.cpu();
         char cmd = p.isEmpty() ? ' ' : p.charAt(0);
@@ -131,12 +167,16 @@ public final class GdbStub implements Runnable {
                 send("OK");
             }
             case 'p' -> {
-                int n = Integer.parseInt(p.substring(1), 16);
-                send(n < TargetDescription.count() ? register(cpu, n) : "E00");
+                int n = Integer.parseUnsignedInt(p.substring(1), 16);
+                send(Integer.compareUnsigned(n, TargetDescription.count()) < 0 ? register(cpu, n) : "E00");
             }
             case 'P' -> {
                 int eq = p.indexOf('=');
-                int n = Integer.parseInt(p.substring(1, eq), 16);
+                int n = Integer.parseUnsignedInt(p.substring(1, eq), 16);
+                if (Integer.compareUnsigned(n, TargetDescription.count()) >= 0) {
+                    send("E00");
+                    return true;
+                }
                 setRegister(cpu, n, (int) Long.parseLong(swap(p.substring(eq + 1, Math.min(p.length(), eq + 9))), 16));
                 send("OK");
             }
@@ -345,7 +385,8 @@ public final class GdbStub implements Runnable {
     private static String readMemory(Cpu cpu, Machine m, String args) {
         String[] f = args.split(",");
         int addr = (int) Long.parseLong(f[0], 16);
-        int len = Math.min(Integer.parseInt(f[1], 16), 0x1000);
+        long want = Long.parseUnsignedLong(f[1], 16);
+        int len = (int) Math.min(want < 0 ? Long.MAX_VALUE : want, 0x1000);
         GuestMemory mem = new GuestMemory(cpu, m.ram());
         StringBuilder s = new StringBuilder();
         for (int i = 0; i < len; i++) {
@@ -362,9 +403,12 @@ public final class GdbStub implements Runnable {
         int colon = args.indexOf(':');
         String[] f = args.substring(0, colon).split(",");
         int addr = (int) Long.parseLong(f[0], 16);
-        int len = Integer.parseInt(f[1], 16);
+        long len = Long.parseUnsignedLong(f[1], 16);
         String hex = args.substring(colon + 1);
-        byte[] bytes = new byte[len];
+        if (len < 0 || len != hex.length() / 2 || hex.length() % 2 != 0) {
+            return MALFORMED;   // the data must be exactly len bytes: a huge len allocates nothing
+        }
+        byte[] bytes = new byte[(int) len];
         for (int i = 0; i < len; i++) {
             bytes[i] = (byte) Integer.parseInt(hex.substring(i * 2, i * 2 + 2), 16);
         }

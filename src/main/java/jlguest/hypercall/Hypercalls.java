@@ -1,6 +1,7 @@
 package jlguest.hypercall;
 
 import jlguest.bus.Ram;
+import jlguest.console.GuestText;
 import jlguest.cpu.Cpu;
 
 /**
@@ -91,7 +92,8 @@ public final class Hypercalls {
                 return (int) now;
             }
             case SHUTDOWN -> {
-                String message = ecx == 0 ? "" : ram.readCString(ecx, MAX_MESSAGE);
+                // The guest's words reach the host's stderr: no escape sequences, no forged lines.
+                String message = ecx == 0 ? "" : GuestText.printable(ram.readCString(ecx, MAX_MESSAGE));
                 services.shutdown(ebx == 1, message, edx);
                 return 0;
             }

@@ -3,15 +3,13 @@ package jlguest.launch;
 import jlguest.debug.Debugger;
 import jlguest.monitor.Monitor;
 import jlguest.monitor.MonitorConsole;
+import jlguest.monitor.MonitorServer;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PipedInputStream;
 import java.io.PipedOutputStream;
 import java.io.PrintStream;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -33,6 +31,8 @@ import jlguest.debug.symbols.Symbols;
  * the terminal.
  */
 public final class DebugSession {
+    /** Largest --symbols file we read (a vmlinux with full debug information is a few hundred MiB). */
+    static final long MAX_SYMBOLS = 1L << 30;
     private final DebugOptions options;
     private final Debugger debugger;
     private final Symbols symbols;
@@ -41,6 +41,7 @@ public final class DebugSession {
     private PipedOutputStream muxPipe;
     private MonitorConsole muxConsole;
     private GdbStub gdb;
+    private MonitorServer monitorServer;
 
     private DebugSession(DebugOptions options, Symbols symbols, PrintStream err) {
         this.options = options;
@@ -66,6 +67,10 @@ public final class DebugSession {
             s.gdb.start();
             err.println("lguest: gdb stub listening on " + a.getHostString() + ":" + s.gdb.port()
                     + (o.startPaused() ? " (guest paused until gdb continues it)" : ""));
+            if (!s.gdb.loopback()) {
+                err.println("lguest: warning: the gdb stub on " + a.getHostString() + ":" + s.gdb.port()
+                        + " is reachable from other hosts; whoever connects controls the guest (gdb has no password)");
+            }
         }
         switch (o.monitor()) {
             case STDIO -> {
@@ -75,7 +80,7 @@ public final class DebugSession {
                     throw new BootException("--monitor=stdio: " + e.getMessage());
                 }
             }
-            case TCP -> s.listenMonitor(o.monitorAddress());
+            case TCP -> s.listenMonitor(o.monitorAddress(), o.monitorSecret());
             case ESCAPE_ONLY -> {
                 if (o.startPaused() && o.gdb() == null) {
                     err.println("lguest: the guest is paused (-S): press Ctrl-A c for the monitor, then c to run it");
@@ -88,9 +93,14 @@ public final class DebugSession {
     private static Symbols loadSymbols(Path file, Path kernel) throws BootException {
         if (file != null) {
             try {
+                HostFiles.checkRegular(file, "symbol file", MAX_SYMBOLS);
                 return Symbols.load(file);
+            } catch (BootException e) {
+                throw new BootException("--symbols " + e.getMessage());
+            } catch (java.nio.file.FileSystemException e) {
+                throw new BootException("--symbols " + file + ": " + HostFiles.reason(e));
             } catch (IOException e) {
-                throw new BootException("--symbols: " + e.getMessage());
+                throw new BootException("--symbols " + e.getMessage());   // Symbols names the file
             }
         }
         try {
@@ -108,34 +118,13 @@ public final class DebugSession {
         return new Monitor(d, symbols, out);
     }
 
-    private void listenMonitor(InetSocketAddress a) throws BootException {
-        ServerSocket server;
+    private void listenMonitor(InetSocketAddress a, DebugOptions.MonitorSecret secret) throws BootException {
         try {
-            server = new ServerSocket();
-            server.setReuseAddress(true);
-            server.bind(new InetSocketAddress(InetAddress.getByName(a.getHostString()), a.getPort()));
+            monitorServer = MonitorServer.listen(a.getHostString(), a.getPort(), secret.wanted(), secret.file(), debugger,
+                    this::newMonitor, err);
         } catch (IOException e) {
-            throw new BootException("cannot listen for the monitor on " + a.getHostString() + ":" + a.getPort()
-                    + ": " + e.getMessage());
+            throw new BootException(e.getMessage());
         }
-        err.println("lguest: monitor listening on " + a.getHostString() + ":" + server.getLocalPort());
-        Thread t = new Thread(() -> {
-            while (true) {
-                try {
-                    Socket s = server.accept();
-                    MonitorConsole c = MonitorConsole.over(s.getInputStream(), s.getOutputStream(), true, debugger,
-                            this::newMonitor);
-                    c.run();
-                    if (!c.monitor().quitRequested()) {
-                        s.close();   // on quit the process ends: closing now would only upset jline's pump thread
-                    }
-                } catch (IOException e) {
-                    return;
-                }
-            }
-        }, "monitor-tcp");
-        t.setDaemon(true);
-        t.start();
     }
 
     public Debugger debugger() {
@@ -164,7 +153,7 @@ public final class DebugSession {
                 try {
                     yield Files.newOutputStream(options.serialFile());
                 } catch (IOException e) {
-                    throw new BootException("--serial: cannot write " + options.serialFile() + ": " + e.getMessage());
+                    throw new BootException("--serial: cannot write " + options.serialFile() + ": " + HostFiles.reason(e));
                 }
             }
         };

@@ -20,6 +20,7 @@ import jlguest.boot.LoadedKernel;
 import jlguest.bus.Ram;
 import jlguest.console.ConsoleInput;
 import jlguest.console.ConsoleOutput;
+import jlguest.console.GuestText;
 import jlguest.console.EscapeDecoder;
 import jlguest.console.RawTerminal;
 import jlguest.devices.virtio.DeviceSpecException;
@@ -49,16 +50,25 @@ public final class Launcher {
 
     /** @param machineWords command-line words the machine adds for a Linux kernel (virtio devices) */
     public static Prepared prepare(MachineConfig config, List<String> machineWords) throws BootException {
-        byte[] image = HostFiles.read(config.kernel(), "kernel");
+        return prepare(config, machineWords, null);
+    }
+
+    /** Loads the guest into {@code reuse} (cleared first), or into new RAM when it is null. */
+    private static Prepared prepare(MachineConfig config, List<String> machineWords, Ram reuse) throws BootException {
+        // Neither can be larger than the guest's RAM, which they must fit in.
+        byte[] image = HostFiles.read(config.kernel(), "kernel", config.ramSize());
         Initrd initrd = config.initrd() == null ? null
-                : new Initrd(HostFiles.read(config.initrd(), "initrd"), config.initrd().toString());
+                : new Initrd(HostFiles.read(config.initrd(), "initrd", config.ramSize()), config.initrd().toString());
         String name = config.kernel().toString();
         // Machine words (console=, virtio_mmio.device=) are Linux's language. A multiboot kernel
         // gets what GRUB and QEMU give it: its own file name, then what the user typed.
         String cmdline = KernelLoader.detect(image, name) == KernelFormat.MULTIBOOT
                 ? KernelCommandLine.multiboot(name, config.kernelArgs())
                 : KernelCommandLine.build(config.kernelArgs(), machineWords);
-        Ram ram = allocate(config.ramSize());
+        Ram ram = reuse == null ? allocate(config.ramSize()) : reuse;
+        if (reuse != null) {
+            reuse.clear();
+        }
         LoadedKernel kernel = KernelLoader.load(ram, image, name, initrd, cmdline,
                 config.guestDecompress() ? Decompression.GUEST : Decompression.HOST);
         return new Prepared(ram, kernel);
@@ -67,8 +77,10 @@ public final class Launcher {
     /**
      * Boots the guest and runs it until it is done; returns the launcher's exit status.
      *
-     * <p>tour:launcher:040 A reboot is a new machine: fresh RAM, the kernel loaded again, every
-     * device reset, exactly as a power cycle would leave them. The console (terminal mode, the
+     * <p>tour:launcher:040 A reboot is a new machine: RAM cleared to zeros, the kernel loaded again,
+     * every device reset, exactly as a power cycle would leave them. The RAM array itself is
+     * reused: a second one allocated while the first is still referenced would double the heap a
+     * large guest needs, and a guest rebooting in a loop would churn it (RebootHeapTest). The console (terminal mode, the
      * input thread) outlives the machines, so the user's keystrokes follow the guest across it.
      */
     public static int boot(MachineConfig config, PrintStream err) throws BootException {
@@ -127,7 +139,7 @@ public final class Launcher {
                     return 1;
                 }
                 if (end.message() != null) {
-                    err.print("lguest: " + end.message() + eol);
+                    err.print("lguest: " + GuestText.printable(end.message()) + eol);
                 }
                 switch (end.ending()) {
                     case REBOOT -> {
@@ -135,7 +147,7 @@ public final class Launcher {
                             return end.status();
                         }
                         err.print("lguest: rebooting" + eol);
-                        guest = prepare(config, virtio.commandLineWords());
+                        guest = prepare(config, virtio.commandLineWords(), guest.ram());
                     }
                     default -> {
                         return end.status();

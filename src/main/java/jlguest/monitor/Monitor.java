@@ -78,7 +78,8 @@ public final class Monitor {
         add("continue", "", "let the guest run (c)", a -> cont());
         add("stop", "", "pause the guest", a -> stop());
         add("pagewalk", "VADDR", "walk the guest's page tables for VADDR, level by level", this::pagewalk);
-        add("trace", "insn|int|exc|hypercall|io|mmio on|off [FILE]", "trace events to the monitor or a file", this::trace);
+        add("trace", "insn|int|exc|hypercall|io|mmio on|off [-f] [FILE]",
+                "trace events to the monitor or a new file (-f: overwrite an existing one)", this::trace);
         add("stats", "", "instructions executed, MIPS since the last stats, and what the CPU does not report", a -> stats());
         add("print", "EXPR", "evaluate an address expression (p): 0x.., decimal, symbol, $reg, joined by + -", this::print);
         add("system_reset", "", "reset the machine (the kernel boots again)", a -> reset());
@@ -287,7 +288,11 @@ public final class Monitor {
                 i++;
             }
             if (i > 0) {
-                count = Integer.parseInt(f.substring(0, i));
+                try {
+                    count = Integer.parseInt(f.substring(0, i));
+                } catch (NumberFormatException e) {   // found by MonitorHardeningTest's long fuzz
+                    throw new UserError("count " + f.substring(0, i) + " is too large");
+                }
             }
             for (char ch : f.substring(i).toCharArray()) {
                 switch (ch) {
@@ -448,9 +453,12 @@ public final class Monitor {
     }
 
     private void trace(String args) throws Exception {
-        String[] a = args.split("\\s+");
+        // "-f" anywhere lets the trace overwrite an existing file; without it we never clobber one
+        // (whoever reaches a TCP monitor must not be able to truncate this user's files).
+        boolean force = (" " + args + " ").contains(" -f ");
+        String[] a = (" " + args + " ").replace(" -f ", " ").trim().split("\\s+");
         if (a.length < 2 || !a[1].equals("on") && !a[1].equals("off")) {
-            throw new UserError("usage: trace insn|int|exc|hypercall|io|mmio on|off [FILE]");
+            throw new UserError("usage: trace insn|int|exc|hypercall|io|mmio on|off [-f] [FILE]");
         }
         Tracer.Kind kind = switch (a[0]) {
             case "insn" -> Tracer.Kind.INSN;
@@ -461,7 +469,11 @@ public final class Monitor {
             case "mmio" -> Tracer.Kind.MMIO;
             default -> throw new UserError("trace what? insn, int, exc, hypercall, io, mmio");
         };
-        tracer.set(kind, a[1].equals("on"), a.length > 2 ? Path.of(a[2]) : null);
+        try {
+            tracer.set(kind, a[1].equals("on"), a.length > 2 ? Path.of(a[2]) : null, force);
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            throw new UserError(a[2] + " exists: trace " + a[0] + " on -f " + a[2] + " overwrites it");
+        }
         out.println(a[0] + " tracing " + a[1] + (a.length > 2 && a[1].equals("on") ? " to " + a[2] : ""));
     }
 

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.Writer;
 import java.nio.file.Files;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.Path;
 import java.util.EnumMap;
 import java.util.Map;
@@ -37,13 +38,19 @@ final class Tracer implements Debugger.EventListener {
         this.console = console;
     }
 
-    synchronized void set(Kind kind, boolean on, Path file) throws IOException {
+    /** Turns a trace on or off; a new file only, unless {@code overwrite}. */
+    synchronized void set(Kind kind, boolean on, Path file, boolean overwrite) throws IOException {
+        PrintWriter sink = null;
+        if (on && file != null) {   // opened first: a refusal leaves the current trace as it was
+            sink = new PrintWriter(overwrite ? Files.newBufferedWriter(file)
+                    : Files.newBufferedWriter(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), true);
+        }
         PrintWriter old = sinks.remove(kind);
         if (old != null && old != console) {
             old.close();
         }
         if (on) {
-            sinks.put(kind, file == null ? console : new PrintWriter(Files.newBufferedWriter(file), true));
+            sinks.put(kind, file == null ? console : sink);
         }
         debugger.setEventListener(sinks.isEmpty() ? null : this);
     }

@@ -110,6 +110,21 @@ class LoaderTest {
         assertThrows(BootException.class, () -> KernelLoader.load(new Ram(32 * MB), zimage, "k", null, ""));
     }
 
+    /** Issue 17 item 11: header fields read as unsigned; no "at most -1", no wrapped address. */
+    @Test
+    void bzImageHeaderFieldsAreUnsigned() throws Exception {
+        byte[] huge = TestImages.bzImage(4, new byte[512], 0, 0x1000);
+        java.nio.ByteBuffer.wrap(huge).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(BootParams.CMDLINE_SIZE, -1);
+        KernelLoader.load(new Ram(32 * MB), huge, "k", null, "quiet");   // no limit: fits our buffer
+        BootException e = assertThrows(BootException.class,
+                () -> KernelLoader.load(new Ram(32 * MB), huge, "k", null, "x".repeat(5000)));
+        assertTrue(e.getMessage().matches("the kernel command line is 5000 bytes; this kernel accepts at most \\d+")
+                && !e.getMessage().contains("-"), e.getMessage());
+        byte[] far = TestImages.bzImage(4, new byte[512], 0xFFFF_FFFF_FFFF_F000L, 0x2000);
+        e = assertThrows(BootException.class, () -> KernelLoader.load(new Ram(32 * MB), far, "k", null, ""));
+        assertEquals("k: the header's pref_address 0xfffffffffffff000 lies beyond 4 GiB", e.getMessage());
+    }
+
     @Test
     void multibootElfGetsInfoMemoryMapCommandLineAndModule() throws Exception {
         byte[] code = new byte[256];

@@ -70,6 +70,21 @@ class SystemTest {
         assertEquals(0x4000, m.cpu.dr[6] & 0x4000);
     }
 
+    /** Issue 17 item 11: we have no virtual-8086 mode; IRET to it is a #GP(0) the guest sees. */
+    @Test
+    void iretToVirtual8086IsAGuestVisibleGeneralProtectionFault() {
+        TestMachine m = boot("pagefault");
+        // push 0 x5 (gs fs ds es ss); push esp 0x1000; push eflags VM|2; push cs 0; push eip 0x100; iret
+        m.load(0x1000, TestMachine.hex("6a006a006a006a006a00" + "6800100000" + "6802000200" + "6a00" + "6800010000" + "cf"));
+        m.load(0x1800, TestMachine.hex("588b1c24f4"));   // #GP: pop eax (error code); mov ebx,[esp] (eip); hlt
+        m.gate(TestMachine.IDT, 13, 0x10, 0x1800, 0xE, 0);
+        assertEquals(Stop.HALT_FOREVER, m.run(), m.cpu.stopMessage());
+        assertEquals(13, m.exceptions.get(0)[0]);
+        assertEquals(0, m.r(EAX));
+        assertEquals(0x101B, m.r(EBX));
+        assertEquals(0, m.cpu.getFlags() & 0x20000);
+    }
+
     @Test
     void accessedAndDirtyBits() {
         TestMachine m = new TestMachine();

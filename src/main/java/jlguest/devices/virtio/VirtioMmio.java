@@ -125,13 +125,14 @@ public final class VirtioMmio implements MmioDevice {
         if (size != 4 || (offset & 3) != 0) {
             return 0;   // registers are 32-bit only (4.2.2.2)
         }
-        Virtqueue q = queueSel < queues.length ? queues[queueSel] : null;
+        Virtqueue q = selectedQueue();
         return switch (offset) {
             case REG_MAGIC -> MAGIC;
             case REG_VERSION -> VERSION;
             case REG_DEVICE_ID -> device.info().deviceId();
             case REG_VENDOR_ID -> VENDOR_ID;
-            case REG_DEVICE_FEATURES -> deviceFeaturesSel > 1 ? 0 : (int) (deviceFeatures >>> (32 * deviceFeaturesSel));
+            case REG_DEVICE_FEATURES -> Integer.compareUnsigned(deviceFeaturesSel, 1) > 0 ? 0
+                    : (int) (deviceFeatures >>> (32 * deviceFeaturesSel));
             case REG_QUEUE_NUM_MAX -> q == null ? 0 : q.maxSize();
             case REG_QUEUE_READY -> q != null && q.ready ? 1 : 0;
             case REG_INTERRUPT_STATUS -> interruptStatus;
@@ -139,6 +140,14 @@ public final class VirtioMmio implements MmioDevice {
             case REG_CONFIG_GENERATION -> configGeneration;
             default -> offset >= REG_SHM_LEN_LOW && offset <= REG_SHM_BASE_HIGH ? -1 : 0;   // no shared memory
         };
+    }
+
+    /**
+     * The queue QueueSel names, or null. The guest writes QueueSel as an unsigned 32-bit number:
+     * 0x80000000 is a large index, not a negative one, so the bound is checked unsigned.
+     */
+    private Virtqueue selectedQueue() {
+        return Integer.compareUnsigned(queueSel, queues.length) < 0 ? queues[queueSel] : null;
     }
 
     private int readConfig(int offset, int size) {
@@ -156,7 +165,7 @@ public final class VirtioMmio implements MmioDevice {
         if (offset >= CONFIG_OFFSET || size != 4 || (offset & 3) != 0) {
             return;   // our configuration spaces are read-only; registers are 32-bit only
         }
-        Virtqueue q = queueSel < queues.length ? queues[queueSel] : null;
+        Virtqueue q = selectedQueue();
         switch (offset) {
             case REG_DEVICE_FEATURES_SEL -> deviceFeaturesSel = value;
             case REG_DRIVER_FEATURES_SEL -> driverFeaturesSel = value;

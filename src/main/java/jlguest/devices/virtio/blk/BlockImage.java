@@ -6,10 +6,12 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 
 import jlguest.devices.virtio.DeviceSpecException;
 
@@ -48,12 +50,7 @@ public final class BlockImage implements AutoCloseable {
     /** Opens and locks {@code path}; every failure is one sentence naming the file. */
     public static BlockImage open(Path path, boolean readOnly) throws DeviceSpecException {
         String name = "--block " + path;
-        if (Files.isDirectory(path)) {
-            throw new DeviceSpecException(name + ": is a directory, not a disk image");
-        }
-        if (!Files.exists(path)) {
-            throw new DeviceSpecException(name + ": no such file");
-        }
+        checkKind(path, name);
         FileChannel ch;
         try {
             ch = readOnly ? FileChannel.open(path, StandardOpenOption.READ)
@@ -88,6 +85,45 @@ public final class BlockImage implements AutoCloseable {
         } catch (IOException e) {
             closeQuietly(ch);
             throw new DeviceSpecException(name + ": cannot lock: " + e.getMessage());
+        }
+    }
+
+    /** S_IFMT and S_IFBLK of st_mode, as the "unix:mode" attribute reports it. */
+    private static final int S_IFMT = 0170000;
+    private static final int S_IFBLK = 0060000;
+
+    /**
+     * A disk is a regular file or a block device; a directory, a character device ({@code /dev/null},
+     * {@code /dev/zero}), a FIFO or a socket is refused by name, and so is a symbolic link loop.
+     */
+    private static void checkKind(Path path, String name) throws DeviceSpecException {
+        BasicFileAttributes a;
+        try {
+            a = Files.readAttributes(path, BasicFileAttributes.class);
+        } catch (NoSuchFileException e) {
+            throw new DeviceSpecException(name + ": no such file");
+        } catch (FileSystemException e) {
+            String r = e.getReason() == null ? e.getMessage() : e.getReason();
+            throw new DeviceSpecException(name + ": "
+                    + (r.startsWith("Too many levels of symbolic links") ? "Too many levels of symbolic links" : r));
+        } catch (IOException e) {
+            throw new DeviceSpecException(name + ": cannot open: " + e.getMessage());
+        }
+        if (a.isDirectory()) {
+            throw new DeviceSpecException(name + ": is a directory, not a disk image");
+        }
+        if (a.isRegularFile()) {
+            return;
+        }
+        int mode;
+        try {
+            mode = (Integer) Files.getAttribute(path, "unix:mode");
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+            mode = 0;
+        }
+        if ((mode & S_IFMT) != S_IFBLK) {
+            throw new DeviceSpecException(name + ": is neither a regular file nor a block device"
+                    + " (a character device, a FIFO or a socket), so it is no disk image");
         }
     }
 

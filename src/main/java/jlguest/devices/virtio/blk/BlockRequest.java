@@ -22,6 +22,8 @@ final class BlockRequest {
     int status;
     /** Bytes of {@link #data} (or of the GET_ID answer) to copy into the writable stream. */
     int answerLength;
+    /** Bytes this request counts against the device's in-flight bound (CPU thread only). */
+    long hostBytes;
 
     BlockRequest(DescriptorChain chain, long generation, int type, long sector) {
         this.chain = chain;

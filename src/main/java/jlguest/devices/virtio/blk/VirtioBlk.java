@@ -57,6 +57,20 @@ public final class VirtioBlk implements VirtioDevice {
     /** Longest request we accept; Linux sends at most max_sectors_kb (1280 KiB by default). */
     static final int MAX_REQUEST = 16 << 20;
     public static final int ID_BYTES = 20;
+    /**
+     * tour:virtio:225 How much guest data one device may hold on the host at once. Every request
+     * in flight owns a host buffer as long as its data (a write's copy, a read's landing place),
+     * and a guest can make far more requests available than the disk serves: 256 indirect writes
+     * of 16 MiB each would be 4 GiB of heap. So the CPU thread stops taking chains while the
+     * requests with the worker hold this many bytes (or {@link #MAX_IN_FLIGHT} requests), leaves
+     * the rest in the available ring, and takes them from {@link #poll()} as earlier ones finish.
+     * A request alone is at most {@link #MAX_REQUEST}, under this bound, so it always gets in
+     * once the worker is idle: 32 MiB of request data per device, whatever the guest does
+     * (docs/security.md; HeapBoundTest drives the worst case in a JVM with a small heap).
+     */
+    static final long MAX_IN_FLIGHT_BYTES = 2L * MAX_REQUEST;
+    /** Requests with the worker at once: a queue's worth, however often the driver reuses heads. */
+    static final int MAX_IN_FLIGHT = QUEUE_SIZE;
 
     private static final String[] FEATURE_NAMES = new String[16];
 
@@ -78,6 +92,9 @@ public final class VirtioBlk implements VirtioDevice {
     private VirtioMmio transport;
     private volatile long generation;
     private int inFlight;
+    private long inFlightBytes;
+    /** True when chains wait in the available ring for in-flight bytes to drain. */
+    private boolean held;
     private long reads;
     private long writes;
     private long flushes;
@@ -150,16 +167,29 @@ public final class VirtioBlk implements VirtioDevice {
     // guest's MOV instruction completes at once; the disk has not been touched yet.
     @Override
     public void queueNotified(int queue) throws RingException {
-        Virtqueue q = transport.queue(0);
+        take(transport.queue(0));
+    }
+
+    /** Takes available chains until the ring is empty or the in-flight bound is reached. */
+    private void take(Virtqueue q) throws RingException {
         boolean pushed = false;
+        held = false;
         DescriptorChain chain;
         while ((chain = q.pop()) != null) {
+            if (worker != null && inFlight > 0 && (inFlight >= MAX_IN_FLIGHT
+                    || inFlightBytes + hostBytes(chain) > MAX_IN_FLIGHT_BYTES)) {
+                q.unpop(1);   // back to the ring; poll() takes it when earlier requests finish
+                held = true;
+                break;
+            }
             BlockRequest r = start(chain);
             if (r == null) {
                 continue;
             }
             if (worker != null) {
                 inFlight++;
+                r.hostBytes = hostBytes(chain);
+                inFlightBytes += r.hostBytes;
                 work.add(r);
             } else {
                 serve(r);
@@ -170,6 +200,11 @@ public final class VirtioBlk implements VirtioDevice {
         if (pushed) {
             transport.usedBuffers(q);
         }
+    }
+
+    /** The host buffer a chain's request may need: its data, at most one {@link #MAX_REQUEST}. */
+    private static long hostBytes(DescriptorChain chain) {
+        return Math.min(Math.max(chain.readableLength() - 16, chain.writableLength() - 1), MAX_REQUEST);
     }
 
     /**
@@ -315,12 +350,13 @@ public final class VirtioBlk implements VirtioDevice {
     }
 
     @Override
-    public void poll() {
+    public void poll() throws RingException {
         Virtqueue q = transport.queue(0);
         boolean pushed = false;
         BlockRequest r;
         while ((r = done.poll()) != null) {
             inFlight--;
+            inFlightBytes -= r.hostBytes;
             if (r.generation != generation || !transport.live() || !q.ready()) {
                 continue;   // the driver reset the device meanwhile, or it is broken
             }
@@ -330,6 +366,14 @@ public final class VirtioBlk implements VirtioDevice {
         if (pushed) {
             transport.usedBuffers(q);
         }
+        if (held && transport.live() && q.ready()) {
+            take(q);
+        }
+    }
+
+    /** Host bytes held by requests with the worker (tests check the bound). */
+    long inFlightBytes() {
+        return inFlightBytes;
     }
 
     /** True while requests are with the worker (tests wait on it). */
@@ -362,8 +406,9 @@ public final class VirtioBlk implements VirtioDevice {
     @Override
     public String describe() {
         return String.format("block %s%s, %d sectors; %d reads (%d bytes), %d writes (%d bytes), %d flushes, "
-                        + "%d errors, %d in flight; last request %s%n",
+                        + "%d errors, %d in flight (%d bytes)%s; last request %s%n",
                 image.path(), image.readOnly() ? " (read-only)" : "", image.size() / BlockImage.SECTOR,
-                reads, bytesRead, writes, bytesWritten, flushes, errors, inFlight, last);
+                reads, bytesRead, writes, bytesWritten, flushes, errors, inFlight, inFlightBytes,
+                held ? ", ring held" : "", last);
     }
 }
