@@ -143,6 +143,11 @@ stage_userland() {
         [ -e "$root/$applet" ] || ln -s /bin/busybox "$root/$applet"
     done
     install -m 0755 "$HERE/src/init" "$root/init"
+    # poweroff, reboot and halt without -f: see src/shutdown (our PID 1 takes no init signals).
+    for applet in poweroff reboot halt; do
+        rm -f "$root/sbin/$applet"
+        install -m 0755 "$HERE/src/shutdown" "$root/sbin/$applet"
+    done
     mkdir -p "$root/etc/udhcpc"
     install -m 0755 "$HERE/src/udhcpc.script" "$root/etc/udhcpc/default.script"
     ln -sf /init "$root/sbin/init"
@@ -151,6 +156,13 @@ stage_userland() {
     printf 'root:x:0:\n' > "$root/etc/group"
     printf 'jlguest\n' > "$root/etc/hostname"
     printf '%s\n' 'export PS1='"'"'\h:\w\$ '"'"'' > "$root/etc/profile"
+    # busybox sh runs its own applets before looking in PATH, so poweroff, reboot and halt must be
+    # named as files to reach src/shutdown: shell functions win over applets.
+    cat >> "$root/etc/profile" <<'PROFILE'
+poweroff() { /sbin/poweroff "$@"; }
+reboot() { /sbin/reboot "$@"; }
+halt() { /sbin/halt "$@"; }
+PROFILE
     # Fixed timestamps everywhere (symlinks too).
     find "$root" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
 }

@@ -118,6 +118,33 @@ class LinuxBootTest {
     }
 
     @Test
+    void poweroffAndRebootWithoutForceWorkAndLeaveTheRootClean(@TempDir Path dir) throws Exception {
+        // Issue 15 item 1: PID 1 is /init, which takes no init signals; /sbin/poweroff and
+        // /sbin/reboot sync, remount the root read-only and then power off or reboot.
+        Path disk = dir.resolve("root.img");
+        Files.copy(Path.of("guest-images/rootfs.ext2"), disk);
+        Run off = bootFromDisk(disk, false, "echo data > /root/kept; poweroff");
+        assertEquals(Machine.Ending.POWER_OFF, off.end().ending(), off.console());
+        assertEquals("clean", ext2State(disk), "the next boot finds a clean root");
+        Run reboot = bootFromDisk(disk, false, "reboot");
+        assertEquals(Machine.Ending.REBOOT, reboot.end().ending(), reboot.console());
+        assertEquals("clean", ext2State(disk));
+        Run back = bootFromDisk(disk, false, "cat /root/kept");
+        assertTrue(back.console().contains("data"), back.console());
+    }
+
+    /** "clean" or "not clean", as dumpe2fs reports the file system state (e2fsprogs; skipped without it). */
+    private static String ext2State(Path image) throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(Path.of("/sbin/dumpe2fs"))
+                || Files.isExecutable(Path.of("/usr/sbin/dumpe2fs")), "e2fsprogs' dumpe2fs is not installed");
+        Process p = new ProcessBuilder("dumpe2fs", "-h", image.toString()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        p.waitFor();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("Filesystem state:\\s+(.*)").matcher(out);
+        return m.find() ? m.group(1).strip() : "unknown: " + out;
+    }
+
+    @Test
     void aReadOnlyImageIsNeverWritten(@TempDir Path dir) throws Exception {
         Path disk = dir.resolve("root.ext2");
         Files.copy(Path.of("guest-images/rootfs.ext2"), disk);
