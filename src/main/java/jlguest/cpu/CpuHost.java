@@ -36,7 +36,10 @@ public interface CpuHost {
     default void fpuError() {
     }
 
-    /** A host that does nothing: no interrupts, no MSRs, TSC from System.nanoTime(). For tests. */
+    /**
+     * A host that does nothing: no interrupts, no MSRs, TSC from System.nanoTime(). For a CPU alone,
+     * without a machine: the benchmarks (jlguest.bench, through this public API) and the tests.
+     */
     CpuHost NONE = new CpuHost() {
         @Override
         public int acknowledgeInterrupt() {

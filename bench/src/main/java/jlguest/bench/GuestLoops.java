@@ -32,6 +32,12 @@ public enum GuestLoops {
     /** SSE2: 9 of every 13 instructions scalar double, packed single and integer (asm/sseloop.asm). */
     SSE("sseloop.bin", 32 << 20);
 
+    static {
+        // As the machine does: the CPU may use the block compiler (-Djlguest.jit=on|all) only once
+        // someone above it hands it over.
+        Cpu.useBlockCompiler(jlguest.cpu.jit.CompilerService.BACKEND);
+    }
+
     private final String image;
     private final int ramBytes;
 
@@ -45,7 +51,7 @@ public enum GuestLoops {
         Ram ram = new Ram(ramBytes);
         byte[] code = resource(image);
         ram.load(0x1000, code, 0, code.length);
-        Cpu cpu = new Cpu(new PhysicalBus(ram), new IoPorts(), new QuietHost());
+        Cpu cpu = new Cpu(new PhysicalBus(ram), new IoPorts(), CpuHost.NONE);
         cpu.enter(new EntryState(0x1000, 0, 0, 0, 0, 0, 0, 0, 0x80000, 0x10, 0x18));
         if (this == SSE) {
             cpu.setCr(0, cpu.cr(0) & ~0xC);   // no EM, no TS
@@ -98,42 +104,5 @@ public enum GuestLoops {
         }
         cpu.setCr(3, pd);
         cpu.setCr(0, cpu.cr(0) | 0x80000000);
-    }
-
-    /** No interrupts, no MSRs of its own, no hypercalls: the loops need none. */
-    private static final class QuietHost implements CpuHost {
-        @Override
-        public int acknowledgeInterrupt() {
-            return 0x20;
-        }
-
-        @Override
-        public int hypercall(Cpu cpu) {
-            return -1000;
-        }
-
-        @Override
-        public boolean readMsr(int index, long[] out) {
-            return false;
-        }
-
-        @Override
-        public boolean writeMsr(int index, long value) {
-            return false;
-        }
-
-        @Override
-        public long timeStampCounter() {
-            return System.nanoTime();
-        }
-
-        @Override
-        public void hypervisorCpuid(int leaf, int[] r) {
-            java.util.Arrays.fill(r, 0);
-        }
-
-        @Override
-        public void exceptionRaised(int vector, int errorCode, int eip) {
-        }
     }
 }
