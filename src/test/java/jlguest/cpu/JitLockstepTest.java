@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.Arrays;
 import java.util.Random;
 import java.util.function.Supplier;
-import jlguest.cpu.EntryState;
 import jlguest.cpu.jit.CompilerService;
 import org.junit.jupiter.api.Test;
 
@@ -91,8 +90,8 @@ class JitLockstepTest {
         long total = 0;
         for (int round = 0; round < rounds; round++) {
             long roundSeed = rnd.nextLong();
-            setUp(a, new Random(roundSeed));
-            setUp(b, new Random(roundSeed));
+            FuzzTest.randomProgram(a, new Random(roundSeed));
+            FuzzTest.randomProgram(b, new Random(roundSeed));
             int budget = perRound;
             for (int tries = 0; tries < 50 && budget > 0; tries++) {
                 int slice = 1 + rnd.nextInt(budget);
@@ -128,39 +127,6 @@ class JitLockstepTest {
         if (!Arrays.equals(ma, mb)) {
             int at = Arrays.mismatch(ma, mb);
             throw new AssertionError(where + String.format(": RAM differs at %#x", at));
-        }
-    }
-
-    /** The fuzzer's set-up (see FuzzTest), from one random stream so both machines get the same. */
-    private static void setUp(TestMachine m, Random rnd) {
-        byte[] junk = new byte[0x4000];
-        rnd.nextBytes(junk);
-        m.load(0x10000, junk);
-        m.cpu.enter(new EntryState(0x10000 + rnd.nextInt(0x3000), rnd.nextInt(), rnd.nextInt(),
-                rnd.nextInt(), rnd.nextInt(), rnd.nextInt(), rnd.nextInt(), rnd.nextInt(),
-                0x80000, 0x10, 0x18));
-        m.standardTables();
-        for (int v = 0; v < 256; v++) {
-            m.gate(TestMachine.IDT, v, 0x10, 0x10000 + rnd.nextInt(0x3000), rnd.nextBoolean() ? 0xE : 0xF, 3);
-        }
-        int mode = rnd.nextInt(4);
-        if (mode == 0) {
-            m.cpu.reset();
-            m.cpu.loadSegment(1, 0x1000);
-            m.cpu.setEip(rnd.nextInt(0x3000));
-            m.cpu.setIdtr(0, 0x3FF);
-            for (int v = 0; v < 256; v++) {
-                m.ram.write32(v * 4, 0x10000000 | rnd.nextInt(0x3000));
-            }
-        } else if (mode == 1) {
-            int pd = 0x300000, pt = 0x301000;
-            for (int i = 0; i < 1024; i++) {
-                m.ram.write32(pt + 4 * i, (i << 12) | (rnd.nextInt(8) == 0 ? 0 : 7));
-            }
-            m.ram.write32(pt + 0x10 * 4, 0x10007);
-            m.ram.write32(pd, pt | 7);
-            m.cpu.setCr(3, pd);
-            m.cpu.setCr(0, m.cpu.cr(0) | 0x80000000);
         }
     }
 }
