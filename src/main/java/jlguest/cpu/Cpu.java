@@ -249,6 +249,15 @@ public final class Cpu extends FastExecutor {
     }
 
     private void build(Block b, int lin, int phys, boolean cacheable) {
+        fetching = true;
+        try {
+            decodeBlock(b, lin, phys, cacheable);
+        } finally {
+            fetching = false;
+        }
+    }
+
+    private void decodeBlock(Block b, int lin, int phys, boolean cacheable) {
         b.version++;        // a compiled unit of the old contents never runs again
         b.runs = 0;
         b.e0 = b.e1 = chainEpoch - 1;
@@ -542,6 +551,21 @@ public final class Cpu extends FastExecutor {
     /** Thread-safe: run() returns {@link Stop#REQUESTED} at the next block boundary. */
     public void requestStop() {
         stopRequested = true;
+    }
+
+    @Override
+    final void watchStop() {
+        abortBlock = true;
+        stopRequested = true;
+    }
+
+    /**
+     * Sets the debugger's data watchpoints (null: none) and drops every TLB entry, so that pages
+     * are filled again under the new watch. CPU thread only (the debugger calls it between slices).
+     */
+    public void setDataWatch(DataWatch w) {
+        watch = w;
+        tlbFlush(true);
     }
 
     /** The PIC's INTR output (CPU thread only). */

@@ -270,9 +270,20 @@ abstract class Memory extends CpuState {
             for (int i = 0; i < size; i++) {
                 v |= physReadSized(i < first ? p0 + i : p1 + (i - first), 1) << (8 * i);
             }
+            watched(lin, size, false);
             return v;
         }
-        return physReadSized(walkPhys(lin, access, user), size);
+        int v = physReadSized(walkPhys(lin, access, user), size);
+        watched(lin, size, false);
+        return v;
+    }
+
+    /** After a slow-path access: a data watchpoint (if any is set) may want the run to stop. */
+    private void watched(int lin, int size, boolean write) {
+        DataWatch w = watch;
+        if (w != null && !(fetching && !write) && w.hit(lin, size, write)) {
+            watchStop();
+        }
     }
 
     /** Writes 1, 2 or 4 bytes at a linear address with the given privilege; may raise #PF. */
@@ -284,9 +295,11 @@ abstract class Memory extends CpuState {
             for (int i = 0; i < size; i++) {
                 physWriteSized(i < first ? p0 + i : p1 + (i - first), 1, v >>> (8 * i));
             }
+            watched(lin, size, true);
             return;
         }
         physWriteSized(walkPhys(lin, ACCESS_WRITE, user), size, v);
+        watched(lin, size, true);
     }
 
     /** Supervisor-privilege accesses (descriptor tables, TSS): CPL does not matter. */
@@ -436,9 +449,26 @@ abstract class Memory extends CpuState {
     // but clear it in reset(); the monitor reaches the CPU through debugger.machine(). Which pages top
     // the list when Linux boots, and why? Test: ExercisesTest.exercise03TlbMissesPerPage.
     /** Installs a TLB entry for a RAM frame (MMIO frames are never cached: always slow path). */
+    /** A data watchpoint was hit: end the block after this instruction and stop the run. */
+    abstract void watchStop();
+
+    /** The debugger's data watchpoints, or null (the normal case). CPU thread only. */
+    DataWatch watch;
+    /** True while the block cache fetches instruction bytes: those are no data accesses. */
+    boolean fetching;
+
     final void fill(int vpn, int frame, int bits) {
         if (!isRam(frame, 0x1000)) {
             return;
+        }
+        if (watch != null) {
+            int w = watch.pageMode(vpn);
+            if ((w & DataWatch.WRITES) != 0) {
+                bits &= ~(T_SW | T_UW);
+            }
+            if ((w & DataWatch.READS) != 0) {
+                bits &= ~(T_SR | T_UR);
+            }
         }
         if (ram.watched[frame >>> 12] != 0) {
             bits &= ~(T_SW | T_UW);

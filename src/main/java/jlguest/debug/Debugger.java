@@ -23,7 +23,7 @@ import jlguest.machine.Machine;
  */
 public final class Debugger implements Machine.DebugHook {
     /** Why the guest stopped. */
-    public enum Reason { START, REQUEST, BREAKPOINT, STEP }
+    public enum Reason { START, REQUEST, BREAKPOINT, STEP, WATCH }
 
     /** Told (on the CPU thread) whenever the guest stops. */
     public interface StopListener {
@@ -83,6 +83,7 @@ public final class Debugger implements Machine.DebugHook {
     public void attach(Machine m) {
         this.machine = m;
         this.attachedNanos = System.nanoTime();
+        this.watchesChanged = true;     // a new machine (a reboot) gets the watchpoints too
         m.setDebugHook(this);
         watchBuses();
     }
@@ -142,6 +143,10 @@ public final class Debugger implements Machine.DebugHook {
     @Override
     public long beforeSlice(long budget) {
         Cpu cpu = machine.cpu();
+        if (watchesChanged) {
+            watchesChanged = false;
+            cpu.setDataWatch(watchpoints.isEmpty() ? null : dataWatch);
+        }
         Reason reason = null;
         synchronized (lock) {
             long count = cpu.instructions();
@@ -321,6 +326,78 @@ public final class Debugger implements Machine.DebugHook {
         startStep(n);
         return awaitUnderLock(() -> stops != before && paused, millis);
     }
+
+    // ---- data watchpoints (gdb's Z2/Z3/Z4) ------------------------------------------------------
+
+    /** What a watchpoint watches: writes, reads, or both. */
+    public enum WatchKind { WRITE, READ, ACCESS }
+
+    /** A watched range of linear addresses. */
+    public record Watchpoint(int address, int length, WatchKind kind) {
+        boolean covers(int lin, int size) {
+            return Integer.compareUnsigned(lin - address, length) < 0
+                    || Integer.compareUnsigned(address - lin, size) < 0;
+        }
+    }
+
+    private final List<Watchpoint> watchpoints = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** Set by the debugger's threads; the CPU thread hands the new set to the CPU before its next slice. */
+    private volatile boolean watchesChanged;
+    /** The last hit, for the stop reply: the watchpoint and the address the access touched. */
+    private volatile Watchpoint lastWatch;
+
+    public void addWatchpoint(int address, int length, WatchKind kind) {
+        watchpoints.add(new Watchpoint(address, Math.max(1, length), kind));
+        watchesChanged = true;
+        poke();
+    }
+
+    public boolean removeWatchpoint(int address, int length, WatchKind kind) {
+        boolean removed = watchpoints.remove(new Watchpoint(address, Math.max(1, length), kind));
+        watchesChanged = true;
+        poke();
+        return removed;
+    }
+
+    public List<Watchpoint> watchpoints() {
+        return List.copyOf(watchpoints);
+    }
+
+    /** The watchpoint behind the last stop with reason WATCH. */
+    public Watchpoint lastWatch() {
+        return lastWatch;
+    }
+
+    /** The CPU's view of the watchpoints (jlguest.cpu.DataWatch), asked on the CPU thread. */
+    private final jlguest.cpu.DataWatch dataWatch = new jlguest.cpu.DataWatch() {
+        @Override
+        public int pageMode(int vpn) {
+            int mode = 0;
+            for (Watchpoint w : watchpoints) {
+                int first = w.address() >>> 12, last = (w.address() + w.length() - 1) >>> 12;
+                if (Integer.compareUnsigned(vpn - first, last - first + 1) < 0 || vpn == first || vpn == last) {
+                    mode |= w.kind() == WatchKind.WRITE ? WRITES : w.kind() == WatchKind.READ ? READS : READS | WRITES;
+                }
+            }
+            return mode;
+        }
+
+        @Override
+        public boolean hit(int lin, int size, boolean write) {
+            for (Watchpoint w : watchpoints) {
+                boolean kindMatches = w.kind() == WatchKind.ACCESS || (w.kind() == WatchKind.WRITE) == write;
+                if (kindMatches && w.covers(lin, size)) {
+                    lastWatch = w;
+                    synchronized (lock) {
+                        pauseRequested = true;
+                        requestReason = Reason.WATCH;
+                    }
+                    return true;
+                }
+            }
+            return false;
+        }
+    };
 
     public boolean addBreakpoint(int address) {
         boolean added = breakpoints.add(address);

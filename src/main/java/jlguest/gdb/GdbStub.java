@@ -51,7 +51,11 @@ public final class GdbStub implements Runnable {
             if (waitingForStop) {
                 waitingForStop = false;
                 // Ctrl-C (a pause we were asked for) is SIGINT, as QEMU reports it; the rest SIGTRAP.
-                send(reason == Debugger.Reason.REQUEST ? "T02thread:01;" : "T05thread:01;");
+                send(switch (reason) {
+                    case REQUEST -> "T02thread:01;";
+                    case WATCH -> watchStop(debugger.lastWatch());
+                    default -> "T05thread:01;";
+                });
             }
         });
     }
@@ -266,8 +270,12 @@ public final class GdbStub implements Runnable {
 
     private void breakpoint(String p) {
         String[] f = p.substring(1).split(",");
+        if (f[0].equals("2") || f[0].equals("3") || f[0].equals("4")) {
+            watchpoint(p.charAt(0) == 'Z', f);
+            return;
+        }
         if (!f[0].equals("0") && !f[0].equals("1")) {
-            send("");     // watchpoints: not supported
+            send("");     // not a kind we know
             return;
         }
         int addr = (int) Long.parseLong(f[1], 16);
@@ -281,6 +289,50 @@ public final class GdbStub implements Runnable {
         send("OK");
     }
 
+    /**
+     * Z2 (write), Z3 (read), Z4 (access) ADDR,LEN: data watchpoints on linear addresses, on the
+     * memory path at no cost while none is set (jlguest.cpu.DataWatch).
+     */
+    private void watchpoint(boolean insert, String[] f) {
+        Debugger.WatchKind kind = switch (f[0]) {
+            case "2" -> Debugger.WatchKind.WRITE;
+            case "3" -> Debugger.WatchKind.READ;
+            default -> Debugger.WatchKind.ACCESS;
+        };
+        int addr = (int) Long.parseLong(f[1], 16);
+        int len = Integer.parseInt(f[2], 16);
+        if (len < 1 || len > 4096) {
+            send("E01");
+            return;
+        }
+        Debugger.Watchpoint w = new Debugger.Watchpoint(addr, len, kind);
+        if (insert) {
+            debugger.addWatchpoint(addr, len, kind);
+            sessionWatchpoints.add(w);
+        } else {
+            debugger.removeWatchpoint(addr, len, kind);
+            sessionWatchpoints.remove(w);
+        }
+        send("OK");
+    }
+
+    /** The stop reply for a watchpoint hit: gdb learns which kind and which address. */
+    private static String watchStop(Debugger.Watchpoint w) {
+        if (w == null) {
+            return "T05thread:01;";
+        }
+        String what = switch (w.kind()) {
+            case WRITE -> "watch";
+            case READ -> "rwatch";
+            case ACCESS -> "awatch";
+        };
+        return String.format("T05%s:%08x;thread:01;", what, w.address());
+    }
+
+    /** Watchpoints this gdb session set. */
+    private final java.util.Set<Debugger.Watchpoint> sessionWatchpoints =
+            java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     /** Breakpoints this gdb session set (the monitor's own stay when gdb goes). */
     private final java.util.Set<Integer> sessionBreakpoints = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
@@ -293,6 +345,10 @@ public final class GdbStub implements Runnable {
             debugger.removeBreakpoint(a);
         }
         sessionBreakpoints.clear();
+        for (Debugger.Watchpoint w : sessionWatchpoints) {
+            debugger.removeWatchpoint(w.address(), w.length(), w.kind());
+        }
+        sessionWatchpoints.clear();
         debugger.resume();
     }
 

@@ -259,9 +259,10 @@ public final class Monitor {
     }
 
     // exercise:04 Add a `watch ADDR` command: stop the guest when the 4-byte value at a virtual address
-    // changes, and print "watch ADDR: OLD -> NEW" with the EIP that changed it. Hint: breakpoints already
-    // make the CPU run one instruction per slice (Debugger.beforeSlice); compare the watched value there,
-    // reading it through GuestMemory so the check has no side effects. Test: ExercisesTest.exercise04Watch.
+    // changes, and print "watch ADDR: OLD -> NEW" with the EIP that changed it. Hint: the debugger has
+    // data watchpoints already (Debugger.addWatchpoint, what gdb's Z2 uses; stops come with Reason.WATCH):
+    // remember the old value through GuestMemory, and compare when the stop listener hears of the hit.
+    // Test: ExercisesTest.exercise04Watch.
     private void counters() {
         Machine.Counters c = debugger.machine().counters();
         out.printf("interrupts %d%nhypercalls %d%n", c.interrupts, c.hypercalls);

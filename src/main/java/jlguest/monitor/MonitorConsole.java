@@ -41,6 +41,7 @@ public final class MonitorConsole implements Runnable {
                 case BREAKPOINT -> "breakpoint at " + monitor.symbols().format(eip);
                 case START -> "paused before the first instruction at " + monitor.symbols().format(eip) + " (-S); continue with c";
                 case REQUEST -> "paused at " + monitor.symbols().format(eip);
+                case WATCH -> "watchpoint hit, now at " + monitor.symbols().format(eip);
                 case STEP -> null;
             };
             if (text != null) {

@@ -86,6 +86,50 @@ class GdbProtocolTest {
         stub.close();
     }
 
+    @Test
+    void aWriteWatchpointStopsTheGuestRightAfterTheWrite() throws Exception {
+        // Issue 15 item 12: gdb's `watch *(int*)&jiffies` is a Z2 packet; the timer interrupt
+        // writes jiffies, and the guest stops just after that write with a watch stop reply.
+        MachineConfig config = new MachineConfig(64 << 20, Path.of("guest-images/vmlinux"),
+                Path.of("guest-images/initrd.img"), List.of(), List.of(), true, false, true, List.of());
+        Launcher.Prepared guest = Launcher.prepare(config);
+        int jiffies = (int) (long) jlguest.debug.symbols.Symbols.fromElf(
+                java.nio.file.Files.readAllBytes(Path.of("guest-images/vmlinux"))).lookup("jiffies");
+        Debugger debugger = new Debugger(true);
+        CompletableFuture<Machine> made = new CompletableFuture<>();
+        CompletableFuture<Machine.Outcome> run = CompletableFuture.supplyAsync(() -> {
+            Machine m = new Machine(guest.ram(), guest.kernel(), config, new ConsoleOutput(new ByteArrayOutputStream()));
+            debugger.attach(m);
+            made.complete(m);
+            return m.run();
+        });
+        Machine machine = made.get(10, TimeUnit.SECONDS);
+        GdbStub stub = GdbStub.listen("127.0.0.1", 0, debugger, null);
+        stub.start();
+        try (Socket s = new Socket("127.0.0.1", stub.port())) {
+            s.setSoTimeout(120_000);
+            InputStream in = s.getInputStream();
+            OutputStream out = s.getOutputStream();
+            assertEquals("S05", exchange(in, out, "?"));
+            assertEquals("OK", exchange(in, out, String.format("Z2,%x,4", jiffies)));
+            send(out, "c");
+            String stop = readPacket(in);
+            assertEquals(String.format("T05watch:%08x;thread:01;", jiffies), stop);
+            assertTrue(debugger.isPaused());
+            long seen = machine.cpu().instructions();
+            assertTrue(seen > 100_000, "the kernel booted as far as its first timer tick: " + seen);
+            String word = exchange(in, out, String.format("m%x,4", jiffies));
+            assertEquals(8, word.length(), word);
+            // Removed, the guest runs on without stopping there again.
+            assertEquals("OK", exchange(in, out, String.format("z2,%x,4", jiffies)));
+            assertEquals(List.of(), debugger.watchpoints());
+            assertEquals("OK", exchange(in, out, "D"));
+        }
+        machine.request(Machine.Ending.QUIT, 0, null);
+        assertEquals(Machine.Ending.QUIT, run.get(30, TimeUnit.SECONDS).ending());
+        stub.close();
+    }
+
     private static void send(OutputStream out, String p) throws Exception {
         int sum = 0;
         for (char c : p.toCharArray()) {
