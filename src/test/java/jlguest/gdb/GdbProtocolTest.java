@@ -24,18 +24,10 @@ import org.junit.jupiter.api.Test;
 class GdbProtocolTest {
     @Test
     void ctrlCStopsARunningGuestAndDetachLetsItGo() throws Exception {
-        MachineConfig config = new MachineConfig(64 << 20, Path.of("guest-images/vmlinux"),
-                Path.of("guest-images/initrd.img"), List.of(), List.of(), true, false, true, List.of());
-        Launcher.Prepared guest = Launcher.prepare(config);
-        Debugger debugger = new Debugger(true);
-        CompletableFuture<Machine> made = new CompletableFuture<>();
-        CompletableFuture<Machine.Outcome> run = CompletableFuture.supplyAsync(() -> {
-            Machine m = new Machine(guest.ram(), guest.kernel(), config, new ConsoleOutput(new ByteArrayOutputStream()));
-            debugger.attach(m);
-            made.complete(m);
-            return m.run();
-        });
-        Machine machine = made.get(10, TimeUnit.SECONDS);
+        Booted b = bootPaused();
+        Debugger debugger = b.debugger();
+        Machine machine = b.machine();
+        CompletableFuture<Machine.Outcome> run = b.run();
         GdbStub stub = GdbStub.listen("127.0.0.1", 0, debugger, null);
         stub.start();
         try (Socket s = new Socket("127.0.0.1", stub.port())) {
@@ -90,20 +82,12 @@ class GdbProtocolTest {
     void aWriteWatchpointStopsTheGuestRightAfterTheWrite() throws Exception {
         // Issue 15 item 12: gdb's `watch *(int*)&jiffies` is a Z2 packet; the timer interrupt
         // writes jiffies, and the guest stops just after that write with a watch stop reply.
-        MachineConfig config = new MachineConfig(64 << 20, Path.of("guest-images/vmlinux"),
-                Path.of("guest-images/initrd.img"), List.of(), List.of(), true, false, true, List.of());
-        Launcher.Prepared guest = Launcher.prepare(config);
         int jiffies = (int) (long) jlguest.debug.symbols.Symbols.fromElf(
                 java.nio.file.Files.readAllBytes(Path.of("guest-images/vmlinux"))).lookup("jiffies");
-        Debugger debugger = new Debugger(true);
-        CompletableFuture<Machine> made = new CompletableFuture<>();
-        CompletableFuture<Machine.Outcome> run = CompletableFuture.supplyAsync(() -> {
-            Machine m = new Machine(guest.ram(), guest.kernel(), config, new ConsoleOutput(new ByteArrayOutputStream()));
-            debugger.attach(m);
-            made.complete(m);
-            return m.run();
-        });
-        Machine machine = made.get(10, TimeUnit.SECONDS);
+        Booted b = bootPaused();
+        Debugger debugger = b.debugger();
+        Machine machine = b.machine();
+        CompletableFuture<Machine.Outcome> run = b.run();
         GdbStub stub = GdbStub.listen("127.0.0.1", 0, debugger, null);
         stub.start();
         try (Socket s = new Socket("127.0.0.1", stub.port())) {
@@ -128,6 +112,25 @@ class GdbProtocolTest {
         machine.request(Machine.Ending.QUIT, 0, null);
         assertEquals(Machine.Ending.QUIT, run.get(30, TimeUnit.SECONDS).ending());
         stub.close();
+    }
+
+    /** The bundled kernel on its machine, paused before its first instruction (-S), running on a thread. */
+    private record Booted(Debugger debugger, Machine machine, CompletableFuture<Machine.Outcome> run) {
+    }
+
+    private static Booted bootPaused() throws Exception {
+        MachineConfig config = new MachineConfig(64 << 20, Path.of("guest-images/vmlinux"),
+                Path.of("guest-images/initrd.img"), List.of(), List.of(), true, false, true, List.of());
+        Launcher.Prepared guest = Launcher.prepare(config);
+        Debugger debugger = new Debugger(true);
+        CompletableFuture<Machine> made = new CompletableFuture<>();
+        CompletableFuture<Machine.Outcome> run = CompletableFuture.supplyAsync(() -> {
+            Machine m = new Machine(guest.ram(), guest.kernel(), config, new ConsoleOutput(new ByteArrayOutputStream()));
+            debugger.attach(m);
+            made.complete(m);
+            return m.run();
+        });
+        return new Booted(debugger, made.get(10, TimeUnit.SECONDS), run);
     }
 
     private static void send(OutputStream out, String p) throws Exception {
