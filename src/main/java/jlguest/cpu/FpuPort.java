@@ -2,8 +2,11 @@ package jlguest.cpu;
 
 import jlguest.cpu.fpu.FpuBus;
 
-/** The FPU's door to guest memory: segment-relative accesses with the CPU's checks and faults. */
-final class FpuPort implements FpuBus {
+/**
+ * The FPU's door to guest memory: segment-relative accesses with the CPU's checks and faults.
+ * {@link SimdPort} adds the SIMD unit's other needs to it.
+ */
+class FpuPort implements FpuBus {
     private final Segments cpu;
 
     FpuPort(Segments cpu) {

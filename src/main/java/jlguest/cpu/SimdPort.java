@@ -2,42 +2,13 @@ package jlguest.cpu;
 
 import jlguest.cpu.simd.SimdBus;
 
-/** The SIMD unit's door to the CPU: memory with the CPU's checks, registers, flags, faults. */
-final class SimdPort implements SimdBus {
+/** The SIMD unit's door to the CPU: the FPU's door to memory, plus registers, flags, faults. */
+final class SimdPort extends FpuPort implements SimdBus {
     private final Executor cpu;
 
     SimdPort(Executor cpu) {
+        super(cpu);
         this.cpu = cpu;
-    }
-
-    @Override
-    public int read8(int seg, int off) {
-        return cpu.rdS8(seg, off);
-    }
-
-    @Override
-    public int read16(int seg, int off) {
-        return cpu.rdS16(seg, off);
-    }
-
-    @Override
-    public int read32(int seg, int off) {
-        return cpu.rdS32(seg, off);
-    }
-
-    @Override
-    public void write8(int seg, int off, int v) {
-        cpu.wrS8(seg, off, v);
-    }
-
-    @Override
-    public void write16(int seg, int off, int v) {
-        cpu.wrS16(seg, off, v);
-    }
-
-    @Override
-    public void write32(int seg, int off, int v) {
-        cpu.wrS32(seg, off, v);
     }
 
     @Override
