@@ -1,0 +1,58 @@
+package jlguest.machine;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A second initramfs for a test: an uncompressed newc cpio of a few files, appended after the
+ * bundled initrd.img. Linux unpacks concatenated archives one after the other into the same
+ * rootfs (init/initramfs.c: after the gzip member it skips zero padding and expects the next
+ * "070701" header on a 4-byte boundary), so the guest finds the files at / next to busybox, and
+ * the launcher needs no notion of several initrds.
+ */
+final class InitramfsLayer {
+    private final Map<String, byte[]> files = new LinkedHashMap<>();
+
+    /** Adds an executable file at {@code /name}. */
+    InitramfsLayer executable(String name, byte[] bytes) {
+        files.put(name, bytes);
+        return this;
+    }
+
+    /** Writes {@code base} (zero-padded to 4 bytes) followed by this layer to {@code out}. */
+    Path appendTo(Path base, Path out) throws IOException {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        buf.write(Files.readAllBytes(base));
+        pad(buf);
+        int ino = 0x7000;
+        for (Map.Entry<String, byte[]> f : files.entrySet()) {
+            entry(buf, f.getKey(), 0100755, f.getValue(), ino++);
+        }
+        entry(buf, "TRAILER!!!", 0, new byte[0], 0);
+        Files.write(out, buf.toByteArray());
+        return out;
+    }
+
+    private static void entry(ByteArrayOutputStream buf, String name, int mode, byte[] data, int ino) {
+        byte[] nameBytes = (name + "\0").getBytes(StandardCharsets.US_ASCII);
+        // magic, ino, mode, uid, gid, nlink, mtime, filesize, devmajor, devminor, rdevmajor, rdevminor, namesize, check
+        String header = String.format("070701%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X",
+                ino, mode, 0, 0, 1, 0, data.length, 0, 0, 0, 0, nameBytes.length, 0);
+        buf.writeBytes(header.getBytes(StandardCharsets.US_ASCII));
+        buf.writeBytes(nameBytes);
+        pad(buf);
+        buf.writeBytes(data);
+        pad(buf);
+    }
+
+    private static void pad(ByteArrayOutputStream buf) {
+        while (buf.size() % 4 != 0) {
+            buf.write(0);
+        }
+    }
+}
