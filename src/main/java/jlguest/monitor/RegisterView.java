@@ -1,9 +1,15 @@
 package jlguest.monitor;
 
 import jlguest.cpu.Cpu;
+import jlguest.cpu.fpu.Fpu;
+import jlguest.cpu.fpu.MmxAlias;
+import jlguest.cpu.simd.Simd;
 import jlguest.debug.symbols.Symbols;
 
-/** {@code info registers}: general, segment, control and descriptor-table registers, decoded. */
+/**
+ * {@code info registers}: general, segment, control and descriptor-table registers, decoded; then
+ * the x87 and MMX registers and the SSE state (XMM0-7, MXCSR decoded), in QEMU's layout.
+ */
 final class RegisterView {
     static final String[] REGS = {"eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi"};
     static final String[] SEGS = {"es", "cs", "ss", "ds", "fs", "gs"};
@@ -79,6 +85,45 @@ final class RegisterView {
         s.append(String.format("CR0=%08x [ %s ]%n", cpu.cr(0), cr0(cpu.cr(0))));
         s.append(String.format("CR2=%08x CR3=%08x%n", cpu.cr(2), cpu.cr(3)));
         s.append(String.format("CR4=%08x [ %s ]%n", cpu.cr(4), cr4(cpu.cr(4))));
+        fpuAndSimd(s, cpu.fpu(), cpu.simd());
         return s.toString();
+    }
+
+    private static final String[] MXCSR_BITS = {"IE", "DE", "ZE", "OE", "UE", "PE", "DAZ", "IM", "DM", "ZM", "OM",
+        "UM", "PM"};
+    private static final String[] ROUNDING = {"nearest", "down", "up", "zero"};
+
+    /** MXCSR's flags, masks, DAZ and FTZ by name, and its rounding mode. */
+    static String mxcsr(int v) {
+        StringBuilder s = new StringBuilder("[");
+        for (int i = 0; i < MXCSR_BITS.length; i++) {
+            if ((v & (1 << i)) != 0) {
+                s.append(' ').append(MXCSR_BITS[i]);
+            }
+        }
+        if ((v & 0x8000) != 0) {
+            s.append(" FTZ");
+        }
+        return s.append(" RC=").append(ROUNDING[(v >>> 13) & 3]).append(" ]").toString();
+    }
+
+    /**
+     * FPRi is physical x87 register Ri (significand, then sign and exponent), whatever TOP is: so
+     * its significand is MMX register MMi, and after an MMX instruction (TOP=0) FPRi is also ST(i).
+     */
+    private static void fpuAndSimd(StringBuilder s, Fpu fpu, Simd simd) {
+        int sw = fpu.statusWord();
+        int top = (sw >>> 11) & 7;
+        s.append(String.format("FCW=%04x FSW=%04x [ TOP=%d ] FTW=%04x%n", fpu.controlWord(), sw, top, fpu.tagWord()));
+        for (int p = 0; p < 8; p++) {
+            int st = (p - top) & 7;
+            s.append(String.format("FPR%d=%016x %04x%s", p, MmxAlias.stSig(fpu, st), MmxAlias.stSe(fpu, st) & 0xFFFF,
+                    p % 2 == 1 ? "\n" : "  "));
+        }
+        long[] x = simd.xmm;
+        for (int i = 0; i < 8; i++) {
+            s.append(String.format("XMM%d=%016x %016x%s", i, x[2 * i + 1], x[2 * i], i % 2 == 1 ? "\n" : "  "));
+        }
+        s.append(String.format("MXCSR=%08x %s%n", simd.mxcsr(), mxcsr(simd.mxcsr())));
     }
 }

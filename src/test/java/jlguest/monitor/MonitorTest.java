@@ -101,6 +101,23 @@ class MonitorTest {
     }
 
     @Test
+    void registersShowXmmMxcsrAndTheMmxRegisters() {
+        // The guest is paused and quits after these tests: give the SIMD state values to show.
+        jlguest.cpu.Cpu cpu = debugger.machine().cpu();
+        cpu.simd().xmm[6] = 0x0123456789ABCDEFL;
+        cpu.simd().xmm[7] = 0xFEDCBA9876543210L;
+        cpu.simd().setMxcsr(0x1F80 | 0x6000 | 0x8000 | 0x21);
+        jlguest.cpu.fpu.MmxAlias.enter(cpu.fpu());
+        jlguest.cpu.fpu.MmxAlias.write(cpu.fpu(), 5, 0x1122334455667788L);
+        String r = run("info registers");
+        assertTrue(r.contains("XMM3=fedcba9876543210 0123456789abcdef"), r);
+        assertTrue(r.contains("XMM0=") && r.contains("XMM7="), r);
+        assertTrue(r.contains("MXCSR=0000ffa1 [ IE PE IM DM ZM OM UM PM FTZ RC=zero ]"), r);
+        assertTrue(r.contains("FPR5=1122334455667788 ffff"), "MM5 is FPR5's significand:\n" + r);
+        assertTrue(r.contains("[ TOP=0 ]"), r);
+    }
+
+    @Test
     void pagewalkShowsBothLevelsAndThePhysicalAddress() {
         String w = run("pagewalk start_kernel");
         long start = symbols.lookup("start_kernel");
