@@ -43,7 +43,7 @@ import java.util.List;
  *     ops). Comparisons against a real CPU must mask these.
  * <li>{@code attrs}: {@link #LOCKABLE}, {@link #REP}, {@link #BRANCH}, {@link #ENDS_BLOCK},
  *     {@link #PRIVILEGED}, {@link #IO}, {@link #X87}, {@link #UNIMPLEMENTED}, {@link #MMX},
- *     {@link #SSE}, {@link #SIMD}.
+ *     {@link #SSE}, {@link #SIMD}, {@link #LATER}.
  * </ul>
  */
 public record Opcode(int code, int reg, int modrm, Mod mod, int prefix, String mnemonic,
@@ -92,6 +92,13 @@ public record Opcode(int code, int reg, int modrm, Mod mod, int prefix, String m
     public static final int SSE = 512;
     /** Executed by jlguest.cpu.simd without the MMX/SSE checks (fences, prefetch, CLFLUSH, MOVNTI, FXSAVE). */
     public static final int SIMD = 1024;
+    /**
+     * An encoding of a later processor (XSAVE, RDRAND, MONITOR, TZCNT, INVPCID, ...): decoded and
+     * disassembled, but this CPU does not have it. The CPU decodes the bytes as if the row were not
+     * there: #UD, or where the old meaning survives (F3 0F BC TZCNT is BSF with a REP prefix that
+     * processors before BMI1 ignore) that. Codes may extend the numbering: 0F 38 xx is 0x200 | xx.
+     */
+    public static final int LATER = 2048;
 
     /** True when the decoder must read a ModRM byte for this row. */
     public boolean hasModrm() {

@@ -22,8 +22,10 @@ import java.util.List;
  * flag masks: {@code flagsWritten} minus {@code flagsUndefined} is what a test may compare.
  *
  * <p>Scope: the integer ISA of an i686 (P6) in real and 32-bit protected mode, the system
- * instructions, and the x87 FPU (D8..DF, executed by jlguest.cpu.fpu). A row marked
- * {@link Opcode#UNIMPLEMENTED} decodes and then stops the guest with a clear message.
+ * instructions, the x87 FPU (D8..DF, executed by jlguest.cpu.fpu) and MMX, SSE and SSE2
+ * ({@link SimdTable}). A row marked {@link Opcode#UNIMPLEMENTED} decodes and then stops the guest
+ * with a clear message; a row marked {@link Opcode#LATER} is a later processor's instruction,
+ * which the disassembler names and the CPU does not have ({@link #laterProcessors}).
  */
 public final class OpcodeTable {
     /** x87 memory forms by (opcode - D8) * 8 + reg; "" is #UD (FISTTP is SSE3: not on a P6). */
@@ -101,6 +103,9 @@ public final class OpcodeTable {
         // Rows with a reg extension or a mod filter first, exact-ModRM rows last so they win.
         for (int pass = 0; pass < 2; pass++) {
             for (Opcode o : ROWS) {
+                if ((o.attrs() & Opcode.LATER) != 0) {
+                    continue;   // not on this CPU: see describe()
+                }
                 Opcode[] forms = FORMS;
                 int base = o.code() << 8;
                 if (o.prefix() != 0 && o.code() < 0x100) {
@@ -172,6 +177,65 @@ public final class OpcodeTable {
             }
         }
         return HAS_MODRM[code] ? FORMS[(code << 8) | (modrm & 0xFF)] : NO_MODRM[code];
+    }
+
+    /** The {@link Opcode#LATER} rows: few, so {@link #describe} searches them in order. */
+    private static final List<Opcode> LATER_ROWS =
+            ROWS.stream().filter(o -> (o.attrs() & Opcode.LATER) != 0).toList();
+
+    /**
+     * The row that names the instruction {@code code} (0x000..0x2FF: 0F 38 xx is 0x200 | xx) with
+     * ModRM byte {@code modrm} (-1 or ignored when it has none), for a disassembler: as
+     * {@link #find(int, int, int, boolean)}, but a later processor's encoding is named too, and a
+     * later encoding with a mandatory prefix wins over this CPU's row for the bare opcode (F3 0F
+     * BC is TZCNT, not BSF with a REP). Its {@link Opcode#prefix()} tells which prefix was
+     * mandatory. Null for bytes no processor we know of decodes.
+     */
+    public static Opcode describe(int code, int modrm, int repPrefix, boolean opsize66) {
+        Opcode o = repPrefix != 0 ? later(code, modrm, repPrefix) : null;
+        if (o == null && opsize66) {
+            o = later(code, modrm, 0x66);
+        }
+        if (o == null && code < 0x200) {
+            o = find(code, modrm, repPrefix, opsize66);
+        }
+        return o != null ? o : later(code, modrm, 0);
+    }
+
+    /** True when {@link #describe} needs a ModRM byte after opcode {@code code} (0x000..0x2FF). */
+    public static boolean describedWithModrm(int code) {
+        if (code < 0x200 && HAS_MODRM[code]) {
+            return true;
+        }
+        for (Opcode o : LATER_ROWS) {
+            if (o.code() == code && o.hasModrm()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The LATER row for {@code code}, {@code modrm} and mandatory {@code prefix}; exact-ModRM rows win. */
+    private static Opcode later(int code, int modrm, int prefix) {
+        Opcode best = null;
+        for (Opcode o : LATER_ROWS) {
+            if (o.code() != code || o.prefix() != prefix) {
+                continue;
+            }
+            if (!o.hasModrm()) {
+                return o;
+            }
+            boolean reg = modrm >= 0xC0;
+            if (o.modrm() >= 0 && o.modrm() != modrm
+                    || o.reg() >= 0 && ((modrm >> 3) & 7) != o.reg()
+                    || o.mod() == Opcode.Mod.MEM && reg || o.mod() == Opcode.Mod.REG && !reg) {
+                continue;
+            }
+            if (best == null || o.modrm() >= 0) {
+                best = o;
+            }
+        }
+        return best;
     }
 
     /** 0 for no mandatory prefix, 1 for 66, 2 for F3, 3 for F2. */
@@ -585,6 +649,51 @@ public final class OpcodeTable {
             r(0x1C8 + i, "BSWAP", "Zd", 0, 0, 0);
         }
         rows.addAll(SimdTable.rows());
+        laterProcessors();
+    }
+
+    /**
+     * tour:cpu:022 Linux compiles in code for CPUs we do not emulate (and never runs it here,
+     * because CPUID says no): XSAVE, RDRAND, MONITOR/MWAIT, TZCNT, INVPCID. A disassembler that
+     * stopped at the edge of what the CPU executes would lose its footing in a kernel's text, so
+     * these encodings are rows too, enough to get their lengths and names right, marked
+     * {@link Opcode#LATER}: the disassembler names them, the CPU's lookup leaves them out, so on
+     * this CPU they raise #UD, or keep their old meaning (REP BSF for TZCNT). OpcodeCoverageTest
+     * holds the CPU to that.
+     */
+    private static void laterProcessors() {
+        later(0x10D, 0, -1, Opcode.Mod.MEM, 0, "PREFETCH", "Mb");
+        later(0x10D, 1, -1, Opcode.Mod.MEM, 0, "PREFETCHW", "Mb");
+        later(0x133, -1, -1, Opcode.Mod.NONE, 0, "RDPMC", "");
+        later(0x1B9, -1, -1, Opcode.Mod.ANY, 0, "UD1", "Gv,Ev");
+        later(0x1FF, -1, -1, Opcode.Mod.ANY, 0, "UD0", "Gv,Ev");
+        String[] grp15 = {"XSAVE", "XRSTOR", "XSAVEOPT"};   // 0F AE /0-/3, /7 and the fences are SSE's
+        for (int reg = 4; reg < 7; reg++) {
+            later(0x1AE, reg, -1, Opcode.Mod.MEM, 0, grp15[reg - 4], "M");
+        }
+        later(0x1AE, 6, -1, Opcode.Mod.REG, 0x66, "TPAUSE", "Rd");
+        later(0x1AE, 7, -1, Opcode.Mod.MEM, 0x66, "CLFLUSHOPT", "Mb");
+        later(0x1C7, 3, -1, Opcode.Mod.MEM, 0, "XRSTORS", "M");
+        later(0x1C7, 4, -1, Opcode.Mod.MEM, 0, "XSAVEC", "M");
+        later(0x1C7, 5, -1, Opcode.Mod.MEM, 0, "XSAVES", "M");
+        later(0x1C7, 6, -1, Opcode.Mod.REG, 0, "RDRAND", "Rv");
+        later(0x1C7, 7, -1, Opcode.Mod.REG, 0, "RDSEED", "Rv");
+        int[] exact = {0xC8, 0xC9, 0xCA, 0xCB, 0xD0, 0xD1, 0xD5, 0xD6, 0xDC, 0xDD, 0xE8, 0xF9, 0xFA, 0xFB, 0xEE, 0xEF};
+        String[] names = {"MONITOR", "MWAIT", "CLAC", "STAC", "XGETBV", "XSETBV", "XEND", "XTEST", "STGI",
+            "CLGI", "SERIALIZE", "RDTSCP", "MONITORX", "MWAITX", "RDPKRU", "WRPKRU"};
+        for (int i = 0; i < exact.length; i++) {
+            later(0x101, (exact[i] >> 3) & 7, exact[i], Opcode.Mod.REG, 0, names[i], "");
+        }
+        later(0x1B8, -1, -1, Opcode.Mod.ANY, 0xF3, "POPCNT", "Gv,Ev");
+        later(0x1BC, -1, -1, Opcode.Mod.ANY, 0xF3, "TZCNT", "Gv,Ev");
+        later(0x1BD, -1, -1, Opcode.Mod.ANY, 0xF3, "LZCNT", "Gv,Ev");
+        later(0x282, -1, -1, Opcode.Mod.MEM, 0x66, "INVPCID", "Gd,M");
+    }
+
+    /** A {@link Opcode#LATER} row, with its ModRM forms given explicitly. */
+    private static void later(int code, int reg, int modrm, Opcode.Mod mod, int prefix, String mnem, String operands) {
+        String[] ops = split(operands);
+        rows.add(new Opcode(code, reg, modrm, mod, prefix, mnem, List.of(ops), Opcode.OpSize.NONE, 0, 0, Opcode.LATER));
     }
 
     /** Prints the table (one row per line) for humans: {@code java jlguest.cpu.OpcodeTable}. */

@@ -15,7 +15,8 @@ import jlguest.cpu.OpcodeTable;
  * for. It has no instruction list of its own: mnemonic and operands come from the row
  * ({@link Opcode#mnemonic()} and {@link Opcode#operands()}, written in the Intel manual's
  * appendix A notation), and {@link Operands} turns each kind ("Ev", "Gb", "Ibs", "Jz") into text.
- * Only encodings the CPU does not execute come from {@link ExtraOpcodes}. The spelling follows
+ * Encodings of later processors are rows too, marked {@link Opcode#LATER}: the disassembler names
+ * them ({@link OpcodeTable#describe}), the CPU does not execute them. The spelling follows
  * GNU objdump's {@code -M intel} (so "DWORD PTR [ebp-0x4]", "rep stos", "xchg ax,ax"): a test
  * holds the two to agreement over the whole text of the bundled kernel.
  */
@@ -136,27 +137,14 @@ public final class Disassembler {
                 int b2 = next();
                 opcode = b2 == 0x38 ? 0x200 | next() : b2 == 0x3A ? 0x300 | next() : 0x100 | b2;
             }
-            boolean hasModrm = opcode < 0x200 && OpcodeTable.hasModrm(opcode) || ExtraOpcodes.hasModrm(opcode);
-            if (hasModrm) {
+            if (OpcodeTable.describedWithModrm(opcode)) {
                 modrm = next();
             }
-            int mandatory = 0;
-            if (rep != 0 && (row = ExtraOpcodes.find(opcode, modrm, rep)) != null) {
-                mandatory = rep;
-            } else if (saw66 && (row = ExtraOpcodes.find(opcode, modrm, 0x66)) != null) {
-                mandatory = 0x66;
-            } else {
-                row = opcode < 0x200 ? OpcodeTable.find(opcode, modrm, rep, saw66) : null;
-                if (row == null) {
-                    row = ExtraOpcodes.find(opcode, modrm, 0);
-                }
-            }
+            row = OpcodeTable.describe(opcode, modrm, rep, saw66);
             if (row == null) {
                 return bad(pos);
             }
-            if (row.prefix() != 0) {
-                mandatory = row.prefix();   // PAUSE (F3 90) and the SSE forms (66/F2/F3 0F xx)
-            }
+            int mandatory = row.prefix();   // PAUSE (F3 90), the SSE forms (66/F2/F3 0F xx), TZCNT...
             opsize = saw66 && mandatory != 0x66 ? 16 : 32;
             adsize = saw67 ? 16 : 32;
             return Operands.format(this, mandatory);

@@ -81,7 +81,7 @@ final class Forms {
             Map.entry("LGS", "FS and GS hold the host's thread pointer"));
 
     private static boolean excluded(Opcode o) {
-        if ((o.attrs() & (Opcode.X87 | Opcode.UNIMPLEMENTED | Opcode.MMX | Opcode.SSE | Opcode.SIMD)) != 0
+        if ((o.attrs() & (Opcode.X87 | Opcode.UNIMPLEMENTED | Opcode.MMX | Opcode.SSE | Opcode.SIMD | Opcode.LATER)) != 0
                 || EXCLUDED.containsKey(o.mnemonic())) {
             return true;
         }
