@@ -34,8 +34,13 @@ public enum GuestLoops {
 
     static {
         // As the machine does: the CPU may use the block compiler (-Djlguest.jit=on|all) only once
-        // someone above it hands it over.
-        Cpu.useBlockCompiler(jlguest.cpu.jit.CompilerService.BACKEND);
+        // someone above it hands it over. A build from before the compiler (JLGUEST_CLASSES pointing
+        // at an older baseline) has neither: it runs interpreted.
+        try {
+            Cpu.useBlockCompiler(jlguest.cpu.jit.CompilerService.BACKEND);
+        } catch (LinkageError olderBuild) {
+            System.err.println("GuestLoops: no block compiler in this build (" + olderBuild + ")");
+        }
     }
 
     private final String image;
