@@ -108,6 +108,30 @@ public final class Cpu extends FastExecutor {
         }
     }
 
+    /**
+     * Invalidates all decoded and compiled code: every block decoded so far (and so every unit the
+     * block compiler made from one) is dropped, and the next instruction is decoded afresh. For
+     * whoever changes guest memory or CPU mode behind the CPU's back, without going through the bus
+     * (a snapshot restore copying RAM in): the write watch sees only writes made through the bus.
+     * Units still queued or running in the background compiler arrive for a block version that no
+     * longer exists and are never run. CPU thread only, between {@link #run} slices.
+     */
+    public void invalidateCode() {
+        for (int p = 0; p < pageGen.length; p++) {
+            ram.watched[p] = 0;
+            pageGen[p]++;
+        }
+        for (Block b : cache) {
+            if (b != null) {
+                b.version++;        // as a re-decode does: a late unit for the old contents never runs
+                b.unit = null;      // compiled units unload with their hidden classes
+                b.runs = 0;
+            }
+        }
+        chainEpoch++;
+        tlbFlush(true);     // pages that held code get their fast writes back
+    }
+
     // ---- the block cache ----------------------------------------------------------------------
 
     private int fetch8(int lin) {

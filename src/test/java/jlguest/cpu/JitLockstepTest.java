@@ -82,6 +82,30 @@ class JitLockstepTest {
         assertTrue(CompilerService.compiledUnits() > unitsBefore, "the loop was compiled while it ran");
     }
 
+    @Test
+    void invalidateCodeDropsDecodedAndCompiledBlocks() {
+        // mov eax, 1; hlt, compiled at its first run; then the code changes behind the CPU's back
+        // (straight into the RAM array, as a snapshot restore would): stale code runs until
+        // invalidateCode(), the new code after it.
+        TestMachine m = withJit("all", () -> TestMachine.flat("b801000000f4"));
+        long units = CompilerService.compiledUnits();
+        assertEquals(Stop.HALT_FOREVER, m.run());
+        assertEquals(1, m.r(0));
+        assertTrue(CompilerService.compiledUnits() > units, "the block was compiled");
+        m.ram.bytes[0x1001] = 2;                 // mov eax, 2
+        m.cpu.setEip(0x1000);
+        assertEquals(Stop.HALT_FOREVER, m.run());
+        assertEquals(1, m.r(0), "the write bypassed the bus: the old block still runs");
+        m.cpu.invalidateCode();
+        m.cpu.setEip(0x1000);
+        assertEquals(Stop.HALT_FOREVER, m.run());
+        assertEquals(2, m.r(0), "after invalidateCode the new code runs");
+        m.ram.write8(0x1001, 3);                 // and a write through the bus is still seen
+        m.cpu.setEip(0x1000);
+        assertEquals(Stop.HALT_FOREVER, m.run());
+        assertEquals(3, m.r(0));
+    }
+
     /** Runs one random program on both CPUs; returns the instructions compared. */
     private static long lockstep(long seed, int rounds, int perRound) {
         TestMachine a = withJit("off", () -> new TestMachine(4 << 20));
