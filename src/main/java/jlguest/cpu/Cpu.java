@@ -132,6 +132,21 @@ public final class Cpu extends FastExecutor {
         tlbFlush(true);     // pages that held code get their fast writes back
     }
 
+    /** Blocks handed to the block compiler so far (tests). */
+    long jitRequests() {
+        return jit == null ? 0 : jit.requests;
+    }
+
+    /** True when some cached block has a compiled unit of its current decode installed (tests). */
+    boolean hasCompiledCode() {
+        for (Block b : cache) {
+            if (b != null && b.unit != null && b.unit.version == b.version) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     // ---- the block cache ----------------------------------------------------------------------
 
     private int fetch8(int lin) {
