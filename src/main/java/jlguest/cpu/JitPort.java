@@ -75,34 +75,43 @@ final class JitPort {
 
     /**
      * tour:jit:002 A cached block counts its runs; at the threshold it goes to the compiler
-     * ({@link #hot}). Once its compiled unit is installed, and only while it is of the block's
+     * ({@link #hot}), once the CPU is past its warm-up (so a short run, a boot, compiles nothing
+     * and pays nothing for the compiler's cold start). Once its compiled unit is installed, and only while it is of the block's
      * current decode (the version), the unit runs instead of the interpreter. The result is the
      * unit's (see {@link CompiledUnit#run}): k >= 0 instructions ran and the loop interprets the
      * rest of the block from k; ~k: k ran and the block is over. A fault leaves its count in
      * {@code cpu.jitRetired} for the loop.
      */
     int run(Cpu cpu, Cpu.Block b) {
+        // Small enough for C2 to inline into the run loop: the common cases are one field test each.
+        CompiledUnit u = b.unit;
+        if (u != null && u.version == b.version && !STATS) {
+            return u.run(cpu);
+        }
+        return u == null || u.version != b.version ? count(cpu, b) : runCounted(cpu, b, u);
+    }
+
+    /** A block without a unit ran once more: at the threshold (and past the warm-up) it is compiled. */
+    private int count(Cpu cpu, Cpu.Block b) {
+        if (++b.runs != threshold) {
+            return 0;
+        }
+        if (cpu.instructions() < warmup) {
+            b.runs = 0;         // still warming up: count again
+            return 0;
+        }
+        hot(b);
         CompiledUnit u = b.unit;
         if (u == null || u.version != b.version) {
-            if (++b.runs != threshold) {
-                return 0;
-            }
-            if (cpu.instructions() < warmup) {
-                b.runs = 0;         // still warming up: count again
-                return 0;
-            }
-            hot(b);
-            u = b.unit;
-            if (u == null || u.version != b.version) {
-                return 0;
-            }
+            return 0;
         }
-        if (STATS) {
-            int k = u.run(cpu);
-            backend.counted(k < 0 ? ~k : k, k != 0 && (k < 0 ? ~k : k) < b.count && k > 0);
-            return k;
-        }
-        return u.run(cpu);
+        return STATS ? runCounted(cpu, b, u) : u.run(cpu);
+    }
+
+    private int runCounted(Cpu cpu, Cpu.Block b, CompiledUnit u) {
+        int k = u.run(cpu);
+        backend.counted(k < 0 ? ~k : k, k != 0 && (k < 0 ? ~k : k) < b.count && k > 0);
+        return k;
     }
 
     /** Blocks this CPU handed to the compiler so far. */
