@@ -431,10 +431,13 @@ public final class Cpu extends FastExecutor {
                     curEip = eip;
                     int seq = (eip + i.len) & ipMask;
                     eip = seq;
-                    if (i.h != 0) {
+                    int h = i.h;
+                    if (h == 0) {
+                        exec(i);
+                    } else if (h < FastPath.H_ADC_RR) {
                         execFast(i);
                     } else {
-                        exec(i);
+                        execMore(i);      // one switch, not execFast's and then this one
                     }
                     if (eip != seq) {      // a taken branch leaves the block (it goes on when not taken)
                         abortBlock = false;

@@ -20,7 +20,8 @@ import jlguest.bus.PhysicalBus;
  * are left as calls. {@code execFast} holds the handlers a kernel runs most (moves,
  * ALU, stack, branches) and stays as it was; the newer ones (ADC/SBB, multiply and divide,
  * SETcc/CMOVcc, rotates and double shifts, the FF group, byte compares...) sit in
- * {@link #execMore}, one call further, before the general executor. A variant that put the whole
+ * {@link #execMore}, which the loop calls directly for them (by handler number: one switch, not
+ * two; worth 1.1-1.4x on the bignum loop), and the general executor takes the rest. A variant that put the whole
  * block loop and every handler into one method (so no call per instruction at all) was measured
  * and dropped: C2 took seconds to compile it, recompiled all of it at every newly seen handler,
  * and the bundled kernel booted 1.3-1.9x slower (bench/README.md). Check the shape with
@@ -105,8 +106,12 @@ abstract class FastExecutor extends Executor {
         }
     }
 
-    /** The less frequent fast handlers; anything else goes to the general executor. */
-    private void execMore(Insn i) {
+    /**
+     * The less frequent fast handlers (h >= {@link FastPath#H_ADC_RR}; the run loop calls this
+     * directly for them, not through {@code execFast}'s switch); anything else goes to the general
+     * executor.
+     */
+    final void execMore(Insn i) {
         int[] r = this.r;
         switch (i.h) {
             // ADC, SBB
