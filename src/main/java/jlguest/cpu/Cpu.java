@@ -108,6 +108,45 @@ public final class Cpu extends FastExecutor {
         }
     }
 
+    /**
+     * Invalidates all decoded and compiled code: every block decoded so far (and so every unit the
+     * block compiler made from one) is dropped, and the next instruction is decoded afresh. For
+     * whoever changes guest memory or CPU mode behind the CPU's back, without going through the bus
+     * (a snapshot restore copying RAM in): the write watch sees only writes made through the bus.
+     * Units still queued or running in the background compiler arrive for a block version that no
+     * longer exists and are never run. CPU thread only, between {@link #run} slices.
+     */
+    public void invalidateCode() {
+        for (int p = 0; p < pageGen.length; p++) {
+            ram.watched[p] = 0;
+            pageGen[p]++;
+        }
+        for (Block b : cache) {
+            if (b != null) {
+                b.version++;        // as a re-decode does: a late unit for the old contents never runs
+                b.unit = null;      // compiled units unload with their hidden classes
+                b.runs = 0;
+            }
+        }
+        chainEpoch++;
+        tlbFlush(true);     // pages that held code get their fast writes back
+    }
+
+    /** Blocks handed to the block compiler so far (tests). */
+    long jitRequests() {
+        return jit == null ? 0 : jit.requests;
+    }
+
+    /** True when some cached block has a compiled unit of its current decode installed (tests). */
+    boolean hasCompiledCode() {
+        for (Block b : cache) {
+            if (b != null && b.unit != null && b.unit.version == b.version) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     // ---- the block cache ----------------------------------------------------------------------
 
     private int fetch8(int lin) {
@@ -320,7 +359,7 @@ public final class Cpu extends FastExecutor {
     /**
      * Installs the block compiler for CPUs made from now on (jlguest.cpu.jit's
      * {@code CompilerService.BACKEND}; the machine does this). Whether it is used is the
-     * {@code jlguest.jit} property's say: off (the default), on, all.
+     * {@code jlguest.jit} property's say: on (the default), off, all.
      */
     public static void useBlockCompiler(BlockCompilerBackend compiler) {
         JitPort.install(compiler);
@@ -392,10 +431,13 @@ public final class Cpu extends FastExecutor {
                     curEip = eip;
                     int seq = (eip + i.len) & ipMask;
                     eip = seq;
-                    if (i.h != 0) {
+                    int h = i.h;
+                    if (h == 0) {
+                        exec(i);
+                    } else if (h < FastPath.H_ADC_RR) {
                         execFast(i);
                     } else {
-                        exec(i);
+                        execMore(i);      // one switch, not execFast's and then this one
                     }
                     if (eip != seq) {      // a taken branch leaves the block (it goes on when not taken)
                         abortBlock = false;

@@ -188,9 +188,12 @@ abstract class CpuState {
     }
 
     /**
-     * Condition code cc (0..15, as in Jcc's low nibble) evaluated against the current flags. Kept
-     * small (with the work in {@link #compare} and {@link #condFromFlags}) so that C2 inlines it
-     * into the run loop's Jcc, SETcc and CMOVcc handlers.
+     * Condition code cc (0..15, as in Jcc's low nibble) evaluated against the current flags.
+     *
+     * <p>One method on purpose, too big for C2 to inline (over FreqInlineSize, 325 bytes): the
+     * interpreter's Jcc handler calls it. Split into a small inlinable front and helpers (tried
+     * after issue 12), it was inlined into {@code execFast} with its compare switch twice over and
+     * every loop of bench/ ran 5-20% slower: the bigger handler method cost more than the call saved.
      */
     final boolean cond(int cc) {
         // tour:cpu:120 The commonest pairs, CMP or SUB followed by Jcc, and TEST or AND followed by
@@ -201,43 +204,32 @@ abstract class CpuState {
         int op = lfOp;
         if (op != LF_NONE) {
             int kind = op & ~3;
-            if ((0xF0FC >>> cc & 1) != 0) {
-                if (kind == K_SUB) {
-                    return compare(cc, lfA, lfB, op & 3);
+            boolean sub = kind == K_SUB;
+            if ((0xF0FC >>> cc & 1) != 0 && (sub || kind == K_LOGIC)) {
+                int sz = op & 3;
+                int a = sub ? lfA : lfRes, b = sub ? lfB : 0;
+                if (sz == 0) {
+                    a = (byte) a; b = (byte) b;
+                } else if (sz == 1) {
+                    a = (short) a; b = (short) b;
                 }
-                if (kind == K_LOGIC) {
-                    return compare(cc, lfRes, 0, op & 3);
+                switch (cc) {
+                    case 2: return Integer.compareUnsigned(a, b) < 0;
+                    case 3: return Integer.compareUnsigned(a, b) >= 0;
+                    case 4: return a == b;
+                    case 5: return a != b;
+                    case 6: return Integer.compareUnsigned(a, b) <= 0;
+                    case 7: return Integer.compareUnsigned(a, b) > 0;
+                    case 12: return a < b;
+                    case 13: return a >= b;
+                    case 14: return a <= b;
+                    default: return a > b;
                 }
             }
             if ((cc & ~1) == 4) {
                 return ((lfRes & MASK[op & 3]) == 0) != ((cc & 1) != 0);
             }
         }
-        return condFromFlags(cc);
-    }
-
-    /** Condition cc (one of those {@link #cond} answers by comparing) on "CMP a, b" of size sz. */
-    private static boolean compare(int cc, int a, int b, int sz) {
-        if (sz == 0) {
-            a = (byte) a; b = (byte) b;
-        } else if (sz == 1) {
-            a = (short) a; b = (short) b;
-        }
-        switch (cc) {
-            case 2: return Integer.compareUnsigned(a, b) < 0;
-            case 3: return Integer.compareUnsigned(a, b) >= 0;
-            case 4: return a == b;
-            case 5: return a != b;
-            case 6: return Integer.compareUnsigned(a, b) <= 0;
-            case 7: return Integer.compareUnsigned(a, b) > 0;
-            case 12: return a < b;
-            case 13: return a >= b;
-            case 14: return a <= b;
-            default: return a > b;
-        }
-    }
-
-    private boolean condFromFlags(int cc) {
         boolean v;
         switch (cc >> 1) {
             case 0: v = of(); break;

@@ -13,11 +13,15 @@ import jlguest.bus.PhysicalBus;
  * <p>tour:cpu:660 Why two switches. The run loop calls {@link #execFast} once per instruction.
  * HotSpot's C2 inlines a hot callee only up to 325 bytes of bytecode (FreqInlineSize), and no
  * switch over dozens of handlers is that small, so that call stays a call; what matters is that
- * each method C2 compiles is small and its hot callees (memory access, the lazy-flag helpers,
- * {@code cond}) are inlined into it. {@code execFast} holds the handlers a kernel runs most (moves,
+ * each method C2 compiles is small and its hot callees (memory access, the lazy-flag helpers)
+ * are inlined into it, and that it stays small: a helper inlined into {@code execFast} makes
+ * every handler in it slower, not only its own (the flag condition {@code cond} and INC/DEC's
+ * carry were inlined here for a while and cost the integer loops 5-20%), so the bigger helpers
+ * are left as calls. {@code execFast} holds the handlers a kernel runs most (moves,
  * ALU, stack, branches) and stays as it was; the newer ones (ADC/SBB, multiply and divide,
  * SETcc/CMOVcc, rotates and double shifts, the FF group, byte compares...) sit in
- * {@link #execMore}, one call further, before the general executor. A variant that put the whole
+ * {@link #execMore}, which the loop calls directly for them (by handler number: one switch, not
+ * two; worth 1.1-1.4x on the bignum loop), and the general executor takes the rest. A variant that put the whole
  * block loop and every handler into one method (so no call per instruction at all) was measured
  * and dropped: C2 took seconds to compile it, recompiled all of it at every newly seen handler,
  * and the bundled kernel booted 1.3-1.9x slower (bench/README.md). Check the shape with
@@ -74,8 +78,8 @@ abstract class FastExecutor extends Executor {
             case H_OR_RI: r[i.d] = logic32(r[i.d] | i.imm); break;
             case H_XOR_RI: r[i.d] = logic32(r[i.d] ^ i.imm); break;
             case H_TEST_RI: logic32(r[i.d] & i.imm); break;
-            case H_INC_R: r[i.d] = inc32(r[i.d]); break;
-            case H_DEC_R: r[i.d] = dec32(r[i.d]); break;
+            case H_INC_R: r[i.d] = inc(r[i.d], 2); break;
+            case H_DEC_R: r[i.d] = dec(r[i.d], 2); break;
             case H_PUSH_R: push32(r[i.d]); break;
             case H_POP_R: r[i.d] = pop32(); break;
             case H_PUSH_I: push32(i.imm); break;
@@ -102,8 +106,12 @@ abstract class FastExecutor extends Executor {
         }
     }
 
-    /** The less frequent fast handlers; anything else goes to the general executor. */
-    private void execMore(Insn i) {
+    /**
+     * The less frequent fast handlers (h >= {@link FastPath#H_ADC_RR}; the run loop calls this
+     * directly for them, not through {@code execFast}'s switch); anything else goes to the general
+     * executor.
+     */
+    final void execMore(Insn i) {
         int[] r = this.r;
         switch (i.h) {
             // ADC, SBB
@@ -197,18 +205,23 @@ abstract class FastExecutor extends Executor {
     // ---- the handlers too long to write inline --------------------------------------------------
 
     /**
-     * CF, as {@link CpuState#cf} computes it, with the cases that chains of 32-bit arithmetic meet
-     * (ADC after ADD or SUB, INC after ADD: bignum loops) answered here, small enough to inline.
+     * CF for ADC and SBB, as {@link CpuState#cf} computes it, with the records 32-bit code leaves
+     * (ADC after ADD, SUB, ADC, a logic op, INC/DEC: bignum loops) answered here, so that the call
+     * to {@code cf()} stays cold and C2 does not inline its 272 bytes into {@code execMore}.
      */
     private boolean carry() {
-        int op = lfOp;
-        if (op == (K_ADD | 2)) {
-            return Integer.compareUnsigned(lfRes, lfA) < 0;
+        switch (lfOp) {
+            case K_ADD | 2: return Integer.compareUnsigned(lfRes, lfA) < 0;
+            case K_SUB | 2: return Integer.compareUnsigned(lfA, lfB) < 0;
+            case K_ADC | 2: {
+                int a = lfA, res = lfRes;
+                return res - a - lfB != 0 ? Integer.compareUnsigned(res, a) <= 0 : Integer.compareUnsigned(res, a) < 0;
+            }
+            case K_LOGIC | 2: return false;
+            case K_INC | 2: case K_DEC | 2: return lfB != 0;
+            case K_EAGER | 2: return (lfB & CF) != 0;
+            default: return cf();     // 8- and 16-bit records, SBB, LF_NONE: rare here, so C2 leaves the call
         }
-        if (op == (K_SUB | 2)) {
-            return Integer.compareUnsigned(lfA, lfB) < 0;
-        }
-        return cf();
     }
 
     /** ADC, as Alu#alu(2, a, b, 2). */
@@ -229,26 +242,6 @@ abstract class FastExecutor extends Executor {
         lfB = b;
         lfRes = res;
         return res;
-    }
-
-    /** INC, as Alu#inc(a, 2): CF is kept, in lfB. */
-    private int inc32(int a) {
-        int c = carry() ? 1 : 0;
-        lfOp = K_INC | 2;
-        lfA = a;
-        lfB = c;
-        lfRes = a + 1;
-        return a + 1;
-    }
-
-    /** DEC, as Alu#dec(a, 2). */
-    private int dec32(int a) {
-        int c = carry() ? 1 : 0;
-        lfOp = K_DEC | 2;
-        lfA = a;
-        lfB = c;
-        lfRes = a - 1;
-        return a - 1;
     }
 
     private void aluRm(Insn i) {

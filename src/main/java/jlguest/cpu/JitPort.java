@@ -10,8 +10,9 @@ import java.lang.invoke.MethodType;
  * package (they use the CPU's package-private state and methods, as the interpreter does).
  *
  * <p>Modes, from the system property {@code jlguest.jit} when a CPU is made: {@code off} (the
- * launcher's {@code --no-compiler}; the default for now), {@code on} ({@code --compiler}: blocks that
- * ran {@code jlguest.jit.threshold} times compile in the background) and {@code all} (a test mode:
+ * launcher's {@code --no-compiler}), {@code on} ({@code --compiler}, the default: once the CPU has
+ * retired {@code jlguest.jit.warmup} instructions, blocks that ran {@code jlguest.jit.threshold}
+ * times compile in the background) and {@code all} (a test mode:
  * every block compiles at its first run, synchronously, so the differential suites run through
  * compiled code).
  */
@@ -21,19 +22,31 @@ final class JitPort {
 
     /** Runs before a block is compiled (1 in the compile-everything mode). */
     final int threshold;
+    /**
+     * Instructions the CPU retires before it compiles anything (0 in the compile-everything mode).
+     * A boot's code is mostly cold, and the first compilations are dear (ASM and the hidden-class
+     * machinery load and run cold, C2 then compiles every unit again, all on the cores the guest
+     * runs on), so a short run gains nothing from them: measured, the bundled boot (94 M
+     * instructions) cost 10-20% more CPU time with the compiler at threshold 20,000 and no warm-up.
+     */
+    final long warmup;
     private final boolean synchronous;
 
-    private JitPort(int threshold, boolean synchronous) {
+    private JitPort(int threshold, long warmup, boolean synchronous) {
         this.threshold = threshold;
+        this.warmup = warmup;
         this.synchronous = synchronous;
     }
 
+    /** The default warm-up: more than the bundled boot's 94 M (167 M with its own decompressor). */
+    static final long DEFAULT_WARMUP = 250_000_000L;
+
     /**
-     * Off by default for now: on the bundled boot (88 M instructions, mostly JVM warm-up) the first
-     * compilations (ASM and the hidden-class machinery loading and running cold) cost more CPU time
-     * than the compiled code saves; see bench/README.md, "The block compiler".
+     * On by default: with the warm-up ({@link #DEFAULT_WARMUP}) a boot costs what it costs
+     * interpreted, and longer runs gain (bench/README.md, "The block compiler"). Without the
+     * warm-up the bundled boot cost 10-20% more CPU time with the compiler than without.
      */
-    static final String DEFAULT_MODE = "off";
+    static final String DEFAULT_MODE = "on";
     private static final boolean STATS = Boolean.getBoolean("jlguest.jit.stats");
 
     /** The installed compiler (see {@link Cpu#useBlockCompiler}), or null: every block interpreted. */
@@ -55,41 +68,59 @@ final class JitPort {
         }
         return switch (mode) {
             case "off" -> null;
-            case "all" -> new JitPort(1, true);
-            default -> new JitPort(Math.max(1, Integer.getInteger("jlguest.jit.threshold", 20_000)), false);
+            case "all" -> new JitPort(1, 0, true);
+            default -> new JitPort(Math.max(1, Integer.getInteger("jlguest.jit.threshold", 20_000)),
+                    Math.max(0, Long.getLong("jlguest.jit.warmup", DEFAULT_WARMUP)), false);
         };
     }
 
     /**
      * tour:jit:002 A cached block counts its runs; at the threshold it goes to the compiler
-     * ({@link #hot}). Once its compiled unit is installed, and only while it is of the block's
+     * ({@link #hot}), once the CPU is past its warm-up (so a short run, a boot, compiles nothing
+     * and pays nothing for the compiler's cold start). Once its compiled unit is installed, and only while it is of the block's
      * current decode (the version), the unit runs instead of the interpreter. The result is the
      * unit's (see {@link CompiledUnit#run}): k >= 0 instructions ran and the loop interprets the
      * rest of the block from k; ~k: k ran and the block is over. A fault leaves its count in
      * {@code cpu.jitRetired} for the loop.
      */
     int run(Cpu cpu, Cpu.Block b) {
+        // Small enough for C2 to inline into the run loop: the common cases are one field test each.
+        CompiledUnit u = b.unit;
+        if (u != null && u.version == b.version && !STATS) {
+            return u.run(cpu);
+        }
+        return u == null || u.version != b.version ? count(cpu, b) : runCounted(cpu, b, u);
+    }
+
+    /** A block without a unit ran once more: at the threshold (and past the warm-up) it is compiled. */
+    private int count(Cpu cpu, Cpu.Block b) {
+        if (++b.runs != threshold) {
+            return 0;
+        }
+        if (cpu.instructions() < warmup) {
+            b.runs = 0;         // still warming up: count again
+            return 0;
+        }
+        hot(b);
         CompiledUnit u = b.unit;
         if (u == null || u.version != b.version) {
-            if (++b.runs != threshold) {
-                return 0;
-            }
-            hot(b);
-            u = b.unit;
-            if (u == null || u.version != b.version) {
-                return 0;
-            }
+            return 0;
         }
-        if (STATS) {
-            int k = u.run(cpu);
-            backend.counted(k < 0 ? ~k : k, k != 0 && (k < 0 ? ~k : k) < b.count && k > 0);
-            return k;
-        }
-        return u.run(cpu);
+        return STATS ? runCounted(cpu, b, u) : u.run(cpu);
     }
+
+    private int runCounted(Cpu cpu, Cpu.Block b, CompiledUnit u) {
+        int k = u.run(cpu);
+        backend.counted(k < 0 ? ~k : k, k != 0 && (k < 0 ? ~k : k) < b.count && k > 0);
+        return k;
+    }
+
+    /** Blocks this CPU handed to the compiler so far. */
+    long requests;
 
     /** A block reached the threshold: compile it (now, or in the background). */
     void hot(Cpu.Block b) {
+        requests++;
         Request r = new Request(b, snapshot(b), b.count, b.version);
         if (synchronous) {
             backend.compileNow(r);

@@ -1,6 +1,7 @@
 package jlguest.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
@@ -58,17 +59,17 @@ class JitLockstepTest {
         TestMachine interp = withJit("off", () -> TestMachine.flat(code));
         // A low threshold, so the loop is still running when its unit arrives even when this is the
         // first compilation in the JVM (ASM and the hidden-class machinery load cold: ~0.2 s).
+        // No warm-up: the loop is far shorter than the default's 250 M instructions.
         String oldThreshold = System.getProperty("jlguest.jit.threshold");
+        String oldWarmup = System.getProperty("jlguest.jit.warmup");
         System.setProperty("jlguest.jit.threshold", "100");
+        System.setProperty("jlguest.jit.warmup", "0");
         TestMachine compiled;
         try {
             compiled = withJit("on", () -> TestMachine.flat(code));
         } finally {
-            if (oldThreshold == null) {
-                System.clearProperty("jlguest.jit.threshold");
-            } else {
-                System.setProperty("jlguest.jit.threshold", oldThreshold);
-            }
+            restore("jlguest.jit.threshold", oldThreshold);
+            restore("jlguest.jit.warmup", oldWarmup);
         }
         long unitsBefore = CompilerService.compiledUnits();
         assertEquals(Stop.HALT_FOREVER, interp.cpu.run(100_000_000));
@@ -80,6 +81,64 @@ class JitLockstepTest {
         assertEquals(Stop.HALT_FOREVER, s);
         assertSame(interp, compiled, "hot loop");
         assertTrue(CompilerService.compiledUnits() > unitsBefore, "the loop was compiled while it ran");
+    }
+
+    @Test
+    void invalidateCodeDropsDecodedAndCompiledBlocks() {
+        // mov eax, 1; hlt, compiled at its first run; then the code changes behind the CPU's back
+        // (straight into the RAM array, as a snapshot restore would): stale code runs until
+        // invalidateCode(), the new code after it.
+        TestMachine m = withJit("all", () -> TestMachine.flat("b801000000f4"));
+        long units = CompilerService.compiledUnits();
+        assertEquals(Stop.HALT_FOREVER, m.run());
+        assertEquals(1, m.r(0));
+        assertTrue(CompilerService.compiledUnits() > units, "the block was compiled");
+        m.ram.bytes[0x1001] = 2;                 // mov eax, 2
+        m.cpu.setEip(0x1000);
+        assertEquals(Stop.HALT_FOREVER, m.run());
+        assertEquals(1, m.r(0), "the write bypassed the bus: the old block still runs");
+        m.cpu.invalidateCode();
+        m.cpu.setEip(0x1000);
+        assertEquals(Stop.HALT_FOREVER, m.run());
+        assertEquals(2, m.r(0), "after invalidateCode the new code runs");
+        m.ram.write8(0x1001, 3);                 // and a write through the bus is still seen
+        m.cpu.setEip(0x1000);
+        assertEquals(Stop.HALT_FOREVER, m.run());
+        assertEquals(3, m.r(0));
+    }
+
+    @Test
+    void nothingCompilesDuringTheWarmUp() {
+        // A hot loop (mov ecx, 0x7fffffff; l: add eax, ecx; xor ebx, eax; dec ecx; jnz l) against a
+        // warm-up of 1 M instructions: its blocks are far past the threshold at 900,000
+        // instructions, yet nothing is compiled; past the warm-up it is.
+        String code = "b9ffffff7f" + "01c8" + "31c3" + "49" + "75f9" + "f4";
+        String oldWarmup = System.getProperty("jlguest.jit.warmup");
+        String oldThreshold = System.getProperty("jlguest.jit.threshold");
+        System.setProperty("jlguest.jit.warmup", "1000000");
+        System.setProperty("jlguest.jit.threshold", "100");
+        TestMachine m;
+        try {
+            m = withJit("on", () -> TestMachine.flat(code));
+        } finally {
+            restore("jlguest.jit.warmup", oldWarmup);
+            restore("jlguest.jit.threshold", oldThreshold);
+        }
+        assertEquals(Stop.BUDGET, m.cpu.run(900_000));
+        assertEquals(0, m.cpu.jitRequests(), "blocks sent to the compiler during the warm-up");
+        assertFalse(m.cpu.hasCompiledCode(), "compiled during the warm-up");
+        for (int slice = 0; slice < 2000 && !m.cpu.hasCompiledCode(); slice++) {
+            assertEquals(Stop.BUDGET, m.cpu.run(1_000_000));     // the background compiler takes a while
+        }
+        assertTrue(m.cpu.hasCompiledCode(), "nothing compiled after the warm-up");
+    }
+
+    private static void restore(String key, String old) {
+        if (old == null) {
+            System.clearProperty(key);
+        } else {
+            System.setProperty(key, old);
+        }
     }
 
     /** Runs one random program on both CPUs; returns the instructions compared. */

@@ -17,13 +17,16 @@ class CompiledGuestTest {
     private static LinuxBootTest.Run boot(String mode, String script) throws Exception {
         String oldMode = System.getProperty("jlguest.jit");
         String oldThreshold = System.getProperty("jlguest.jit.threshold");
+        String oldWarmup = System.getProperty("jlguest.jit.warmup");
         System.setProperty("jlguest.jit", mode);
         System.setProperty("jlguest.jit.threshold", "50");
+        System.setProperty("jlguest.jit.warmup", "0");      // compile from the first instructions on
         try {
             return LinuxBootTest.boot(64 << 20, "guest-images/vmlinux", true, null, script);
         } finally {
             restore("jlguest.jit", oldMode);
             restore("jlguest.jit.threshold", oldThreshold);
+            restore("jlguest.jit.warmup", oldWarmup);
         }
     }
 

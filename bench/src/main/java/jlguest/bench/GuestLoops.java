@@ -33,9 +33,19 @@ public enum GuestLoops {
     SSE("sseloop.bin", 32 << 20);
 
     static {
+        // The loops measure the interpreter unless told otherwise (-Djlguest.jit=on: compiled, from
+        // the first slice on with -Djlguest.jit.warmup=0), though the machine's default is on.
+        if (System.getProperty("jlguest.jit") == null) {
+            System.setProperty("jlguest.jit", "off");
+        }
         // As the machine does: the CPU may use the block compiler (-Djlguest.jit=on|all) only once
-        // someone above it hands it over.
-        Cpu.useBlockCompiler(jlguest.cpu.jit.CompilerService.BACKEND);
+        // someone above it hands it over. A build from before the compiler (JLGUEST_CLASSES pointing
+        // at an older baseline) has neither: it runs interpreted.
+        try {
+            Cpu.useBlockCompiler(jlguest.cpu.jit.CompilerService.BACKEND);
+        } catch (LinkageError olderBuild) {
+            System.err.println("GuestLoops: no block compiler in this build (" + olderBuild + ")");
+        }
     }
 
     private final String image;
