@@ -12,7 +12,8 @@
 #
 # Reproducibility: every timestamp, user, host name, owner, inode order and file system UUID /
 # hash seed is pinned below, so a rebuild on bookworm with the same package versions gives
-# byte-identical files (README.md says which packages and what was verified).
+# byte-identical files. Those versions are pinned too (the PINS lists): build.sh installs them and
+# stops when another version is installed (README.md says what was verified).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -38,6 +39,61 @@ ROOTFS_MIB=16
 log() { printf '\n==> %s\n' "$*"; }
 
 # ---------------------------------------------------------------------------------------------
+# Pinned package versions: the committed files (SHA256SUMS) were built with exactly these. A
+# Debian point release replaces some of them (linux-source-6.1 above all); the old ones stay on
+# snapshot.debian.org.
+# ---------------------------------------------------------------------------------------------
+KERNEL_PINS=(
+    "linux-source-6.1=6.1.176-1"
+    "gcc-12=12.2.0-14+deb12u1"
+    "binutils=2.40-2"
+)
+USERLAND_PINS=(
+    "busybox-static:i386=1:1.35.0-4+deb12u1+b1"
+    "nasm=2.16.01-1"
+    "binutils=2.40-2"
+    "e2fsprogs=1.47.0-2+b2"
+    "cpio=2.13+dfsg-7.1"
+    "gzip=1.12-1"
+    "gcc-12=12.2.0-14+deb12u1"
+    "libc6-dev-i386=2.36-9+deb12u14"
+    "lib32gcc-12-dev=12.2.0-14+deb12u1"
+)
+
+# The pins a target's output depends on.
+pins_for() {
+    case ${1:-all} in
+        kernel) printf '%s\n' "${KERNEL_PINS[@]}" ;;
+        all) printf '%s\n' "${KERNEL_PINS[@]}" "${USERLAND_PINS[@]}" | sort -u ;;
+        manifest) ;;
+        *) printf '%s\n' "${USERLAND_PINS[@]}" ;;
+    esac
+}
+
+# Stops (unless UPDATE=1) when an installed version differs from its pin: the output would not
+# match SHA256SUMS, and it is better to hear so now than after a kernel build.
+check_pins() {
+    local pin pkg want have bad=0
+    for pin in $(pins_for "$1"); do
+        pkg=${pin%%=*} want=${pin#*=}
+        have=$(dpkg-query -W -f='${Version}' "$pkg" 2>/dev/null || true)
+        if [ "$have" != "$want" ]; then
+            echo "build.sh: $pkg is ${have:-not installed}, but the committed images were built with $want" >&2
+            bad=1
+        fi
+    done
+    [ $bad -eq 0 ] && return 0
+    if [ "$UPDATE" = 1 ]; then
+        echo "build.sh: UPDATE=1: building with these versions anyway; record them in build.sh's PINS and README.md" >&2
+        return 0
+    fi
+    echo "build.sh: so the output would not match SHA256SUMS. Install the pinned versions" >&2
+    echo "    (apt-get install 'PACKAGE=VERSION'; one a point release replaced is on snapshot.debian.org)," >&2
+    echo "or rebuild with UPDATE=1 to accept new images, then update the pins in build.sh and README.md." >&2
+    exit 1
+}
+
+# ---------------------------------------------------------------------------------------------
 # Packages. A fresh Debian bookworm machine needs these (busybox-static comes as i386).
 # ---------------------------------------------------------------------------------------------
 need_packages() {
@@ -46,9 +102,13 @@ need_packages() {
     case ${1:-all} in
         kernel|all) pkgs+=(linux-source-6.1 build-essential bc flex bison libelf-dev) ;;
     esac
-    local missing=()
+    local missing=() pin
     for p in "${pkgs[@]}"; do
-        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+        if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed"; then
+            # A missing package that is pinned comes in its pinned version.
+            pin=$(pins_for all | grep -m1 -F "$p=" | grep "^$p=" || true)
+            missing+=("${pin:-$p}")
+        fi
     done
     [ ${#missing[@]} -eq 0 ] && return 0
     log "installing missing packages: ${missing[*]}"
@@ -279,6 +339,7 @@ check_manifest() {
 main() {
     local what=${1:-all}
     need_packages "$what"
+    check_pins "$what"
     case $what in
         kernel)    build_kernel ;;
         helper)    build_helper ;;
