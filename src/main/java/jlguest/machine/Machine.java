@@ -6,6 +6,7 @@ import jlguest.boot.LoadedKernel;
 import jlguest.bus.IoPorts;
 import jlguest.bus.PhysicalBus;
 import jlguest.bus.Ram;
+import jlguest.console.ConsoleInput;
 import jlguest.console.ConsoleOutput;
 import jlguest.cpu.Cpu;
 import jlguest.cpu.jit.CompilerService;
@@ -21,6 +22,7 @@ import jlguest.devices.legacy.SystemControlPort61;
 import jlguest.devices.legacy.TestExitPort;
 import jlguest.devices.virtio.VirtioDevices;
 import jlguest.devices.virtio.VirtioSlot;
+import jlguest.devices.virtio.console.VirtioConsole;
 import jlguest.devices.legacy.Uart16550;
 import jlguest.hypercall.Hypercalls;
 import jlguest.hypercall.KvmParavirt;
@@ -67,6 +69,7 @@ public final class Machine implements Hypercalls.Services {
     private final TimerQueue.Timer hypercallTimer;
     private final Pic8259Pair pic;
     private final Uart16550 uart;
+    private final ConsoleInput.Target keyboard;
     private final KvmParavirt kvm;
     private final Hypercalls hypercalls;
     private final VirtioDevices virtio;
@@ -121,8 +124,7 @@ public final class Machine implements Hypercalls.Services {
         pit = new Pit8254(clock, timers, pic.line(0));
         io.register(Pit8254.BASE, 4, pit);
         io.register(SystemControlPort61.PORT, 1, new SystemControlPort61(pit, clock));
-        uart = new Uart16550(new PanicWatch(console, reason -> request(Ending.PANIC, PanicWatch.EXIT_STATUS,
-                "the guest kernel panicked: " + reason)), pic.line(Uart16550.COM1_IRQ), this::wakeUp);
+        uart = new Uart16550(panicWatch(), pic.line(Uart16550.COM1_IRQ), this::wakeUp);
         io.register(Uart16550.COM1_BASE, 8, uart);
         rtc = new CmosRtc(() -> (epoch + clock.nanos()) / 1_000_000L);
         io.register(CmosRtc.INDEX_PORT, 2, rtc);
@@ -139,10 +141,19 @@ public final class Machine implements Hypercalls.Services {
         }
         // tour:machine:015 Each virtio device is a 4 KiB MMIO window at 0xD0000000 + 0x1000*n on
         // a level-triggered ISA IRQ (5, 6, 7, 9, 10, 11), as a BIOS would have set the ELCR.
+        VirtioConsole hvc = null;
         for (VirtioSlot slot : virtio.attach(ram, pic::line, this::wakeUp)) {
             pic.setLevelTriggered(slot.irq(), true);
             bus.map(slot.base(), slot.size(), slot.mmio());
+            if (slot.mmio().device() instanceof VirtioConsole c) {
+                c.connect(panicWatch());   // hvc0 is the kernel's console as much as ttyS0
+                hvc = c;
+            }
         }
+        // tour:machine:017 Keys go to the device the guest's console is: hvc0 when the command line
+        // says so (the launcher's default for a kernel with the driver), the 16550 otherwise.
+        keyboard = hvc != null && KernelCommandLine.consoleIsHvc(kernel.commandLine()) ? hvc::offerInput
+                : uart::offerInput;
         kvm = new KvmParavirt(ram, clock, epoch);
         hypercalls = new Hypercalls(ram, this);
         hypercallTimer = timers.newTimer("hypercall timer", pic.line(0)::pulse);
@@ -268,6 +279,17 @@ public final class Machine implements Hypercalls.Services {
 
     public VirtioDevices virtio() {
         return virtio;
+    }
+
+    /** The console input thread's way in: takes up to {@code len} typed bytes and says how many it took. */
+    public int offerInput(byte[] b, int off, int len) {
+        return keyboard.offerInput(b, off, len);
+    }
+
+    /** A fresh watch on a console's output for the kernel's panic report, in front of the console. */
+    private PanicWatch panicWatch() {
+        return new PanicWatch(console, reason -> request(Ending.PANIC, PanicWatch.EXIT_STATUS,
+                "the guest kernel panicked: " + reason));
     }
 
     public Uart16550 uart() {
