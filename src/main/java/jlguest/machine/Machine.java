@@ -70,6 +70,9 @@ public final class Machine implements Hypercalls.Services {
     private final Pic8259Pair pic;
     private final Uart16550 uart;
     private final ConsoleInput.Target keyboard;
+    /** The PIC's INTR output as it is, and whether the debugger holds it back from the CPU (CPU thread). */
+    private boolean intrRaised;
+    private boolean intrHeld;
     private final KvmParavirt kvm;
     private final Hypercalls hypercalls;
     private final VirtioDevices virtio;
@@ -117,7 +120,10 @@ public final class Machine implements Hypercalls.Services {
         long epoch = config.deterministic() ? DETERMINISTIC_EPOCH_NANOS : System.currentTimeMillis() * 1_000_000L;
 
         pic = new Pic8259Pair();
-        pic.setIntrListener(cpu::setIntrLine);
+        pic.setIntrListener(level -> {
+            intrRaised = level;
+            cpu.setIntrLine(level && !intrHeld);
+        });
         io.register(Pic8259Pair.MASTER_BASE, 2, pic);
         io.register(Pic8259Pair.SLAVE_BASE, 2, pic);
         io.register(Pic8259Pair.ELCR_BASE, 2, pic);
@@ -234,6 +240,10 @@ public final class Machine implements Hypercalls.Services {
     // alike. Test: ExercisesTest.exercise05IdleTime.
     /** Waits, in host or guest time, until an interrupt is pending or the run must end. */
     private void idle() {
+        if (intrHeld) {
+            // A CPU halted while the debugger steps can only go on by an interrupt: let them through.
+            holdInterrupts(false);
+        }
         while (!pic.intr() && requested == null && (debugHook == null || !debugHook.wantsControl())) {
             long now = clock.nanos();
             long deadline = timers.nextDeadline();
@@ -347,6 +357,17 @@ public final class Machine implements Hypercalls.Services {
     /** Guest nanoseconds since power-on (what the PIT, RTC and kvmclock count from). */
     public long guestNanos() {
         return clock.nanos();
+    }
+
+    /**
+     * CPU thread: while the debugger single-steps, the PIC's interrupts are held back from the CPU,
+     * as QEMU's gdb stub does, so that gdb's {@code step} and {@code next} walk the code being
+     * stepped instead of landing in the timer's handler; they are delivered when the hold ends (or
+     * when the CPU halts, which only an interrupt can end).
+     */
+    public void holdInterrupts(boolean hold) {
+        intrHeld = hold;
+        cpu.setIntrLine(intrRaised && !hold);
     }
 
     /** The debugger holds the guest: its clocks stand still until {@link #thawClock} (CPU thread). */
