@@ -8,11 +8,13 @@
 #
 #   ./build.sh            build everything, then check the kernel config and SHA256SUMS
 #   ./build.sh kernel     only vmlinux + bzImage        (also: helper, initrd, rootfs, multiboot)
+#   ./build.sh kernel-debug   vmlinux-debug: the same kernel with DWARF, for gdb (not committed)
 #   UPDATE=1 ./build.sh   accept a changed kernel config and rewrite SHA256SUMS
 #
 # Reproducibility: every timestamp, user, host name, owner, inode order and file system UUID /
 # hash seed is pinned below, so a rebuild on bookworm with the same package versions gives
-# byte-identical files (README.md says which packages and what was verified).
+# byte-identical files. Those versions are pinned too (the PINS lists): build.sh installs them and
+# stops when another version is installed (README.md says what was verified).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -38,17 +40,76 @@ ROOTFS_MIB=16
 log() { printf '\n==> %s\n' "$*"; }
 
 # ---------------------------------------------------------------------------------------------
+# Pinned package versions: the committed files (SHA256SUMS) were built with exactly these. A
+# Debian point release replaces some of them (linux-source-6.1 above all); the old ones stay on
+# snapshot.debian.org.
+# ---------------------------------------------------------------------------------------------
+KERNEL_PINS=(
+    "linux-source-6.1=6.1.176-1"
+    "gcc-12=12.2.0-14+deb12u1"
+    "binutils=2.40-2"
+)
+USERLAND_PINS=(
+    "busybox-static:i386=1:1.35.0-4+deb12u1+b1"
+    "nasm=2.16.01-1"
+    "binutils=2.40-2"
+    "e2fsprogs=1.47.0-2+b2"
+    "cpio=2.13+dfsg-7.1"
+    "gzip=1.12-1"
+    "gcc-12=12.2.0-14+deb12u1"
+    "libc6-dev-i386=2.36-9+deb12u14"
+    "lib32gcc-12-dev=12.2.0-14+deb12u1"
+)
+
+# The pins a target's output depends on.
+pins_for() {
+    case ${1:-all} in
+        kernel|kernel-debug) printf '%s\n' "${KERNEL_PINS[@]}" ;;
+        all) printf '%s\n' "${KERNEL_PINS[@]}" "${USERLAND_PINS[@]}" | sort -u ;;
+        manifest) ;;
+        *) printf '%s\n' "${USERLAND_PINS[@]}" ;;
+    esac
+}
+
+# Stops (unless UPDATE=1) when an installed version differs from its pin: the output would not
+# match SHA256SUMS, and it is better to hear so now than after a kernel build.
+check_pins() {
+    local pin pkg want have bad=0
+    for pin in $(pins_for "$1"); do
+        pkg=${pin%%=*} want=${pin#*=}
+        have=$(dpkg-query -W -f='${Version}' "$pkg" 2>/dev/null || true)
+        if [ "$have" != "$want" ]; then
+            echo "build.sh: $pkg is ${have:-not installed}, but the committed images were built with $want" >&2
+            bad=1
+        fi
+    done
+    [ $bad -eq 0 ] && return 0
+    if [ "$UPDATE" = 1 ]; then
+        echo "build.sh: UPDATE=1: building with these versions anyway; record them in build.sh's PINS and README.md" >&2
+        return 0
+    fi
+    echo "build.sh: so the output would not match SHA256SUMS. Install the pinned versions" >&2
+    echo "    (apt-get install 'PACKAGE=VERSION'; one a point release replaced is on snapshot.debian.org)," >&2
+    echo "or rebuild with UPDATE=1 to accept new images, then update the pins in build.sh and README.md." >&2
+    exit 1
+}
+
+# ---------------------------------------------------------------------------------------------
 # Packages. A fresh Debian bookworm machine needs these (busybox-static comes as i386).
 # ---------------------------------------------------------------------------------------------
 need_packages() {
     # The userland targets need no kernel source or kernel build tools.
     local pkgs=(gcc-multilib nasm e2fsprogs cpio xz-utils gzip busybox-static:i386 python3)
     case ${1:-all} in
-        kernel|all) pkgs+=(linux-source-6.1 build-essential bc flex bison libelf-dev) ;;
+        kernel|kernel-debug|all) pkgs+=(linux-source-6.1 build-essential bc flex bison libelf-dev) ;;
     esac
-    local missing=()
+    local missing=() pin
     for p in "${pkgs[@]}"; do
-        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+        if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed"; then
+            # A missing package that is pinned comes in its pinned version.
+            pin=$(pins_for all | grep -m1 -F "$p=" | grep "^$p=" || true)
+            missing+=("${pin:-$p}")
+        fi
     done
     [ ${#missing[@]} -eq 0 ] && return 0
     log "installing missing packages: ${missing[*]}"
@@ -103,6 +164,55 @@ build_kernel() {
     make -C "$src" ARCH=i386 -j"$JOBS" bzImage
     cp "$src/vmlinux" "$HERE/vmlinux"
     cp "$src/arch/x86/boot/bzImage" "$HERE/bzImage"
+}
+
+# ---------------------------------------------------------------------------------------------
+# vmlinux-debug: the committed configuration plus DWARF 5, in a tree of its own, for gdb
+# (p jiffies, bt, step, list). Too big for git (README.md: "A kernel for gdb"); not in SHA256SUMS.
+# ---------------------------------------------------------------------------------------------
+build_kernel_debug() {
+    local top=$WORK/debug src=$WORK/debug/linux-source-6.1
+    if [ ! -f "$src/Makefile" ]; then
+        log "unpacking /usr/src/linux-source-6.1.tar.xz for the debug kernel"
+        mkdir -p "$top"
+        tar -C "$top" -xJf /usr/src/linux-source-6.1.tar.xz
+    fi
+    log "configuring: linux-6.1-i386.config + DWARF 5"
+    cp "$HERE/linux-6.1-i386.config" "$src/.config"
+    (cd "$src" && scripts/config --disable DEBUG_INFO_NONE --enable DEBUG_INFO_DWARF5)
+    make -s -C "$src" ARCH=i386 olddefconfig
+    # Only debug-information options may differ from the committed configuration.
+    local extra
+    extra=$(diff <(grep -v '^#' "$HERE/linux-6.1-i386.config" | sort) <(grep -v '^#' "$src/.config" | sort) |
+            grep '^[<>]' | grep -vE '^[<>] CONFIG_(DEBUG_INFO|PAHOLE_VERSION)' || true)
+    if [ -n "$extra" ]; then
+        echo "debug config differs from linux-6.1-i386.config beyond debug info:" >&2
+        echo "$extra" >&2
+        exit 1
+    fi
+    log "building the debug kernel (make -j$JOBS vmlinux)"
+    make -C "$src" ARCH=i386 -j"$JOBS" vmlinux
+    cp "$src/vmlinux" "$HERE/vmlinux-debug"
+    check_debug_code
+}
+
+# Debug information changes no code: the debug kernel's symbols and its .text, .rodata and .data
+# are the committed vmlinux's, byte for byte, but for the GNU build IDs (the kernel's and its
+# vDSO's: hashes of whole files, debug information included). Then gdb may read vmlinux-debug while the machine runs either.
+check_debug_code() {
+    python3 - "$HERE/vmlinux" "$HERE/vmlinux-debug" <<'EOF'
+import re, subprocess, sys
+# A GNU build-ID note: namesz 4, descsz 20, type 3, "GNU\0", then the ID (the kernel's, the vDSO's).
+NOTE = re.compile(rb"(\x04\0\0\0\x14\0\0\0\x03\0\0\0GNU\0).{20}", re.S)
+def image(path):
+    run = lambda *a: subprocess.run(a, capture_output=True, check=True).stdout
+    secs = [run("objcopy", "-O", "binary", "-j", s, path, "/dev/stdout") for s in (".text", ".rodata", ".data")]
+    return [NOTE.sub(lambda m: m.group(1) + bytes(20), s) for s in secs] + [run("nm", "-n", path)]
+same = image(sys.argv[1]) == image(sys.argv[2])
+print("vmlinux-debug: code, data and symbols are vmlinux's" if same
+      else "note: vmlinux-debug's code differs from vmlinux's: boot vmlinux-debug itself under gdb")
+EOF
+    log "vmlinux-debug: $(du -h "$HERE/vmlinux-debug" | cut -f1)"
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -279,8 +389,10 @@ check_manifest() {
 main() {
     local what=${1:-all}
     need_packages "$what"
+    check_pins "$what"
     case $what in
         kernel)    build_kernel ;;
+        kernel-debug) build_kernel_debug ;;
         helper)    build_helper ;;
         initrd)    build_helper; build_initrd ;;
         rootfs)    build_helper; build_rootfs ;;
@@ -288,7 +400,7 @@ main() {
         fptest)    build_fptest ;;
         manifest)  check_manifest ;;
         all)       build_kernel; build_helper; build_initrd; build_rootfs; build_multiboot; build_fptest; check_manifest ;;
-        *) echo "usage: $0 [all|kernel|helper|initrd|rootfs|multiboot|fptest|manifest]" >&2; exit 2 ;;
+        *) echo "usage: $0 [all|kernel|kernel-debug|helper|initrd|rootfs|multiboot|fptest|manifest]" >&2; exit 2 ;;
     esac
 }
 main "$@"

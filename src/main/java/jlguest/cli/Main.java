@@ -68,6 +68,11 @@ public final class Main {
                     "each with optional ,mac=52:54:00:12:34:56 and ,mtu=N."})
     private List<String> nets = new ArrayList<>();
 
+    @Option(names = "--console", paramLabel = "virtio|serial",
+            description = {"The Linux guest's console: virtio (default): hvc0, which knows the terminal's size, "
+                    + "with ttyS0 for early boot (when the kernel has the driver); serial: ttyS0 only."})
+    private String console = "virtio";
+
     @Option(names = "--no-reboot", description = "Exit instead of restarting when the guest reboots.")
     private boolean noReboot;
 
@@ -172,8 +177,13 @@ public final class Main {
         for (String n : nets) {
             networks.add(NetOption.parse(n));
         }
+        boolean virtioConsole = switch (console) {
+            case "virtio" -> true;
+            case "serial" -> false;
+            default -> throw new UsageException("--console: expected virtio or serial, got '" + console + "'");
+        };
         return new MachineConfig(ram, Path.of(words.get(1)), initrd, disks, networks, noReboot, testExit,
-                deterministic, words.subList(2, words.size()), guestDecompress);
+                deterministic, words.subList(2, words.size()), guestDecompress, virtioConsole);
     }
 
     private DebugOptions debugOptions() throws UsageException {

@@ -23,6 +23,7 @@ public final class RawTerminal implements AutoCloseable {
     private final Attributes saved;
     private final Thread hook;
     private boolean closed;
+    private Object winch;
 
     private RawTerminal(Terminal terminal) {
         this.terminal = terminal;
@@ -71,6 +72,24 @@ public final class RawTerminal implements AutoCloseable {
         }
     }
 
+    /** The terminal's size as {cols, rows}, or {0, 0} when it cannot be had. */
+    public int[] size() {
+        try {
+            org.jline.terminal.Size s = terminal.getSize();
+            return new int[] {s.getColumns(), s.getRows()};
+        } catch (RuntimeException e) {
+            return new int[] {0, 0};
+        }
+    }
+
+    /**
+     * Calls {@code listener} with the new {cols, rows} whenever the window changes size (SIGWINCH,
+     * through jline's signal registration, which needs no native code).
+     */
+    public void onResize(java.util.function.Consumer<int[]> listener) {
+        winch = org.jline.utils.Signals.register("WINCH", () -> listener.accept(size()));
+    }
+
     /**
      * What a full-screen guest program (vi, top, less) may have switched on in the host terminal and
      * not switched off, because we quit under it: the alternate screen (1047: leaving it is a no-op
@@ -85,6 +104,9 @@ public final class RawTerminal implements AutoCloseable {
             return;
         }
         closed = true;
+        if (winch != null) {
+            org.jline.utils.Signals.unregister("WINCH", winch);
+        }
         try {
             terminal.writer().write(SANE_MODES);
             terminal.writer().flush();

@@ -66,6 +66,7 @@ public final class Debugger implements Machine.DebugHook {
     private boolean pauseRequested;
     private Reason requestReason = Reason.REQUEST;
     private long stepUntil = -1;     // instruction count at which a step ends, or -1
+    private boolean holding;         // interrupts held back for the step in progress (CPU thread)
     private int skipAt = -1;         // the breakpoint we resume from is not hit again at once
     private long skipCount;
     private boolean skipping;
@@ -174,6 +175,10 @@ public final class Debugger implements Machine.DebugHook {
             for (StopListener l : stopListeners) {
                 l.stopped(reason, cpu.eip());
             }
+            if (holding) {
+                holding = false;
+                machine.holdInterrupts(false);
+            }
             machine.freezeClock();    // a paused machine's time stands still
             try {
                 synchronized (lock) {
@@ -199,6 +204,14 @@ public final class Debugger implements Machine.DebugHook {
             tracedCount = cpu.instructions();   // a slice that ran nothing (a stop request) is not traced twice
             tracedEip = cpu.eip();
             ev.instruction(cpu);
+        }
+        boolean stepping;
+        synchronized (lock) {
+            stepping = stepUntil >= 0;
+        }
+        if (stepping != holding) {
+            holding = stepping;
+            machine.holdInterrupts(stepping);   // a step is the next instruction, not an interrupt handler
         }
         synchronized (lock) {
             if (stepUntil >= 0 || !breakpoints.isEmpty() || ev != null) {

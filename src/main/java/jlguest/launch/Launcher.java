@@ -8,6 +8,7 @@ import jlguest.machine.KernelCommandLine;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -25,6 +26,7 @@ import jlguest.console.EscapeDecoder;
 import jlguest.console.RawTerminal;
 import jlguest.devices.virtio.DeviceSpecException;
 import jlguest.devices.virtio.VirtioDevices;
+import jlguest.devices.virtio.console.VirtioConsole;
 import jlguest.launch.DebugOptions;
 import jlguest.launch.DebugSession;
 
@@ -53,8 +55,21 @@ public final class Launcher {
         return prepare(config, machineWords, null);
     }
 
+    /**
+     * As {@link #prepare(MachineConfig, List)} with the words of {@code virtio}'s devices; when one
+     * of them is a virtio console and the kernel has its driver, hvc0 is the guest's console.
+     */
+    public static Prepared prepare(MachineConfig config, VirtioDevices virtio) throws BootException {
+        return prepare(config, virtio.commandLineWords(), null, console(virtio) != null);
+    }
+
     /** Loads the guest into {@code reuse} (cleared first), or into new RAM when it is null. */
     private static Prepared prepare(MachineConfig config, List<String> machineWords, Ram reuse) throws BootException {
+        return prepare(config, machineWords, reuse, false);
+    }
+
+    private static Prepared prepare(MachineConfig config, List<String> machineWords, Ram reuse, boolean hvc)
+            throws BootException {
         // Neither can be larger than the guest's RAM, which they must fit in.
         byte[] image = HostFiles.read(config.kernel(), "kernel", config.ramSize());
         Initrd initrd = config.initrd() == null ? null
@@ -62,16 +77,46 @@ public final class Launcher {
         String name = config.kernel().toString();
         // Machine words (console=, virtio_mmio.device=) are Linux's language. A multiboot kernel
         // gets what GRUB and QEMU give it: its own file name, then what the user typed.
-        String cmdline = KernelLoader.detect(image, name) == KernelFormat.MULTIBOOT
-                ? KernelCommandLine.multiboot(name, config.kernelArgs())
-                : KernelCommandLine.build(config.kernelArgs(), machineWords);
+        boolean multiboot = KernelLoader.detect(image, name) == KernelFormat.MULTIBOOT;
+        String cmdline = multiboot ? KernelCommandLine.multiboot(name, config.kernelArgs())
+                : KernelCommandLine.build(config.kernelArgs(), machineWords, hvc);
         Ram ram = reuse == null ? allocate(config.ramSize()) : reuse;
         if (reuse != null) {
             reuse.clear();
         }
         LoadedKernel kernel = KernelLoader.load(ram, image, name, initrd, cmdline,
                 config.guestDecompress() ? Decompression.GUEST : Decompression.HOST);
+        if (hvc && !multiboot && !contains(ram, kernel, VIRTIO_CONSOLE_DRIVER)) {
+            // A kernel without the driver would have no console at all: the 16550 it is.
+            return prepare(config, machineWords, ram, false);
+        }
         return new Prepared(ram, kernel);
+    }
+
+    /** Linux's virtio console driver names itself so; its kernel image holds the string. */
+    private static final byte[] VIRTIO_CONSOLE_DRIVER = "virtio_console\0".getBytes(StandardCharsets.US_ASCII);
+
+    /** True when the loaded kernel's bytes hold {@code needle} (false for a kernel the guest unpacks itself). */
+    static boolean contains(Ram ram, LoadedKernel kernel, byte[] needle) {
+        int from = (int) Math.max(0, kernel.kernelStart());
+        int to = (int) Math.min(ram.size(), kernel.kernelEnd()) - needle.length;
+        byte[] b = ram.bytes;
+        for (int i = from; i <= to; i++) {
+            if (b[i] == needle[0] && java.util.Arrays.equals(b, i, i + needle.length, needle, 0, needle.length)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The virtio console among {@code virtio}'s devices, or null. */
+    public static VirtioConsole console(VirtioDevices virtio) {
+        for (int i = 0; i < virtio.size(); i++) {
+            if (virtio.device(i) instanceof VirtioConsole c) {
+                return c;
+            }
+        }
+        return null;
     }
 
     /**
@@ -100,7 +145,7 @@ public final class Launcher {
 
     private static VirtioDevices openVirtio(MachineConfig config) throws BootException {
         try {
-            return VirtioBuilder.open(config.disks(), config.networks(), config.deterministic());
+            return VirtioBuilder.open(config.disks(), config.networks(), config.deterministic(), config.virtioConsole());
         } catch (DeviceSpecException e) {
             throw new BootException(e.getMessage());
         }
@@ -108,11 +153,19 @@ public final class Launcher {
 
     private static int boot(MachineConfig config, VirtioDevices virtio, DebugOptions debug, PrintStream err)
             throws BootException {
-        Prepared guest = prepare(config, virtio.commandLineWords());
+        Prepared guest = prepare(config, virtio);
         DebugSession session = DebugSession.start(debug, config.kernel(), err);
         ConsoleOutput out = new ConsoleOutput(session.serialOutput(new FileOutputStream(FileDescriptor.out)));
         AtomicReference<Machine> current = new AtomicReference<>();
         RawTerminal terminal = session.monitorOnStdio() ? null : RawTerminal.enterIfInteractive();
+        VirtioConsole hvc = console(virtio);
+        if (terminal != null && hvc != null) {
+            // tour:launcher:042 The guest's hvc0 is as big as the user's window, at boot and after
+            // every change of it (SIGWINCH): the device tells the guest by a configuration change.
+            int[] size = terminal.size();
+            hvc.resize(size[0], size[1]);
+            terminal.onResize(s -> hvc.resize(s[0], s[1]));
+        }
         try {
             EscapeDecoder escapes = terminal == null ? null : new EscapeDecoder(command -> {
                 switch (command) {
@@ -128,7 +181,7 @@ public final class Launcher {
                 current.set(machine);
                 session.attach(machine);
                 if (input == null && !session.monitorOnStdio()) {
-                    input = new ConsoleInput(System.in, session.route((b, off, len) -> current.get().uart().offerInput(b, off, len)),
+                    input = new ConsoleInput(System.in, session.route((b, off, len) -> current.get().offerInput(b, off, len)),
                             escapes).start();
                 }
                 Machine.Outcome end = machine.run();
@@ -147,7 +200,7 @@ public final class Launcher {
                             return end.status();
                         }
                         err.print("lguest: rebooting" + eol);
-                        guest = prepare(config, virtio.commandLineWords(), guest.ram());
+                        guest = prepare(config, virtio.commandLineWords(), guest.ram(), console(virtio) != null);
                     }
                     default -> {
                         return end.status();

@@ -19,15 +19,46 @@ public final class KernelCommandLine {
     public static final String SCRIPT_PARAMETER = "jlguest.run=";
 
     public static String build(List<String> userWords, List<String> machineWords) {
+        return build(userWords, machineWords, false);
+    }
+
+    /**
+     * tour:launcher:035 With a virtio console ({@code hvc}) the guest's console is hvc0, which knows
+     * the terminal's size; the 16550 still speaks first, as the kernel's early console, until hvc0
+     * registers (then Linux hands over without printing anything twice). A {@code console=} the user
+     * typed wins over both.
+     */
+    public static String build(List<String> userWords, List<String> machineWords, boolean hvc) {
         List<String> words = new ArrayList<>();
         for (String w : userWords) {
             words.add(quoted(w));
         }
         if (userWords.stream().noneMatch(w -> w.startsWith("console="))) {
-            words.add("console=ttyS0");
+            if (hvc) {
+                if (userWords.stream().noneMatch(w -> w.startsWith("earlyprintk=") || w.startsWith("earlycon"))) {
+                    words.add(EARLY_SERIAL);
+                }
+                words.add("console=hvc0");
+            } else {
+                words.add("console=ttyS0");
+            }
         }
         words.addAll(machineWords);
         return String.join(" ", words);
+    }
+
+    /** The kernel's boot console on the 16550 while hvc0 is not up yet (x86 early printk). */
+    public static final String EARLY_SERIAL = "earlyprintk=serial,ttyS0,115200";
+
+    /** True when the last {@code console=} on the command line names an hvc device (Linux's /dev/console). */
+    public static boolean consoleIsHvc(String cmdline) {
+        String last = null;
+        for (String w : cmdline.split(" ")) {
+            if (w.startsWith("console=")) {
+                last = w.substring("console=".length());
+            }
+        }
+        return last != null && last.startsWith("hvc");
     }
 
     /** A multiboot kernel's command line: its file name, then the user's words. */

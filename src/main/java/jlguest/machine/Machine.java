@@ -6,6 +6,7 @@ import jlguest.boot.LoadedKernel;
 import jlguest.bus.IoPorts;
 import jlguest.bus.PhysicalBus;
 import jlguest.bus.Ram;
+import jlguest.console.ConsoleInput;
 import jlguest.console.ConsoleOutput;
 import jlguest.cpu.Cpu;
 import jlguest.cpu.jit.CompilerService;
@@ -21,6 +22,7 @@ import jlguest.devices.legacy.SystemControlPort61;
 import jlguest.devices.legacy.TestExitPort;
 import jlguest.devices.virtio.VirtioDevices;
 import jlguest.devices.virtio.VirtioSlot;
+import jlguest.devices.virtio.console.VirtioConsole;
 import jlguest.devices.legacy.Uart16550;
 import jlguest.hypercall.Hypercalls;
 import jlguest.hypercall.KvmParavirt;
@@ -67,6 +69,10 @@ public final class Machine implements Hypercalls.Services {
     private final TimerQueue.Timer hypercallTimer;
     private final Pic8259Pair pic;
     private final Uart16550 uart;
+    private final ConsoleInput.Target keyboard;
+    /** The PIC's INTR output as it is, and whether the debugger holds it back from the CPU (CPU thread). */
+    private boolean intrRaised;
+    private boolean intrHeld;
     private final KvmParavirt kvm;
     private final Hypercalls hypercalls;
     private final VirtioDevices virtio;
@@ -114,15 +120,17 @@ public final class Machine implements Hypercalls.Services {
         long epoch = config.deterministic() ? DETERMINISTIC_EPOCH_NANOS : System.currentTimeMillis() * 1_000_000L;
 
         pic = new Pic8259Pair();
-        pic.setIntrListener(cpu::setIntrLine);
+        pic.setIntrListener(level -> {
+            intrRaised = level;
+            cpu.setIntrLine(level && !intrHeld);
+        });
         io.register(Pic8259Pair.MASTER_BASE, 2, pic);
         io.register(Pic8259Pair.SLAVE_BASE, 2, pic);
         io.register(Pic8259Pair.ELCR_BASE, 2, pic);
         pit = new Pit8254(clock, timers, pic.line(0));
         io.register(Pit8254.BASE, 4, pit);
         io.register(SystemControlPort61.PORT, 1, new SystemControlPort61(pit, clock));
-        uart = new Uart16550(new PanicWatch(console, reason -> request(Ending.PANIC, PanicWatch.EXIT_STATUS,
-                "the guest kernel panicked: " + reason)), pic.line(Uart16550.COM1_IRQ), this::wakeUp);
+        uart = new Uart16550(panicWatch(), pic.line(Uart16550.COM1_IRQ), this::wakeUp);
         io.register(Uart16550.COM1_BASE, 8, uart);
         rtc = new CmosRtc(() -> (epoch + clock.nanos()) / 1_000_000L);
         io.register(CmosRtc.INDEX_PORT, 2, rtc);
@@ -139,10 +147,19 @@ public final class Machine implements Hypercalls.Services {
         }
         // tour:machine:015 Each virtio device is a 4 KiB MMIO window at 0xD0000000 + 0x1000*n on
         // a level-triggered ISA IRQ (5, 6, 7, 9, 10, 11), as a BIOS would have set the ELCR.
+        VirtioConsole hvc = null;
         for (VirtioSlot slot : virtio.attach(ram, pic::line, this::wakeUp)) {
             pic.setLevelTriggered(slot.irq(), true);
             bus.map(slot.base(), slot.size(), slot.mmio());
+            if (slot.mmio().device() instanceof VirtioConsole c) {
+                c.connect(panicWatch());   // hvc0 is the kernel's console as much as ttyS0
+                hvc = c;
+            }
         }
+        // tour:machine:017 Keys go to the device the guest's console is: hvc0 when the command line
+        // says so (the launcher's default for a kernel with the driver), the 16550 otherwise.
+        keyboard = hvc != null && KernelCommandLine.consoleIsHvc(kernel.commandLine()) ? hvc::offerInput
+                : uart::offerInput;
         kvm = new KvmParavirt(ram, clock, epoch);
         hypercalls = new Hypercalls(ram, this);
         hypercallTimer = timers.newTimer("hypercall timer", pic.line(0)::pulse);
@@ -223,6 +240,10 @@ public final class Machine implements Hypercalls.Services {
     // alike. Test: ExercisesTest.exercise05IdleTime.
     /** Waits, in host or guest time, until an interrupt is pending or the run must end. */
     private void idle() {
+        if (intrHeld) {
+            // A CPU halted while the debugger steps can only go on by an interrupt: let them through.
+            holdInterrupts(false);
+        }
         while (!pic.intr() && requested == null && (debugHook == null || !debugHook.wantsControl())) {
             long now = clock.nanos();
             long deadline = timers.nextDeadline();
@@ -268,6 +289,17 @@ public final class Machine implements Hypercalls.Services {
 
     public VirtioDevices virtio() {
         return virtio;
+    }
+
+    /** The console input thread's way in: takes up to {@code len} typed bytes and says how many it took. */
+    public int offerInput(byte[] b, int off, int len) {
+        return keyboard.offerInput(b, off, len);
+    }
+
+    /** A fresh watch on a console's output for the kernel's panic report, in front of the console. */
+    private PanicWatch panicWatch() {
+        return new PanicWatch(console, reason -> request(Ending.PANIC, PanicWatch.EXIT_STATUS,
+                "the guest kernel panicked: " + reason));
     }
 
     public Uart16550 uart() {
@@ -325,6 +357,17 @@ public final class Machine implements Hypercalls.Services {
     /** Guest nanoseconds since power-on (what the PIT, RTC and kvmclock count from). */
     public long guestNanos() {
         return clock.nanos();
+    }
+
+    /**
+     * CPU thread: while the debugger single-steps, the PIC's interrupts are held back from the CPU,
+     * as QEMU's gdb stub does, so that gdb's {@code step} and {@code next} walk the code being
+     * stepped instead of landing in the timer's handler; they are delivered when the hold ends (or
+     * when the CPU halts, which only an interrupt can end).
+     */
+    public void holdInterrupts(boolean hold) {
+        intrHeld = hold;
+        cpu.setIntrLine(intrRaised && !hold);
     }
 
     /** The debugger holds the guest: its clocks stand still until {@link #thawClock} (CPU thread). */

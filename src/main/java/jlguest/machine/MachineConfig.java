@@ -10,10 +10,13 @@ import java.util.List;
  * @param deterministic guest time from the instruction count, so runs repeat exactly
  * @param kernelArgs the words after the kernel that are not options: the user's kernel command line
  * @param guestDecompress a bzImage runs its own decompressor in the guest instead of being unpacked by the launcher
+ * @param virtioConsole a virtio console (hvc0, which knows the terminal's size) is the Linux guest's console,
+ *                      when its kernel has the driver; otherwise the 16550 (ttyS0) is
  */
 public record MachineConfig(long ramSize, Path kernel, Path initrd, List<DiskConfig> disks,
                             List<NetworkConfig> networks, boolean noReboot, boolean testExit,
-                            boolean deterministic, List<String> kernelArgs, boolean guestDecompress) {
+                            boolean deterministic, List<String> kernelArgs, boolean guestDecompress,
+                            boolean virtioConsole) {
     public MachineConfig {
         disks = List.copyOf(disks);
         networks = List.copyOf(networks);
@@ -24,5 +27,19 @@ public record MachineConfig(long ramSize, Path kernel, Path initrd, List<DiskCon
     public MachineConfig(long ramSize, Path kernel, Path initrd, List<DiskConfig> disks, List<NetworkConfig> networks,
                          boolean noReboot, boolean testExit, boolean deterministic, List<String> kernelArgs) {
         this(ramSize, kernel, initrd, disks, networks, noReboot, testExit, deterministic, kernelArgs, false);
+    }
+
+    /** A configuration whose console is the 16550 (ttyS0) alone. */
+    public MachineConfig(long ramSize, Path kernel, Path initrd, List<DiskConfig> disks, List<NetworkConfig> networks,
+                         boolean noReboot, boolean testExit, boolean deterministic, List<String> kernelArgs,
+                         boolean guestDecompress) {
+        this(ramSize, kernel, initrd, disks, networks, noReboot, testExit, deterministic, kernelArgs, guestDecompress,
+                false);
+    }
+
+    /** The same configuration with the virtio console on or off. */
+    public MachineConfig withVirtioConsole(boolean on) {
+        return new MachineConfig(ramSize, kernel, initrd, disks, networks, noReboot, testExit, deterministic,
+                kernelArgs, guestDecompress, on);
     }
 }

@@ -8,6 +8,7 @@ import jlguest.devices.virtio.VirtioDevice;
 import jlguest.devices.virtio.VirtioDevices;
 import jlguest.devices.virtio.blk.BlockImage;
 import jlguest.devices.virtio.blk.VirtioBlk;
+import jlguest.devices.virtio.console.VirtioConsole;
 import jlguest.devices.virtio.net.MulticastBackend;
 import jlguest.devices.virtio.net.NetBackend;
 import jlguest.devices.virtio.net.StreamBackend;
@@ -38,6 +39,16 @@ public final class VirtioBuilder {
      */
     public static VirtioDevices open(List<DiskConfig> disks, List<NetworkConfig> networks, boolean synchronousDisks)
             throws DeviceSpecException {
+        return open(disks, networks, synchronousDisks, false);
+    }
+
+    /**
+     * As {@link #open(List, List, boolean)}, with a virtio console (named hvc0) after the disks and
+     * networks when {@code console} asks for one and a slot is free: the user's devices keep their
+     * addresses, and six of them leave the console to the 16550.
+     */
+    public static VirtioDevices open(List<DiskConfig> disks, List<NetworkConfig> networks, boolean synchronousDisks,
+                                     boolean console) throws DeviceSpecException {
         if (disks.size() + networks.size() > VirtioDevices.MAX_DEVICES) {
             throw new DeviceSpecException("at most " + VirtioDevices.MAX_DEVICES
                     + " virtio devices (--block and --net together), got " + (disks.size() + networks.size()));
@@ -54,6 +65,10 @@ public final class VirtioBuilder {
                 byte[] mac = n.mac() != null ? n.mac().clone() : stableMac(i);
                 devices.add(new VirtioNet(openBackend(n.backend(), mac, n.mtu()), mac, n.mtu()));
                 names.add("net" + i);
+            }
+            if (console && devices.size() < VirtioDevices.MAX_DEVICES) {
+                devices.add(new VirtioConsole(0, 0));
+                names.add("hvc0");
             }
         } catch (DeviceSpecException | RuntimeException e) {
             devices.forEach(VirtioDevice::close);

@@ -38,6 +38,7 @@ class LayersTest {
             Map.entry("cpu.jit", 3), Map.entry("boot", 3), Map.entry("hypercall", 3), Map.entry("devices.legacy", 3),
             Map.entry("devices.virtio", 3), Map.entry("debug.disasm", 3),
             Map.entry("devices.virtio.blk", 4), Map.entry("devices.virtio.net", 4),
+            Map.entry("devices.virtio.console", 4),
             Map.entry("usernet", 5),
             Map.entry("machine", 6),
             Map.entry("debug", 7),

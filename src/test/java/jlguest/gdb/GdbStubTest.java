@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 class GdbStubTest {
     private static final Path GDB = Path.of("/usr/bin/gdb");
 
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         }
@@ -67,7 +67,7 @@ class GdbStubTest {
         }
     }
 
-    private static void waitForListening(Process guest) throws IOException {
+    static void waitForListening(Process guest) throws IOException {
         StringBuilder seen = new StringBuilder();
         int c;
         while ((c = guest.getInputStream().read()) >= 0) {

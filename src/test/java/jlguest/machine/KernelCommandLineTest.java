@@ -18,6 +18,17 @@ class KernelCommandLineTest {
     }
 
     @Test
+    void aVirtioConsoleIsHvc0WithTheSerialPortAsEarlyConsoleUnlessTheUserChose() {
+        assertEquals("root=/dev/vda earlyprintk=serial,ttyS0,115200 console=hvc0",
+                KernelCommandLine.build(List.of("root=/dev/vda"), List.of(), true));
+        assertEquals("console=ttyS0", KernelCommandLine.build(List.of("console=ttyS0"), List.of(), true));
+        assertEquals("earlycon console=hvc0", KernelCommandLine.build(List.of("earlycon"), List.of(), true));
+        assertTrue(KernelCommandLine.consoleIsHvc("earlyprintk=serial,ttyS0 console=hvc0 x=1"));
+        assertFalse(KernelCommandLine.consoleIsHvc("console=hvc0 console=ttyS0"), "the last console= is /dev/console");
+        assertFalse(KernelCommandLine.consoleIsHvc("root=/dev/vda"));
+    }
+
+    @Test
     void wordsWithSpacesGetTheirQuotesBack() {
         assertEquals("jlguest.run=\"echo hi; exit 3\" console=ttyS0",
                 KernelCommandLine.build(List.of("jlguest.run=echo hi; exit 3"), List.of()));
