@@ -170,6 +170,32 @@ public final class BlockImage implements AutoCloseable {
         }
     }
 
+    /**
+     * SHA-256 of the whole image, read through this image's own channel (opening the file a
+     * second time and closing it would drop our lock, see above). A snapshot records it to tell
+     * whether the disk changed since.
+     */
+    public byte[] contentHash() throws IOException {
+        java.security.MessageDigest sha;
+        try {
+            sha = java.security.MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+        ByteBuffer b = ByteBuffer.allocate(1 << 20);
+        for (long pos = 0; pos < size; ) {
+            b.clear();
+            int n = channel.read(b, pos);
+            if (n < 0) {
+                break;
+            }
+            b.flip();
+            sha.update(b);
+            pos += n;
+        }
+        return sha.digest();
+    }
+
     /** Data and metadata to the host disk (fsync). */
     public void flush() throws IOException {
         if (!readOnly) {
