@@ -55,9 +55,10 @@ public final class Main {
     @Option(names = "--initrd", paramLabel = "FILE", description = "Initial RAM disk (Linux) or boot module (multiboot).")
     private Path initrd;
 
-    @Option(names = "--block", paramLabel = "FILE[,ro][,serial=S]",
+    @Option(names = "--block", paramLabel = "FILE[,ro][,snapshot][,serial=S]",
             description = "A virtio block device backed by the raw image FILE (repeatable: vda, vdb, ...); "
-                    + "ro: never written; serial=S: the ID the guest reads.")
+                    + "ro: never written; snapshot: the guest writes to a copy that vanishes at exit; "
+                    + "serial=S: the ID the guest reads.")
     private List<String> blocks = new ArrayList<>();
 
     @Option(names = "--net", paramLabel = "SPEC",

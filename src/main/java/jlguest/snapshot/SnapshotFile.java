@@ -32,6 +32,7 @@ import java.util.zip.ZipException;
 
 import jlguest.bus.Ram;
 import jlguest.devices.virtio.VirtioDevices;
+import jlguest.devices.virtio.blk.BlockImage;
 import jlguest.devices.virtio.blk.VirtioBlk;
 import jlguest.machine.Machine;
 import jlguest.machine.MachineConfig;
@@ -62,6 +63,7 @@ public final class SnapshotFile {
     private static final String META = "meta";
     private static final String RAM = "ram";
     private static final String END = "end";
+    private static final String OVERLAY = "overlay";
 
     private SnapshotFile() {
     }
@@ -108,6 +110,10 @@ public final class SnapshotFile {
                     }
                     out.writeUTF(RAM);
                     writeRam(m.ram(), out);
+                    for (BlockImage image : overlays(m)) {
+                        out.writeUTF(OVERLAY);
+                        image.saveOverlay(out);
+                    }
                     out.writeUTF(END);
                     out.flush();
                     z.finish();
@@ -126,6 +132,22 @@ public final class SnapshotFile {
         } finally {
             Files.deleteIfExists(tmp);
         }
+    }
+
+    /** Every disk's image, in device order (as the meta section lists them). */
+    private static List<BlockImage> disks(Machine m) {
+        List<BlockImage> out = new ArrayList<>();
+        for (int i = 0; i < m.virtio().size(); i++) {
+            if (m.virtio().device(i) instanceof VirtioBlk blk) {
+                out.add(blk.image());
+            }
+        }
+        return out;
+    }
+
+    /** The copy-on-write disks, in device order: their overlays follow RAM in the file. */
+    private static List<BlockImage> overlays(Machine m) {
+        return disks(m).stream().filter(BlockImage::copyOnWrite).toList();
     }
 
     /** Non-zero pages as (page number, 4096 bytes), then -1. */
@@ -152,7 +174,8 @@ public final class SnapshotFile {
             devices.add(v.name(i) + ":" + v.device(i).info().deviceId());
             if (v.device(i) instanceof VirtioBlk blk) {
                 disks.add(new SnapshotInfo.DiskIdentity(v.name(i), blk.image().path().toAbsolutePath().toString(),
-                        blk.image().size(), HexFormat.of().formatHex(blk.image().contentHash()), false));
+                        blk.image().size(), HexFormat.of().formatHex(blk.image().contentHash()),
+                        blk.image().copyOnWrite()));
             }
         }
         return new SnapshotInfo(m.ram().size(), c.kernel().toAbsolutePath().toString(),
@@ -331,10 +354,14 @@ public final class SnapshotFile {
                 throw new StateException("its virtio devices were " + saved.devices() + ", this machine has "
                         + now.devices() + " (give the same --block and --net options)");
             }
-            for (int i = 0; i < saved.disks().size() && !force; i++) {
+            for (int i = 0; i < saved.disks().size(); i++) {
                 SnapshotInfo.DiskIdentity was = saved.disks().get(i);
                 SnapshotInfo.DiskIdentity is = now.disks().get(i);
-                if (was.size() != is.size() || !was.sha256().equals(is.sha256())) {
+                if (was.overlay() && !is.overlay()) {
+                    throw new StateException("disk " + was.name() + " was a copy-on-write overlay on " + was.path()
+                            + " when the snapshot was taken: give --block=" + is.path() + ",snapshot");
+                }
+                if (!force && (was.size() != is.size() || !was.sha256().equals(is.sha256()))) {
                     throw new StateException("disk " + was.name() + " (" + is.path() + ") is not the image it was"
                             + " when the snapshot was taken (" + was.path() + "); add --force-restore to use it anyway");
                 }
@@ -351,8 +378,19 @@ public final class SnapshotFile {
                         + m.stateParts().keySet());
             }
             readRam(m.ram(), r.in);
+            List<BlockImage> images = disks(m);
+            for (int i = 0; i < images.size(); i++) {
+                if (saved.disks().get(i).overlay()) {
+                    if (!r.in.readUTF().equals(OVERLAY)) {
+                        throw new StateException("the overlay of " + saved.disks().get(i).name() + " is missing");
+                    }
+                    images.get(i).restoreOverlay(r.in);
+                } else if (images.get(i).copyOnWrite()) {
+                    images.get(i).discardOverlay();   // the disk as it was: the image alone
+                }
+            }
             if (!r.in.readUTF().equals(END)) {
-                throw new StateException("something follows RAM");
+                throw new StateException("something follows RAM and the overlays");
             }
             for (Map.Entry<String, Stateful> e : m.stateParts().entrySet()) {
                 StateReader in = new StateReader(e.getKey(), sections.get(e.getKey()));

@@ -45,6 +45,12 @@ class RoundTripTest {
      * count in {@code saveAt} (ascending) into {@code dir}.
      */
     static Run run(MachineConfig config, Path restore, long[] saveAt, Path dir) throws Exception {
+        return run(config, restore, saveAt, null, dir);
+    }
+
+    /** As above, and saves once more at the first slice boundary where {@code saveWhen} holds (null: never). */
+    static Run run(MachineConfig config, Path restore, long[] saveAt, java.util.function.Predicate<Machine> saveWhen,
+                   Path dir) throws Exception {
         try (VirtioDevices virtio = VirtioBuilder.open(config.disks(), config.networks(), true)) {
             Launcher.Prepared guest = Launcher.prepare(config, virtio.commandLineWords());
             ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -54,15 +60,18 @@ class RoundTripTest {
             }
             List<Path> saved = new ArrayList<>();
             List<Integer> consoleAt = new ArrayList<>();
-            if (saveAt.length > 0) {
+            if (saveAt.length > 0 || saveWhen != null) {
                 m.setDebugHook(new Machine.DebugHook() {
                     int next;
+                    boolean when = saveWhen != null;
 
                     @Override
                     public long beforeSlice(long budget) {
                         long now = m.cpu().instructions();
-                        while (next < saveAt.length && now == saveAt[next]) {
-                            Path p = dir.resolve("at-" + saveAt[next] + ".snap");
+                        boolean atCount = next < saveAt.length && now == saveAt[next];
+                        boolean atWhen = when && saveWhen.test(m);
+                        if (atCount || atWhen) {
+                            Path p = dir.resolve("at-" + now + ".snap");
                             try {
                                 SnapshotFile.save(m, p);
                             } catch (java.io.IOException e) {
@@ -70,7 +79,8 @@ class RoundTripTest {
                             }
                             saved.add(p);
                             consoleAt.add(out.size());
-                            next++;
+                            next += atCount ? 1 : 0;
+                            when &= !atWhen;
                         }
                         return next < saveAt.length ? Math.min(budget, saveAt[next] - now) : budget;
                     }
