@@ -4,7 +4,7 @@ import java.nio.file.Path;
 
 import jlguest.machine.DiskConfig;
 
-/** Parses {@code --block=FILE[,ro][,serial=S]} into a {@link DiskConfig}. */
+/** Parses {@code --block=FILE[,ro][,snapshot][,serial=S]} into a {@link DiskConfig}. */
 public final class DiskOption {
     private DiskOption() {
     }
@@ -15,17 +15,24 @@ public final class DiskOption {
             throw new UsageException("--block " + spec + ": missing file name (--block=FILE[,ro])");
         }
         boolean ro = false;
+        boolean overlay = false;
         String serial = null;
         for (int i = 1; i < parts.length; i++) {
             if (parts[i].equals("ro")) {
                 ro = true;
+            } else if (parts[i].equals("snapshot")) {
+                overlay = true;
             } else if (parts[i].startsWith("serial=")) {
                 serial = parts[i].substring(7);
             } else {
-                throw new UsageException("--block " + spec + ": unknown option '" + parts[i] + "' (ro, serial=S)");
+                throw new UsageException("--block " + spec + ": unknown option '" + parts[i] + "' (ro, snapshot, serial=S)");
             }
         }
         Path path = Path.of(parts[0]);
-        return new DiskConfig(path, ro, serial != null ? serial : DiskConfig.defaultSerial(path));
+        if (ro && overlay) {
+            throw new UsageException("--block " + spec + ": ro and snapshot exclude each other (snapshot lets the guest write, "
+                    + "to a copy that vanishes)");
+        }
+        return new DiskConfig(path, ro, serial != null ? serial : DiskConfig.defaultSerial(path), overlay);
     }
 }

@@ -55,9 +55,10 @@ public final class Main {
     @Option(names = "--initrd", paramLabel = "FILE", description = "Initial RAM disk (Linux) or boot module (multiboot).")
     private Path initrd;
 
-    @Option(names = "--block", paramLabel = "FILE[,ro][,serial=S]",
+    @Option(names = "--block", paramLabel = "FILE[,ro][,snapshot][,serial=S]",
             description = "A virtio block device backed by the raw image FILE (repeatable: vda, vdb, ...); "
-                    + "ro: never written; serial=S: the ID the guest reads.")
+                    + "ro: never written; snapshot: the guest writes to a copy that vanishes at exit; "
+                    + "serial=S: the ID the guest reads.")
     private List<String> blocks = new ArrayList<>();
 
     @Option(names = "--net", paramLabel = "SPEC",
@@ -81,6 +82,14 @@ public final class Main {
 
     @Option(names = "--deterministic", description = "Derive guest time from the instruction count, so runs repeat exactly.")
     private boolean deterministic;
+
+    @Option(names = "--restore", paramLabel = "FILE",
+            description = "Restore the machine saved in FILE (by savevm or Ctrl-A s) instead of booting; "
+                    + "memory and kernel come from it, disks and networks from --block and --net.")
+    private Path restore;
+
+    @Option(names = "--force-restore", description = "With --restore: accept disks that changed since the snapshot.")
+    private boolean forceRestore;
 
     @Option(names = "--compiler", negatable = true,
             description = "Compile hot guest code to JVM bytecode (--no-compiler: interpret all; default: on, after a warm-up of 250 M instructions).")
@@ -147,6 +156,12 @@ public final class Main {
         }
         try {
             DebugOptions debug = main.debugOptions();
+            if (main.restore != null) {
+                return main.restore(debug, err);
+            }
+            if (main.forceRestore) {
+                throw new UsageException("--force-restore goes with --restore");
+            }
             MachineConfig config = main.config(err);
             return Launcher.boot(config, debug, err);
         } catch (UsageException | BootException e) {
@@ -169,14 +184,8 @@ public final class Main {
             throw new UsageException("missing kernel: usage is lguest [options] <memory> <kernel> [kernel arguments...]");
         }
         long ram = MemorySize.parse(words.get(0));
-        List<DiskConfig> disks = new ArrayList<>();
-        for (String b : blocks) {
-            disks.add(DiskOption.parse(b));
-        }
-        List<NetworkConfig> networks = new ArrayList<>();
-        for (String n : nets) {
-            networks.add(NetOption.parse(n));
-        }
+        List<DiskConfig> disks = disks();
+        List<NetworkConfig> networks = networks();
         boolean virtioConsole = switch (console) {
             case "virtio" -> true;
             case "serial" -> false;
@@ -184,6 +193,37 @@ public final class Main {
         };
         return new MachineConfig(ram, Path.of(words.get(1)), initrd, disks, networks, noReboot, testExit,
                 deterministic, words.subList(2, words.size()), guestDecompress, virtioConsole);
+    }
+
+    /** --restore: everything about the machine but its disks and networks comes from the snapshot. */
+    private int restore(DebugOptions debug, PrintStream err) throws UsageException, BootException {
+        if (!words.isEmpty()) {
+            throw new UsageException("with --restore the memory size and kernel come from the snapshot: "
+                    + "give no <memory> <kernel> (got " + words.get(0) + ")");
+        }
+        if (initrd != null || deterministic || guestDecompress || testExit) {
+            throw new UsageException("with --restore the initrd, --deterministic, --test-exit and "
+                    + "--guest-decompress come from the snapshot");
+        }
+        List<DiskConfig> disks = disks();
+        List<NetworkConfig> networks = networks();
+        return Launcher.restore(restore, forceRestore, disks, networks, noReboot, debug, err);
+    }
+
+    private List<DiskConfig> disks() throws UsageException {
+        List<DiskConfig> disks = new ArrayList<>();
+        for (String b : blocks) {
+            disks.add(DiskOption.parse(b));
+        }
+        return disks;
+    }
+
+    private List<NetworkConfig> networks() throws UsageException {
+        List<NetworkConfig> networks = new ArrayList<>();
+        for (String n : nets) {
+            networks.add(NetOption.parse(n));
+        }
+        return networks;
     }
 
     private DebugOptions debugOptions() throws UsageException {

@@ -7,7 +7,7 @@ import java.io.ByteArrayOutputStream;
  *
  * <p>tour:console:020 Everything typed goes to the guest except the sequences that start with
  * Ctrl-A: {@code Ctrl-A x} quits, {@code Ctrl-A h} lists the keys, {@code Ctrl-A c} switches to
- * the monitor, and {@code Ctrl-A Ctrl-A} sends one literal Ctrl-A. An unknown letter after Ctrl-A
+ * the monitor, {@code Ctrl-A s} saves a snapshot, and {@code Ctrl-A Ctrl-A} sends one literal Ctrl-A. An unknown letter after Ctrl-A
  * is dropped, as in QEMU. The decoder is a two-state machine fed one byte at a time, so a key
  * split across two reads still works.
  */
@@ -15,7 +15,7 @@ public final class EscapeDecoder {
     public static final int CTRL_A = 0x01;
 
     /** What an escape sequence asks for. */
-    public enum Command { QUIT, HELP, MONITOR }
+    public enum Command { QUIT, HELP, MONITOR, SAVE }
 
     /** Receives decoded commands. */
     public interface Listener {
@@ -25,6 +25,7 @@ public final class EscapeDecoder {
     public static final String HELP = "\r\nC-a h    print this help\r\n"
             + "C-a x    exit jlguest\r\n"
             + "C-a c    switch between the console and the monitor\r\n"
+            + "C-a s    save a snapshot of the machine (to jlguest-N.snap here)\r\n"
             + "C-a C-a  send C-a to the guest\r\n";
 
     private final Listener listener;
@@ -47,6 +48,7 @@ public final class EscapeDecoder {
                     case 'x', 'X' -> listener.command(Command.QUIT);
                     case 'h', 'H', '?' -> listener.command(Command.HELP);
                     case 'c', 'C' -> listener.command(Command.MONITOR);
+                    case 's', 'S' -> listener.command(Command.SAVE);
                     default -> { }
                 }
             } else if (b == CTRL_A) {

@@ -590,6 +590,21 @@ public final class Cpu extends FastExecutor {
         return retired;
     }
 
+    /**
+     * After {@link CpuSnapshot} wrote the registers: the retired count goes on from the saved one,
+     * and every decoded block and compiled unit is dropped (RAM under them has been replaced).
+     */
+    void restored(long instructions) {
+        retired = instructions;
+        java.util.Arrays.fill(cache, null);
+        java.util.Arrays.fill(ram.watched, (byte) 0);
+        runningPage = -1;
+        abortBlock = false;
+        uncounted = 0;
+        pendingStop = null;
+        tlbFlush(true);
+    }
+
     /** Thread-safe: run() returns {@link Stop#REQUESTED} at the next block boundary. */
     public void requestStop() {
         stopRequested = true;

@@ -311,6 +311,29 @@ public final class Debugger implements Machine.DebugHook {
         resume();
     }
 
+    /**
+     * Runs {@code action} with the guest held still between two slices (for a snapshot): pauses
+     * it first if it runs, and lets it run on afterwards; a guest already paused stays paused.
+     * Returns false, without running {@code action}, when the guest did not stop within
+     * {@code millis}.
+     */
+    public boolean withGuestHeld(long millis, Runnable action) {
+        boolean wasPaused = isPaused();
+        if (!wasPaused && !pause(millis)) {
+            return false;
+        }
+        try {
+            synchronized (lock) {   // the CPU thread waits on this lock: what we change, it sees
+                action.run();
+            }
+        } finally {
+            if (!wasPaused) {
+                resume();
+            }
+        }
+        return true;
+    }
+
     /** Lets a paused guest run on. */
     public void resume() {
         synchronized (lock) {

@@ -2,6 +2,9 @@ package jlguest.hypercall;
 
 import jlguest.bus.Ram;
 import jlguest.time.GuestClock;
+import jlguest.state.StateReader;
+import jlguest.state.StateWriter;
+import jlguest.state.Stateful;
 
 /**
  * KVM's paravirtual interface, the part a stock Linux (CONFIG_KVM_GUEST) uses: the CPUID
@@ -18,7 +21,7 @@ import jlguest.time.GuestClock;
  * <p>Our TSC ticks at exactly 1 GHz of guest time: one tick per guest nanosecond. The scale is
  * then the identity, written the way pvclock wants it: (delta << 1) * 2^31 >> 32.
  */
-public final class KvmParavirt {
+public final class KvmParavirt implements Stateful {
     public static final int CPUID_SIGNATURE = 0x40000000;
     public static final int CPUID_FEATURES = 0x40000001;
     public static final int MSR_WALL_CLOCK = 0x4b564d00;
@@ -33,7 +36,7 @@ public final class KvmParavirt {
 
     private final Ram ram;
     private final GuestClock clock;
-    private final long bootEpochNanos;
+    private long bootEpochNanos;
     private long systemTimeMsr;
     private long wallClockMsr;
     private int version;
@@ -46,6 +49,28 @@ public final class KvmParavirt {
         this.ram = ram;
         this.clock = clock;
         this.bootEpochNanos = bootEpochNanos;
+    }
+
+    /** Wall-clock time (ns since 1970) at guest time 0; the RTC counts from it too. */
+    public long bootEpochNanos() {
+        return bootEpochNanos;
+    }
+
+    /**
+     * The two MSRs, the pvclock version and the boot epoch: a restored guest's wall clock goes on
+     * from where it stood, as its guest time does, instead of jumping by the time that passed.
+     */
+    @Override
+    public void save(StateWriter out) {
+        out.i64(bootEpochNanos).i64(systemTimeMsr).i64(wallClockMsr).i32(version);
+    }
+
+    @Override
+    public void restore(StateReader in) {
+        bootEpochNanos = in.i64();
+        systemTimeMsr = in.i64();
+        wallClockMsr = in.i64();
+        version = in.i32();
     }
 
     /** The TSC a guest reads: guest nanoseconds. */

@@ -35,7 +35,12 @@ public final class DebugSession {
     static final long MAX_SYMBOLS = 1L << 30;
     private final DebugOptions options;
     private final Debugger debugger;
-    private final Symbols symbols;
+    /**
+     * The kernel's symbols: a --symbols file is read at once (its mistakes are the user's, and
+     * stop the launch); the kernel's own are read in the background, since only the monitor needs
+     * them and reading a vmlinux's symbol table took longer than restoring a snapshot.
+     */
+    private final java.util.concurrent.CompletableFuture<Symbols> symbols;
     private final PrintStream err;
     private volatile boolean monitorActive;
     private PipedOutputStream muxPipe;
@@ -43,7 +48,8 @@ public final class DebugSession {
     private GdbStub gdb;
     private MonitorServer monitorServer;
 
-    private DebugSession(DebugOptions options, Symbols symbols, PrintStream err) {
+    private DebugSession(DebugOptions options, java.util.concurrent.CompletableFuture<Symbols> symbols,
+                         PrintStream err) {
         this.options = options;
         this.symbols = symbols;
         this.err = err;
@@ -55,7 +61,9 @@ public final class DebugSession {
      * symbols) is a BootException: one line and exit status 2.
      */
     public static DebugSession start(DebugOptions o, Path kernel, PrintStream err) throws BootException {
-        Symbols symbols = loadSymbols(o.symbols(), kernel);
+        var symbols = o.symbols() != null
+                ? java.util.concurrent.CompletableFuture.completedFuture(loadSymbols(o.symbols(), kernel))
+                : java.util.concurrent.CompletableFuture.supplyAsync(() -> kernelSymbols(kernel));
         DebugSession s = new DebugSession(o, symbols, err);
         if (o.gdb() != null) {
             InetSocketAddress a = o.gdb();
@@ -103,6 +111,10 @@ public final class DebugSession {
                 throw new BootException("--symbols " + e.getMessage());   // Symbols names the file
             }
         }
+        return kernelSymbols(kernel);
+    }
+
+    private static Symbols kernelSymbols(Path kernel) {
         try {
             byte[] bytes = Files.readAllBytes(kernel);
             if (bytes.length > 4 && bytes[0] == 0x7F && bytes[1] == 'E') {
@@ -115,7 +127,7 @@ public final class DebugSession {
     }
 
     private Monitor newMonitor(Debugger d, java.io.PrintWriter out) {
-        return new Monitor(d, symbols, out);
+        return new Monitor(d, symbols.join(), out);
     }
 
     private void listenMonitor(InetSocketAddress a, DebugOptions.MonitorSecret secret) throws BootException {

@@ -7,8 +7,10 @@ import jlguest.machine.MachineConfig;
 import jlguest.machine.KernelCommandLine;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -29,6 +31,12 @@ import jlguest.devices.virtio.VirtioDevices;
 import jlguest.devices.virtio.console.VirtioConsole;
 import jlguest.launch.DebugOptions;
 import jlguest.launch.DebugSession;
+import jlguest.machine.DiskConfig;
+import jlguest.machine.NetworkConfig;
+import jlguest.monitor.SnapshotCommands;
+import jlguest.snapshot.SnapshotFile;
+import jlguest.snapshot.SnapshotInfo;
+import jlguest.state.StateException;
 
 /**
  * Turns a {@link MachineConfig} into a guest ready to run: RAM allocated, kernel and initrd
@@ -151,9 +159,55 @@ public final class Launcher {
         }
     }
 
+    /**
+     * Restores the machine saved in {@code file} and runs it on: its RAM size, kernel, command
+     * line and clock mode come from the snapshot; disks and networks from this command line (they
+     * must be the same devices, in the same order, as when it was saved).
+     *
+     * <p>tour:snapshot:080 A restore builds the machine the snapshot describes, exactly as a boot
+     * would (RAM, devices, the same wiring), but loads no kernel: the snapshot's RAM already holds
+     * it, and its CPU is wherever the guest was. A reboot afterwards loads the kernel from the
+     * file the snapshot names, as if the machine had booted from it.
+     */
+    public static int restore(Path file, boolean force, List<DiskConfig> disks, List<NetworkConfig> networks,
+                              boolean noReboot, DebugOptions debug, PrintStream err) throws BootException {
+        SnapshotInfo info;
+        try {
+            info = SnapshotFile.info(file);
+        } catch (StateException e) {
+            throw new BootException("--restore " + file + ": " + e.getMessage());
+        } catch (IOException e) {
+            throw new BootException("--restore " + file + ": cannot read: " + HostFiles.reason(e));
+        }
+        if (info.ramSize() < MIN_RAM || info.ramSize() > MAX_RAM || info.ramSize() % 4096 != 0) {
+            throw new BootException("--restore " + file + ": a RAM size of " + info.ramSize() + " bytes is no machine's");
+        }
+        MachineConfig config = new MachineConfig(info.ramSize(), Path.of(info.kernel()),
+                info.initrd() == null ? null : Path.of(info.initrd()), disks, networks, noReboot, info.testExit(),
+                info.deterministic(), info.kernelArgs(), false, info.devices().stream()
+                        .anyMatch(d -> d.endsWith(":" + VirtioConsole.DEVICE_ID)));
+        try (VirtioDevices virtio = openVirtio(config)) {
+            LoadedKernel restored = new LoadedKernel(KernelFormat.VMLINUX, null, 0, 0, 0, 0, info.commandLine(), 0);
+            return boot(config, virtio, new Prepared(allocate(info.ramSize()), restored), new Restore(file, force),
+                    debug, err);
+        }
+    }
+
+    /** Smallest and largest RAM the launcher accepts (as cli.MemorySize does). */
+    private static final long MIN_RAM = 16L << 20, MAX_RAM = 2047L << 20;
+
+    /** A snapshot to restore into the first machine. */
+    private record Restore(Path file, boolean force) {
+    }
+
     private static int boot(MachineConfig config, VirtioDevices virtio, DebugOptions debug, PrintStream err)
             throws BootException {
-        Prepared guest = prepare(config, virtio);
+        return boot(config, virtio, prepare(config, virtio), null, debug, err);
+    }
+
+    private static int boot(MachineConfig config, VirtioDevices virtio, Prepared first, Restore restore,
+                            DebugOptions debug, PrintStream err) throws BootException {
+        Prepared guest = first;
         DebugSession session = DebugSession.start(debug, config.kernel(), err);
         ConsoleOutput out = new ConsoleOutput(session.serialOutput(new FileOutputStream(FileDescriptor.out)));
         AtomicReference<Machine> current = new AtomicReference<>();
@@ -172,12 +226,17 @@ public final class Launcher {
                     case QUIT -> current.get().request(Machine.Ending.QUIT, 0, null);
                     case HELP -> err.print(EscapeDecoder.HELP);
                     case MONITOR -> session.toggleMonitor(System.out);
+                    case SAVE -> saveFromConsole(session, err);
                 }
             });
             Thread input = null;
             TripleFaultWatch triples = new TripleFaultWatch();
             while (true) {
                 Machine machine = new Machine(guest.ram(), guest.kernel(), config, out, virtio);
+                if (restore != null) {
+                    restoreInto(machine, restore);
+                    restore = null;
+                }
                 current.set(machine);
                 session.attach(machine);
                 if (input == null && !session.monitorOnStdio()) {
@@ -211,6 +270,30 @@ public final class Launcher {
             if (terminal != null) {
                 terminal.close();
             }
+        }
+    }
+
+    private static void restoreInto(Machine machine, Restore r) throws BootException {
+        try {
+            SnapshotFile.restore(r.file(), machine, r.force());
+        } catch (StateException e) {
+            throw new BootException("--restore " + r.file() + ": " + e.getMessage());
+        } catch (IOException e) {
+            throw new BootException("--restore " + r.file() + ": cannot read: " + HostFiles.reason(e));
+        }
+    }
+
+    /**
+     * Ctrl-A s: saves the machine to the first free jlguest-N.snap in the current directory and
+     * says where (on the console's input thread; the guest is held for the moment it takes).
+     */
+    private static void saveFromConsole(DebugSession session, PrintStream err) {
+        Path file = SnapshotCommands.defaultName(Path.of(""));
+        try {
+            SnapshotCommands.save(session.debugger(), file);
+            err.print("\r\nlguest: saved the machine to " + file + " (./lguest --restore=" + file + ")\r\n");
+        } catch (IOException | StateException e) {
+            err.print("\r\nlguest: cannot save a snapshot: " + e.getMessage() + "\r\n");
         }
     }
 

@@ -27,6 +27,12 @@ public final class InstructionClock implements GuestClock {
         return cpu.instructions() * NANOS_PER_INSTRUCTION + skipped;
     }
 
+    /** After the CPU's retired count was restored: the idle time skipped makes up the rest. */
+    @Override
+    public void resumeAt(long nanos) {
+        skipped = nanos - cpu.instructions() * NANOS_PER_INSTRUCTION;
+    }
+
     /** Moves time forward to {@code deadline} while the CPU idles (never backwards). */
     public void skipTo(long deadline) {
         long now = nanos();

@@ -1,5 +1,8 @@
 package jlguest.machine;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.locks.LockSupport;
 
 import jlguest.boot.LoadedKernel;
@@ -11,6 +14,7 @@ import jlguest.console.ConsoleOutput;
 import jlguest.cpu.Cpu;
 import jlguest.cpu.jit.CompilerService;
 import jlguest.cpu.CpuHost;
+import jlguest.cpu.CpuSnapshot;
 import jlguest.cpu.Stop;
 import jlguest.devices.legacy.CmosRtc;
 import jlguest.devices.legacy.DelayPort80;
@@ -26,6 +30,9 @@ import jlguest.devices.virtio.console.VirtioConsole;
 import jlguest.devices.legacy.Uart16550;
 import jlguest.hypercall.Hypercalls;
 import jlguest.hypercall.KvmParavirt;
+import jlguest.state.StateReader;
+import jlguest.state.StateWriter;
+import jlguest.state.Stateful;
 import jlguest.time.GuestClock;
 import jlguest.time.HostClock;
 import jlguest.time.TimerQueue;
@@ -85,8 +92,14 @@ public final class Machine implements Hypercalls.Services {
     private final Pit8254 pit;
     private final I8042 keyboardController;
     private final CmosRtc rtc;
+    private final SystemControlPort61 port61;
     /** The monitor's and gdb stub's hook into the run loop (jlguest.monitor), or null. */
     private volatile DebugHook debugHook;
+
+    /** Stateful parts by section id, in restore order. */
+    private final Map<String, Stateful> parts = new LinkedHashMap<>();
+    /** True once a snapshot was restored into this machine: run() goes on from there. */
+    private boolean restored;
 
     /** Set by any thread to end the run; the CPU thread acts on it at the next slice. */
     private volatile Outcome requested;
@@ -129,10 +142,12 @@ public final class Machine implements Hypercalls.Services {
         io.register(Pic8259Pair.ELCR_BASE, 2, pic);
         pit = new Pit8254(clock, timers, pic.line(0));
         io.register(Pit8254.BASE, 4, pit);
-        io.register(SystemControlPort61.PORT, 1, new SystemControlPort61(pit, clock));
+        port61 = new SystemControlPort61(pit, clock);
+        io.register(SystemControlPort61.PORT, 1, port61);
         uart = new Uart16550(panicWatch(), pic.line(Uart16550.COM1_IRQ), this::wakeUp);
         io.register(Uart16550.COM1_BASE, 8, uart);
-        rtc = new CmosRtc(() -> (epoch + clock.nanos()) / 1_000_000L);
+        kvm = new KvmParavirt(ram, clock, epoch);
+        rtc = new CmosRtc(() -> (kvm.bootEpochNanos() + clock.nanos()) / 1_000_000L);
         io.register(CmosRtc.INDEX_PORT, 2, rtc);
         keyboardController = new I8042(() -> request(Ending.REBOOT, 0, null), pic.line(1), pic.line(12));
         io.register(I8042.DATA_PORT, 1, keyboardController);
@@ -160,9 +175,74 @@ public final class Machine implements Hypercalls.Services {
         // says so (the launcher's default for a kernel with the driver), the 16550 otherwise.
         keyboard = hvc != null && KernelCommandLine.consoleIsHvc(kernel.commandLine()) ? hvc::offerInput
                 : uart::offerInput;
-        kvm = new KvmParavirt(ram, clock, epoch);
         hypercalls = new Hypercalls(ram, this);
         hypercallTimer = timers.newTimer("hypercall timer", pic.line(0)::pulse);
+        parts.put("cpu", new CpuSnapshot(cpu));
+        parts.put("clock", new Stateful() {
+            @Override
+            public void save(StateWriter out) {
+                out.i64(clock.nanos());
+            }
+
+            @Override
+            public void restore(StateReader in) {
+                clock.resumeAt(in.i64());   // after "cpu": an instruction clock counts from its count
+            }
+        });
+        parts.put("kvmclock", kvm);
+        parts.put("timers", timers);
+        parts.put("pic", pic);
+        parts.put("pit", pit);
+        parts.put("port61", port61);
+        parts.put("uart", uart);
+        parts.put("rtc", rtc);
+        parts.put("i8042", keyboardController);
+        for (VirtioSlot slot : virtio.slots()) {
+            parts.put("virtio" + slot.index(), slot.mmio());
+        }
+    }
+
+    // ---- snapshots (jlguest.snapshot writes and reads the file) ----
+
+    /**
+     * tour:snapshot:060 The machine's state, part by part, each under a stable section id, in the
+     * order a restore needs: the CPU first (an instruction clock is made of its count), then the
+     * clocks, the timer queue, the interrupt controller, the legacy devices, and one section per
+     * virtio device. RAM is not a part here: the snapshot file writes it page by page. Ports with
+     * nothing to remember (the delay port, the test exit port, the FPU error latch, whose one bit
+     * is an IRQ line level the PIC keeps) are no parts.
+     */
+    public Map<String, Stateful> stateParts() {
+        return Collections.unmodifiableMap(parts);
+    }
+
+    /** Null when every part of this machine can be saved; otherwise which cannot, in one sentence. */
+    public String unsavable() {
+        for (VirtioSlot slot : virtio.slots()) {
+            if (!slot.mmio().savable()) {
+                return "virtio device " + slot.name() + " does not support snapshots";
+            }
+        }
+        return null;
+    }
+
+    /** Before a save (CPU thread): waits until no virtio request is with a host thread, completing each. */
+    public void quiesce() {
+        while (virtio.busy()) {
+            LockSupport.parkNanos(1_000_000);
+            virtio.poll();
+        }
+        virtio.poll();
+        console.drain();
+    }
+
+    /**
+     * After every part was restored: the run goes on from the restored CPU instead of entering the
+     * kernel, and the interrupt controller's INTR output reaches the CPU again.
+     */
+    public void restored() {
+        restored = true;
+        cpu.setIntrLine(pic.intr());
     }
 
     /** 2026-01-01T00:00:00Z: the wall-clock date a deterministic guest boots on. */
@@ -170,6 +250,16 @@ public final class Machine implements Hypercalls.Services {
 
     public Cpu cpu() {
         return cpu;
+    }
+
+    /** What the user asked for (a snapshot records it, to build the same machine again). */
+    public MachineConfig config() {
+        return config;
+    }
+
+    /** What the loader did; after a restore, only its command line is meaningful. */
+    public LoadedKernel kernel() {
+        return kernel;
     }
 
     public Counters counters() {
@@ -188,7 +278,9 @@ public final class Machine implements Hypercalls.Services {
      * interrupts disabled can never end: that is how Linux powers off a machine without ACPI.
      */
     public Outcome run() {
-        cpu.enter(kernel.entry());
+        if (!restored) {
+            cpu.enter(kernel.entry());
+        }
         try {
             while (true) {
                 timers.runExpired(clock.nanos());

@@ -57,7 +57,7 @@ public final class VirtioBuilder {
         List<String> names = new ArrayList<>();
         try {
             for (DiskConfig d : disks) {
-                devices.add(new VirtioBlk(BlockImage.open(d.file(), d.readOnly()), d.serial(), !synchronousDisks));
+                devices.add(new VirtioBlk((d.overlay() ? BlockImage.openOverlay(d.file()) : BlockImage.open(d.file(), d.readOnly())), d.serial(), !synchronousDisks));
                 names.add("vd" + (char) ('a' + names.size()));
             }
             for (int i = 0; i < networks.size(); i++) {

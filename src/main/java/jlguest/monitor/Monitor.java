@@ -5,6 +5,7 @@ import jlguest.debug.GuestMemory;
 import jlguest.debug.PageWalk;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -14,6 +15,7 @@ import java.util.Map;
 
 import jlguest.cpu.Cpu;
 import jlguest.machine.Machine;
+import jlguest.state.StateException;
 import jlguest.debug.disasm.Disassembler;
 import jlguest.debug.disasm.Instruction;
 import jlguest.debug.symbols.Symbols;
@@ -82,6 +84,8 @@ public final class Monitor {
                 "trace events to the monitor or a new file (-f: overwrite an existing one)", this::trace);
         add("stats", "", "instructions executed, MIPS since the last stats, and what the CPU does not report", a -> stats());
         add("print", "EXPR", "evaluate an address expression (p): 0x.., decimal, symbol, $reg, joined by + -", this::print);
+        add("savevm", "FILE", "save the whole machine to FILE (docs/snapshots.md)", this::savevm);
+        add("loadvm", "[-f] FILE", "restore the machine saved in FILE (-f: even onto disks that changed since)", this::loadvm);
         add("system_reset", "", "reset the machine (the kernel boots again)", a -> reset());
         add("quit", "", "end jlguest (q)", a -> quitCommand());
     }
@@ -513,6 +517,36 @@ public final class Monitor {
         String name = symbols.describe(v);
         // Addresses are unsigned: 0xc0414844 is 3225503812, never a negative number.
         out.printf("0x%08x (%s)%s%n", v, Integer.toUnsignedString(v), name == null ? "" : " <" + name + ">");
+    }
+
+    private void savevm(String args) throws Exception {
+        if (args.isEmpty()) {
+            throw new UserError("usage: savevm FILE");
+        }
+        Path file = Path.of(args);
+        try {
+            SnapshotCommands.save(debugger, file);
+        } catch (StateException e) {
+            throw new UserError(e.getMessage());
+        }
+        out.println("saved the machine to " + file.toAbsolutePath() + " (" + Files.size(file) / 1024 + " KiB)");
+    }
+
+    private void loadvm(String args) throws Exception {
+        boolean force = args.startsWith("-f ");
+        String name = force ? args.substring(3).trim() : args;
+        if (name.isEmpty()) {
+            throw new UserError("usage: loadvm [-f] FILE");
+        }
+        try {
+            SnapshotCommands.load(debugger, Path.of(name), force);
+        } catch (StateException e) {
+            throw new UserError(name + ": " + e.getMessage());
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new UserError(name + ": no such file");
+        }
+        out.printf("restored the machine from %s (EIP %08x, %,d instructions)%n", name, cpu().eip(),
+                cpu().instructions());
     }
 
     private void reset() {

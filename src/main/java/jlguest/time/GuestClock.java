@@ -21,4 +21,12 @@ public interface GuestClock {
     /** The machine runs again: time goes on from where it stood. */
     default void thaw() {
     }
+
+    /**
+     * A snapshot was restored: guest time goes on from {@code nanos}, the time it was saved at,
+     * however long ago that was (CPU thread). Clocks that cannot be set refuse.
+     */
+    default void resumeAt(long nanos) {
+        throw new UnsupportedOperationException("this clock cannot be set");
+    }
 }

@@ -29,6 +29,15 @@ public final class HostClock implements GuestClock {
     }
 
     @Override
+    public void resumeAt(long nanos) {
+        if (frozenAt >= 0) {
+            frozenAt = nanos;
+        } else {
+            origin = System.nanoTime() - nanos;
+        }
+    }
+
+    @Override
     public void thaw() {
         if (frozenAt >= 0) {
             origin = System.nanoTime() - frozenAt;

@@ -1,6 +1,13 @@
 package jlguest.time;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+
+import jlguest.state.StateException;
+import jlguest.state.StateReader;
+import jlguest.state.StateWriter;
+import jlguest.state.Stateful;
 
 /**
  * The machine's timers, on the CPU thread: one binary heap of armed timers, ordered by deadline.
@@ -12,7 +19,7 @@ import java.util.Arrays;
  * need no locks. A timer knows its own slot in the heap, so arming, re-arming and cancelling are
  * O(log n) and allocate nothing: the PIT re-arms its timer a thousand times a second.
  */
-public final class TimerQueue {
+public final class TimerQueue implements Stateful {
     /**
      * Firings allowed in one {@link #runExpired} call: a safety net against an action that keeps
      * re-arming itself in the past. The remaining ones fire on the next call.
@@ -21,10 +28,61 @@ public final class TimerQueue {
 
     private Timer[] heap = new Timer[8];
     private int size;
+    /** Every timer made here, armed or not: a snapshot names them. */
+    private final List<Timer> all = new ArrayList<>();
 
-    /** A new, unarmed timer; {@code action} runs on the CPU thread when it expires. */
+    /** A new, unarmed timer; {@code action} runs on the CPU thread when it expires. Names are unique. */
     public Timer newTimer(String name, Runnable action) {
-        return new Timer(name, action);
+        for (Timer t : all) {
+            if (t.name.equals(name)) {
+                throw new IllegalArgumentException("a timer named " + name + " exists already");
+            }
+        }
+        Timer t = new Timer(name, action);
+        all.add(t);
+        return t;
+    }
+
+    /**
+     * tour:snapshot:030 The armed timers, by name, in the heap's own order. The order matters only
+     * for timers with equal deadlines, which fire in heap order; rebuilding the same array on
+     * restore makes them fire in the same order as in the run that was saved, so a deterministic
+     * run goes on byte for byte. The timers' owners (the PIT, the hypercall timer) save everything
+     * else about them.
+     */
+    @Override
+    public void save(StateWriter out) {
+        out.i32(size);
+        for (int i = 0; i < size; i++) {
+            out.string(heap[i].name).i64(heap[i].deadline);
+        }
+    }
+
+    @Override
+    public void restore(StateReader in) {
+        for (Timer t : all) {
+            t.index = -1;
+        }
+        Arrays.fill(heap, null);
+        int n = in.i32(0, all.size(), "armed timers");
+        size = 0;
+        for (int i = 0; i < n; i++) {
+            String name = in.string();
+            Timer t = all.stream().filter(x -> x.name.equals(name)).findFirst()
+                    .orElseThrow(() -> new StateException("the snapshot arms a timer this machine has not: " + name));
+            if (t.index >= 0) {
+                throw new StateException("timer " + name + " is armed twice");
+            }
+            t.deadline = in.i64();
+            if (i > 0 && t.deadline < heap[(i - 1) >>> 1].deadline) {
+                throw new StateException("the timer heap is out of order at " + name);
+            }
+            if (size == heap.length) {
+                heap = Arrays.copyOf(heap, size * 2);
+            }
+            heap[size] = t;
+            t.index = size++;
+        }
     }
 
     /** The earliest armed deadline in guest nanoseconds, or {@link Long#MAX_VALUE} if none is armed. */

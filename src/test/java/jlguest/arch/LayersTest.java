@@ -31,9 +31,9 @@ import org.junit.jupiter.api.Test;
 class LayersTest {
     /** Level of each package; a package may use only packages of a strictly lower level. */
     static final Map<String, Integer> LEVELS = Map.ofEntries(
-            Map.entry("bus", 0), Map.entry("time", 0), Map.entry("console", 0), Map.entry("cpu.fpu", 0),
-            Map.entry("debug.symbols", 0),
-            Map.entry("cpu.simd", 1),
+            Map.entry("bus", 0), Map.entry("console", 0), Map.entry("cpu.fpu", 0),
+            Map.entry("debug.symbols", 0), Map.entry("state", 0),
+            Map.entry("cpu.simd", 1), Map.entry("time", 1),
             Map.entry("cpu", 2),
             Map.entry("cpu.jit", 3), Map.entry("boot", 3), Map.entry("hypercall", 3), Map.entry("devices.legacy", 3),
             Map.entry("devices.virtio", 3), Map.entry("debug.disasm", 3),
@@ -41,7 +41,7 @@ class LayersTest {
             Map.entry("devices.virtio.console", 4),
             Map.entry("usernet", 5),
             Map.entry("machine", 6),
-            Map.entry("debug", 7),
+            Map.entry("debug", 7), Map.entry("snapshot", 7),
             Map.entry("monitor", 8), Map.entry("gdb", 8),
             Map.entry("launch", 9),
             Map.entry("cli", 10));

@@ -28,9 +28,10 @@ class EscapeDecoderTest {
 
     @Test
     void ctrlAFollowedByALetterIsACommand() {
-        type("a\u0001xb\u0001h\u0001c");
+        type("a\u0001xb\u0001h\u0001c\u0001s");
         assertEquals("ab", guest.toString(StandardCharsets.ISO_8859_1));
-        assertEquals(List.of(EscapeDecoder.Command.QUIT, EscapeDecoder.Command.HELP, EscapeDecoder.Command.MONITOR), commands);
+        assertEquals(List.of(EscapeDecoder.Command.QUIT, EscapeDecoder.Command.HELP, EscapeDecoder.Command.MONITOR,
+                EscapeDecoder.Command.SAVE), commands);
     }
 
     @Test

@@ -51,6 +51,7 @@ public final class Tour {
             new Part("net", "User-mode networking: a guest's SYN becomes a host connect()", List.of("net")),
             new Part("paravirt", "The hypercalls and kvmclock", List.of("paravirt")),
             new Part("monitor", "The monitor and the gdb stub", List.of("monitor")),
+            new Part("snapshot", "Snapshots: what \"the state of a machine\" is, device by device", List.of("snapshot")),
             new Part("house", "The house: how the packages are layered", List.of("house")));
 
     /** One tagged comment: its tag, where it sits, and its text as plain Markdown. */

@@ -7,6 +7,9 @@ import java.time.ZoneOffset;
 import java.util.function.LongSupplier;
 
 import jlguest.bus.PortDevice;
+import jlguest.state.StateReader;
+import jlguest.state.StateWriter;
+import jlguest.state.Stateful;
 import jlguest.time.GuestClock;
 import jlguest.time.TimerQueue;
 
@@ -26,7 +29,7 @@ import jlguest.time.TimerQueue;
  * periodic interrupts at the rate in A, each flagged in C and raised when enabled in B. The flags
  * are only maintained while their interrupt is enabled.
  */
-public final class CmosRtc implements PortDevice {
+public final class CmosRtc implements PortDevice, Stateful {
     public static final int INDEX_PORT = 0x70;
     public static final int DATA_PORT = 0x71;
     private static final int SEC = 0, SEC_ALARM = 1, MIN = 2, MIN_ALARM = 3, HOUR = 4, HOUR_ALARM = 5;
@@ -282,6 +285,28 @@ public final class CmosRtc implements PortDevice {
             irqLevel = level;
             irq.set(level);
         }
+    }
+
+    /**
+     * The 128 CMOS bytes, the index, and the offset the guest set between its clock and the wall
+     * clock (which comes from the machine's own epoch, saved with the clocks).
+     */
+    @Override
+    public void save(StateWriter out) {
+        out.ints(cmos).i32(index).bool(nmiMasked).i64(offsetMillis).i32(flags).bool(irqLevel);
+    }
+
+    @Override
+    public void restore(StateReader in) {
+        in.ints(cmos, "CMOS");
+        for (int i = 0; i < cmos.length; i++) {
+            cmos[i] &= 0xFF;
+        }
+        index = in.i32(0, 0x7F, "CMOS index");
+        nmiMasked = in.bool();
+        offsetMillis = in.i64();
+        flags = in.i32(0, 0xFF, "RTC flags");
+        irqLevel = in.bool();
     }
 
     /** For the monitor. */

@@ -2,6 +2,9 @@ package jlguest.devices.legacy;
 
 import jlguest.bus.IrqLine;
 import jlguest.bus.PortDevice;
+import jlguest.state.StateReader;
+import jlguest.state.StateWriter;
+import jlguest.state.Stateful;
 
 /**
  * The Intel 8042 keyboard controller at 0x60 (data) and 0x64 (status/command), with nothing plugged
@@ -16,7 +19,7 @@ import jlguest.bus.PortDevice;
  * interrupt; bytes that seem to come from a device raise IRQ 1 or 12 when the command byte enables
  * them (Linux's AUX interrupt test depends on that).
  */
-public final class I8042 implements PortDevice {
+public final class I8042 implements PortDevice, Stateful {
     public static final int DATA_PORT = 0x60;
     public static final int STATUS_PORT = 0x64;
     public static final int KBD_IRQ = 1;
@@ -36,6 +39,27 @@ public final class I8042 implements PortDevice {
     private static final int NO_DEVICE = 0xFE;
 
     private enum Source { CONTROLLER, KEYBOARD, AUX }
+
+    @Override
+    public void save(StateWriter out) {
+        out.ints(ram).i32(outputPort).i32(pendingCommand).bool(lastWasCommand).bool(obFull).i32(obData);
+        out.i32(obFlags).i32(obSource.ordinal()).bool(kbdLevel).bool(auxLevel).i64(resets);
+    }
+
+    @Override
+    public void restore(StateReader in) {
+        in.ints(ram, "i8042 RAM");
+        outputPort = in.i32(0, 0xFF, "i8042 output port");
+        pendingCommand = in.i32(0, 0xFF, "i8042 pending command");
+        lastWasCommand = in.bool();
+        obFull = in.bool();
+        obData = in.i32(0, 0xFF, "i8042 output buffer");
+        obFlags = in.i32(0, 0xFF, "i8042 output flags");
+        obSource = Source.values()[in.i32(0, Source.values().length - 1, "i8042 output source")];
+        kbdLevel = in.bool();
+        auxLevel = in.bool();
+        resets = in.i64();
+    }
 
     private final Runnable reset;
     private final IrqLine kbdIrq;

@@ -2,6 +2,9 @@ package jlguest.devices.legacy;
 
 import jlguest.bus.IrqLine;
 import jlguest.bus.PortDevice;
+import jlguest.state.StateReader;
+import jlguest.state.StateWriter;
+import jlguest.state.Stateful;
 
 /**
  * The two cascaded Intel 8259A interrupt controllers of the PC/AT: master at 0x20-0x21 (IRQ 0-7),
@@ -28,7 +31,7 @@ import jlguest.bus.PortDevice;
  * 8086-style; buffered mode (ICW4 bits 2-3) is ignored. Rotation commands, special mask mode, special
  * fully nested mode, auto-EOI and poll mode are implemented.
  */
-public final class Pic8259Pair implements PortDevice {
+public final class Pic8259Pair implements PortDevice, Stateful {
     public static final int MASTER_BASE = 0x20;
     public static final int SLAVE_BASE = 0xA0;
     public static final int ELCR_BASE = 0x4D0;
@@ -147,6 +150,22 @@ public final class Pic8259Pair implements PortDevice {
         }
     }
 
+    /** Both chips, with their input lines' levels (so the devices' lines need not be driven again). */
+    @Override
+    public void save(StateWriter out) {
+        master.save(out);
+        slave.save(out);
+        out.bool(intr);
+    }
+
+    /** Restores both chips; INTR is the saved one (the CPU restores its own copy of the pin). */
+    @Override
+    public void restore(StateReader in) {
+        master.restore(in);
+        slave.restore(in);
+        intr = in.bool();
+    }
+
     /** For the monitor: both chips' registers and the INTR pin. */
     public String describe() {
         return master.describe() + "\n" + slave.describe() + "\nINTR=" + (intr ? 1 : 0);
@@ -183,6 +202,34 @@ public final class Pic8259Pair implements PortDevice {
             this.elcrMask = elcrMask;
             // No BIOS ran: we start where a PC BIOS would leave the chips, all inputs masked.
             this.vectorBase = vectorBase;
+        }
+
+        void save(StateWriter out) {
+            out.i32(cascadeMask).i32(irr).i32(isr).i32(imr).i32(lines).i32(elcr).i32(vectorBase).i32(initStep);
+            out.bool(needIcw4).bool(single).bool(levelMode).i32(icw3).bool(autoEoi).bool(rotateOnAutoEoi);
+            out.bool(specialMask).bool(specialFullyNested).bool(readIsr).bool(pollPending).i32(lowestPriority);
+        }
+
+        void restore(StateReader in) {
+            cascadeMask = in.i32(0, 0xFF, "cascade mask");
+            irr = in.i32(0, 0xFF, "IRR");
+            isr = in.i32(0, 0xFF, "ISR");
+            imr = in.i32(0, 0xFF, "IMR");
+            lines = in.i32(0, 0xFF, "input lines");
+            elcr = in.i32(0, 0xFF, "ELCR") & elcrMask;
+            vectorBase = in.i32(0, 0xF8, "vector base");
+            initStep = in.i32(0, 4, "init step");
+            needIcw4 = in.bool();
+            single = in.bool();
+            levelMode = in.bool();
+            icw3 = in.i32(0, 0xFF, "ICW3");
+            autoEoi = in.bool();
+            rotateOnAutoEoi = in.bool();
+            specialMask = in.bool();
+            specialFullyNested = in.bool();
+            readIsr = in.bool();
+            pollPending = in.bool();
+            lowestPriority = in.i32(0, 7, "lowest priority");
         }
 
         boolean levelTriggered(int bit) {

@@ -2,6 +2,9 @@ package jlguest.devices.legacy;
 
 import jlguest.bus.IrqLine;
 import jlguest.bus.PortDevice;
+import jlguest.state.StateReader;
+import jlguest.state.StateWriter;
+import jlguest.state.Stateful;
 import jlguest.time.GuestClock;
 import jlguest.time.TimerQueue;
 
@@ -15,7 +18,7 @@ import jlguest.time.TimerQueue;
  * boot, as a stopwatch: it starts channel 2 in mode 0 and counts TSC cycles until OUT2 rises in port
  * 0x61, to learn the CPU's speed. Both come from the same few formulas in guest time.
  */
-public final class Pit8254 implements PortDevice {
+public final class Pit8254 implements PortDevice, Stateful {
     public static final int BASE = 0x40;
 
     private final PitChannel[] channels;
@@ -64,6 +67,20 @@ public final class Pit8254 implements PortDevice {
                     channels[c].latchCount();
                 }
             }
+        }
+    }
+
+    @Override
+    public void save(StateWriter out) {
+        for (PitChannel c : channels) {
+            c.save(out);
+        }
+    }
+
+    @Override
+    public void restore(StateReader in) {
+        for (PitChannel c : channels) {
+            c.restore(in);
         }
     }
 

@@ -1,6 +1,8 @@
 package jlguest.devices.legacy;
 
 import jlguest.bus.IrqLine;
+import jlguest.state.StateReader;
+import jlguest.state.StateWriter;
 import jlguest.time.GuestClock;
 import jlguest.time.TimerQueue;
 
@@ -61,6 +63,40 @@ final class PitChannel {
         this.irq = irq;
         this.gate = gate;
         this.timer = irq == null ? null : timers.newTimer("pit" + index, this::edge);
+    }
+
+    /** Its registers, latches and where it started counting (its timer is saved by the timer queue). */
+    void save(StateWriter out) {
+        out.i32(mode).i32(rw).bool(bcd).i32(countRegister).i64(reload).bool(countLoaded).bool(gate).bool(triggered);
+        out.i64(frozenTicks).bool(running).i64(runStart).i64(armedEdge);
+        out.bool(writeMsbNext).i32(pendingLsb).bool(readMsbNext).bool(countLatched).i32(latchedCount);
+        out.bool(latchMsbNext).bool(statusLatched).i32(latchedStatus);
+    }
+
+    void restore(StateReader in) {
+        mode = in.i32(0, 5, "PIT mode");
+        rw = in.i32(1, 3, "PIT access mode");
+        bcd = in.bool();
+        countRegister = in.i32(0, 0xFFFF, "PIT count register");
+        reload = in.i64();
+        if (reload < 1 || reload > 65536) {
+            throw new jlguest.state.StateException("PIT reload value " + reload + " is outside 1..65536");
+        }
+        countLoaded = in.bool();
+        gate = in.bool();
+        triggered = in.bool();
+        frozenTicks = in.i64();
+        running = in.bool();
+        runStart = in.i64();
+        armedEdge = in.i64();
+        writeMsbNext = in.bool();
+        pendingLsb = in.i32(0, 0xFF, "PIT pending LSB");
+        readMsbNext = in.bool();
+        countLatched = in.bool();
+        latchedCount = in.i32(0, 0xFFFF, "PIT latched count");
+        latchMsbNext = in.bool();
+        statusLatched = in.bool();
+        latchedStatus = in.i32(0, 0xFF, "PIT latched status");
     }
 
     // ---- the guest's view: control word, counter reads and writes ----

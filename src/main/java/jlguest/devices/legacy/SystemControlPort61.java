@@ -1,6 +1,9 @@
 package jlguest.devices.legacy;
 
 import jlguest.bus.PortDevice;
+import jlguest.state.StateReader;
+import jlguest.state.StateWriter;
+import jlguest.state.Stateful;
 import jlguest.time.GuestClock;
 
 /**
@@ -11,7 +14,7 @@ import jlguest.time.GuestClock;
  * bit 4 the DRAM refresh request, which toggles every 15.085 microseconds of guest time (old delay
  * loops watched it), bit 5 PIT channel 2's OUT, bits 6-7 (NMI sources) zero.
  */
-public final class SystemControlPort61 implements PortDevice {
+public final class SystemControlPort61 implements PortDevice, Stateful {
     public static final int PORT = 0x61;
     private static final long REFRESH_HALF_PERIOD_NS = 15_085;
 
@@ -22,6 +25,17 @@ public final class SystemControlPort61 implements PortDevice {
     public SystemControlPort61(Pit8254 pit, GuestClock clock) {
         this.pit = pit;
         this.clock = clock;
+    }
+
+    /** The four writable bits (channel 2's gate among them is saved by the PIT as well). */
+    @Override
+    public void save(StateWriter out) {
+        out.i32(control);
+    }
+
+    @Override
+    public void restore(StateReader in) {
+        control = in.i32(0, 0x0F, "port 0x61");
     }
 
     @Override

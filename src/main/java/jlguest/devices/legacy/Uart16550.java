@@ -5,6 +5,9 @@ import java.io.IOException;
 import java.io.OutputStream;
 
 import jlguest.bus.PortDevice;
+import jlguest.state.StateReader;
+import jlguest.state.StateWriter;
+import jlguest.state.Stateful;
 
 /**
  * A National Semiconductor 16550A UART: the guest's serial console, COM1 at 0x3F8 on IRQ 4.
@@ -27,7 +30,7 @@ import jlguest.bus.PortDevice;
  * and never in loopback mode, where OUT2 is disconnected from the pin. Modem inputs outside loopback
  * read as a connected terminal: CTS, DSR and DCD asserted, RI not.
  */
-public final class Uart16550 implements PortDevice {
+public final class Uart16550 implements PortDevice, Stateful {
     public static final int COM1_BASE = 0x3F8;
     public static final int COM1_IRQ = 4;
     static final int FIFO_SIZE = 16;
@@ -96,6 +99,41 @@ public final class Uart16550 implements PortDevice {
         this.sink = sink;
         this.irq = irq == null ? IrqLine.NONE : irq;
         this.wakeup = wakeup == null ? () -> { } : wakeup;
+    }
+
+    // ---- snapshots ----
+
+    /**
+     * The registers, the receive FIFO and the interrupt level. Input still in the host's hand-over
+     * ring (typed, not yet in the FIFO) is the host's, and is not saved.
+     */
+    @Override
+    public void save(StateWriter out) {
+        out.i32(ier).i32(lcr).i32(mcr).i32(scr).i32(divisor).bool(fifoEnabled).i32(rxTrigger).i32(lsrErrors);
+        out.i32(modemLines).i32(msrDelta).bool(threPending).bool(txBurst);
+        out.bytes(rx).i32(rxHead).i32(rxCount).i32(lastRx).bool(irqLevel).i64(txBytes);
+    }
+
+    @Override
+    public void restore(StateReader in) {
+        ier = in.i32(0, 0xFF, "UART IER");
+        lcr = in.i32(0, 0xFF, "UART LCR");
+        mcr = in.i32(0, 0xFF, "UART MCR");
+        scr = in.i32(0, 0xFF, "UART SCR");
+        divisor = in.i32(0, 0xFFFF, "UART divisor");
+        fifoEnabled = in.bool();
+        rxTrigger = in.i32(1, FIFO_SIZE, "UART RX trigger");
+        lsrErrors = in.i32(0, 0xFF, "UART LSR errors");
+        modemLines = in.i32(0, 0xFF, "UART modem lines");
+        msrDelta = in.i32(0, 0xFF, "UART MSR delta");
+        threPending = in.bool();
+        txBurst = in.bool();
+        in.bytes(rx, "UART RX FIFO");
+        rxHead = in.i32(0, FIFO_SIZE - 1, "UART RX head");
+        rxCount = in.i32(0, FIFO_SIZE, "UART RX count");
+        lastRx = in.i32(0, 0xFF, "UART last byte");
+        irqLevel = in.bool();
+        txBytes = in.i64();
     }
 
     // ---- the host side ----

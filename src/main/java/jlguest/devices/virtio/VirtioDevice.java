@@ -31,6 +31,14 @@ public interface VirtioDevice {
     default void setWakeup(Runnable wakeup) {
     }
 
+    /**
+     * True while requests are with host threads (a block device's I/O worker): a snapshot waits,
+     * calling {@link #poll} meanwhile, until every one has completed into the rings.
+     */
+    default boolean busy() {
+        return false;
+    }
+
     /** Releases host resources (flush, unlock, close sockets); the device is dead afterwards. */
     void close();
 

@@ -100,6 +100,16 @@ public final class VirtioDevices implements AutoCloseable {
         }
     }
 
+    /** True while any device has requests with a host thread (see {@link VirtioDevice#busy}). */
+    public boolean busy() {
+        for (VirtioDevice d : devices) {
+            if (d.busy()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Device n (in command-line order) and its name (vda, net0, ...), for the monitor. */
     public VirtioDevice device(int n) {
         return devices.get(n);

@@ -1,6 +1,9 @@
 package jlguest.devices.virtio;
 
 import jlguest.bus.Ram;
+import jlguest.state.StateException;
+import jlguest.state.StateReader;
+import jlguest.state.StateWriter;
 
 /**
  * A split virtqueue (virtio 1.x section 2.7): descriptor table, available ring, used ring.
@@ -62,6 +65,35 @@ public final class Virtqueue {
         lastChain = "none";
     }
 
+    /** The queue's registers and the ring positions: how far the device has read and written. */
+    void save(StateWriter out) {
+        out.i32(size).bool(ready).i64(descAddr).i64(availAddr).i64(usedAddr).bool(eventIdx).bool(indirect);
+        out.i32(lastAvail).i32(usedIdx).i32(signalledUsed).bool(signalledValid).string(lastChain);
+    }
+
+    void restore(StateReader in) {
+        size = in.i32(0, maxSize, "queue size");
+        ready = in.bool();
+        descAddr = in.i64();
+        availAddr = in.i64();
+        usedAddr = in.i64();
+        eventIdx = in.bool();
+        indirect = in.bool();
+        lastAvail = in.i32(0, 0xFFFF, "last available index");
+        usedIdx = in.i32(0, 0xFFFF, "used index");
+        signalledUsed = in.i32(0, 0xFFFF, "signalled used index");
+        signalledValid = in.bool();
+        String chain = in.string();
+        lastChain = chain == null ? "none" : chain;
+        if (ready) {
+            try {
+                enableCheck();
+            } catch (RingException e) {
+                throw new StateException(e.getMessage());
+            }
+        }
+    }
+
     public int index() {
         return index;
     }
@@ -76,12 +108,7 @@ public final class Virtqueue {
 
     /** Checks size and addresses when the driver sets QueueReady; throws if the queue is unusable. */
     void enable(boolean eventIdxOn, boolean indirectOn) throws RingException {
-        if (size <= 0 || size > maxSize || (size & (size - 1)) != 0) {
-            throw new RingException("queue " + index + ": size " + size + " is not a power of 2 up to " + maxSize);
-        }
-        checkArea("descriptor table", descAddr, 16L * size, 16);
-        checkArea("available ring", availAddr, 6L + 2L * size, 2);
-        checkArea("used ring", usedAddr, 6L + 8L * size, 4);
+        enableCheck();
         eventIdx = eventIdxOn;
         indirect = indirectOn;
         lastAvail = 0;   // the driver starts both rings at index 0 (virtio 1.x 2.7.6, 2.7.8)
@@ -89,6 +116,15 @@ public final class Virtqueue {
         signalledUsed = usedIdx;
         signalledValid = false;
         ready = true;
+    }
+
+    private void enableCheck() throws RingException {
+        if (size <= 0 || size > maxSize || (size & (size - 1)) != 0) {
+            throw new RingException("queue " + index + ": size " + size + " is not a power of 2 up to " + maxSize);
+        }
+        checkArea("descriptor table", descAddr, 16L * size, 16);
+        checkArea("available ring", availAddr, 6L + 2L * size, 2);
+        checkArea("used ring", usedAddr, 6L + 8L * size, 4);
     }
 
     private void checkArea(String what, long addr, long len, int align) throws RingException {

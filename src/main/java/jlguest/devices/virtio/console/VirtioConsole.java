@@ -10,6 +10,9 @@ import jlguest.devices.virtio.VirtioDeviceInfo;
 import jlguest.devices.virtio.VirtioFeatures;
 import jlguest.devices.virtio.VirtioMmio;
 import jlguest.devices.virtio.Virtqueue;
+import jlguest.state.StateReader;
+import jlguest.state.StateWriter;
+import jlguest.state.Stateful;
 
 /**
  * virtio_console (device ID 3, virtio 1.x section 5.3): one console port, Linux's hvc0, that knows
@@ -33,7 +36,7 @@ import jlguest.devices.virtio.Virtqueue;
  * <p>The device's state is the handful of plain fields below (size, the size the guest was last
  * told, the pending input), so that a snapshot can save and restore it.
  */
-public final class VirtioConsole implements VirtioDevice {
+public final class VirtioConsole implements VirtioDevice, Stateful {
     public static final int DEVICE_ID = 3;
     static final int RX = 0;
     static final int TX = 1;
@@ -228,6 +231,29 @@ public final class VirtioConsole implements VirtioDevice {
     public void reset() {
         toldCols = 0;
         toldRows = 0;
+    }
+
+    /**
+     * A snapshot keeps the size the guest was last told and the keys it has not read yet; the
+     * terminal's own size is the host's, so after a restore into another window the next poll
+     * tells the guest the new size.
+     */
+    @Override
+    public synchronized void save(StateWriter out) {
+        out.i32(toldCols).i32(toldRows).i64(rxBytes).i64(txBytes).i64(bad);
+        out.bytes(java.util.Arrays.copyOf(inbox, inboxUsed));
+    }
+
+    @Override
+    public synchronized void restore(StateReader in) {
+        toldCols = in.i32(0, 0xFFFF, "console columns");
+        toldRows = in.i32(0, 0xFFFF, "console rows");
+        rxBytes = in.i64();
+        txBytes = in.i64();
+        bad = in.i64();
+        byte[] keys = in.bytes();
+        inboxUsed = Math.min(keys.length, INBOX);
+        System.arraycopy(keys, 0, inbox, 0, inboxUsed);
     }
 
     @Override

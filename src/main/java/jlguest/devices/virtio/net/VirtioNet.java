@@ -10,6 +10,9 @@ import jlguest.devices.virtio.VirtioDeviceInfo;
 import jlguest.devices.virtio.VirtioFeatures;
 import jlguest.devices.virtio.VirtioMmio;
 import jlguest.devices.virtio.Virtqueue;
+import jlguest.state.StateReader;
+import jlguest.state.StateWriter;
+import jlguest.state.Stateful;
 
 /**
  * virtio_net (device ID 1, virtio 1.x section 5.1): a receive queue, a transmit queue, a MAC
@@ -27,7 +30,7 @@ import jlguest.devices.virtio.Virtqueue;
  * {@link #BACKLOG} frames and counts the rest as dropped: a network may lose frames, it must not
  * hoard them. A frame too big for the buffer at the head of the ring is dropped too.
  */
-public final class VirtioNet implements VirtioDevice {
+public final class VirtioNet implements VirtioDevice, Stateful {
     public static final int DEVICE_ID = 1;
     static final int RX = 0;
     static final int TX = 1;
@@ -242,6 +245,30 @@ public final class VirtioNet implements VirtioDevice {
     @Override
     public void reset() {
         inbox.clear();
+    }
+
+    /**
+     * tour:snapshot:050 A network device saves only its counters and the link status the guest
+     * last saw. Frames waiting on the host side and the connections behind the backend are not the
+     * guest's: on restore they are gone, as if the cable had been pulled and plugged in again. The
+     * guest's TCP retransmits, and finds its peers have forgotten it (a reset, or a timeout), the
+     * same as after a real cable pull. If the link status now differs, the guest hears of it
+     * through a configuration-change interrupt.
+     */
+    @Override
+    public void save(StateWriter out) {
+        out.i32(config[6]).i64(rxFrames).i64(txFrames).i64(rxTooBig).i64(txBad);
+    }
+
+    @Override
+    public void restore(StateReader in) {
+        config[6] = (byte) in.i32(0, S_LINK_UP, "link status");
+        rxFrames = in.i64();
+        txFrames = in.i64();
+        rxTooBig = in.i64();
+        txBad = in.i64();
+        inbox.clear();
+        linkDirty = true;
     }
 
     @Override
