@@ -77,7 +77,9 @@ class UserNetEndToEndTest {
                     "nslookup localhost 10.0.2.3 | grep -A1 localhost | grep -o 'Address[ 0-9:]*127.0.0.1' | sed 's/^/dns-/'",
                     "wget -q -O - http://10.0.2.2:" + closed + "/ 2>&1 | grep -o 'refused' | sed 's/^/closed-/'",
                     "mkdir /www; echo hello-from-the-guest > /www/hello.txt; httpd -p 8080 -h /www",
-                    "echo httpd-ready | tr a-z A-Z; nc -l -p 9000 > /dev/null; echo all-done | tr a-z A-Z");
+                    // the marker only once nc listens: the host connects to it as soon as it sees the marker
+                    "(while ! netstat -ltn | grep -q ':9000 '; do sleep 0.1; done; echo httpd-ready | tr a-z A-Z) &"
+                            + " nc -l -p 9000 > /dev/null; echo all-done | tr a-z A-Z");
             List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-Xmx512m", "-cp", System.getProperty("java.class.path"), "jlguest.cli.Main",
                     "128m", "guest-images/vmlinux", "--initrd=guest-images/initrd.img",
