@@ -223,6 +223,7 @@ public final class Machine implements Hypercalls.Services {
     // alike. Test: ExercisesTest.exercise05IdleTime.
     /** Waits, in host or guest time, until an interrupt is pending or the run must end. */
     private void idle() {
+        virtio.poll();   // before sleeping: a device may hold work for the end of the slice (a delayed ACK)
         while (!pic.intr() && requested == null && (debugHook == null || !debugHook.wantsControl())) {
             long now = clock.nanos();
             long deadline = timers.nextDeadline();
