@@ -16,9 +16,10 @@ import jlguest.devices.virtio.Virtqueue;
  * address, an MTU and a link-status bit, in front of a {@link NetBackend}.
  *
  * <p>tour:virtio:300 Every buffer starts with the 12-byte virtio_net_hdr of VERSION_1 (flags,
- * gso_type, hdr_len, gso_size, csum_start, csum_offset, num_buffers). We offer no offloads, so on
- * transmit we skip the header and send the rest as one Ethernet frame, and on receive we write an
- * all-zero header (no checksum help, GSO_NONE) with num_buffers = 1, then the frame.
+ * gso_type, hdr_len, gso_size, csum_start, csum_offset, num_buffers). On transmit the header may
+ * ask for a checksum or a TSO cut, which we do ({@link Offload}) before the backend sees plain
+ * Ethernet frames; on receive we write an all-zero header (no checksum help, GSO_NONE) with
+ * num_buffers = 1, then the frame.
  *
  * <p>tour:virtio:310 Frames arrive on the backend's thread at any time, but only the CPU thread
  * touches guest RAM. So the backend drops each frame into a small bounded queue and wakes the CPU
