@@ -10,6 +10,8 @@ import java.io.OutputStream;
  * slice (about a millisecond of guest time), whenever the guest idles, and when the machine
  * stops: a system call per byte would slow a chatty guest down, a longer delay would be felt.
  * Output is never dropped: if stdout is gone (a closed pipe), we stop writing, not running.
+ * The launcher also drains it from a shutdown hook, so what a guest printed just before a SIGTERM
+ * (or a Ctrl-C from outside) reaches the terminal; hence the locks, uncontended otherwise.
  */
 public final class ConsoleOutput extends OutputStream {
     private final OutputStream out;
@@ -22,7 +24,7 @@ public final class ConsoleOutput extends OutputStream {
     }
 
     @Override
-    public void write(int b) {
+    public synchronized void write(int b) {
         if (used == buf.length) {
             drain();
         }
@@ -42,7 +44,7 @@ public final class ConsoleOutput extends OutputStream {
     }
 
     /** Writes out what is buffered; the run loop calls it between slices and before idling. */
-    public void drain() {
+    public synchronized void drain() {
         if (used == 0) {
             return;
         }

@@ -24,7 +24,7 @@ import jlguest.bus.PhysicalBus;
  * and thereby invalidates every block decoded from it, the running one included.
  *
  * <p>The x87 lives in {@link jlguest.cpu.fpu}. Left undone, honestly: virtual-8086 mode (IRET
- * to it raises #GP(0) in the guest), hardware breakpoints (DR0..DR7 are stored, never matched), and task switches through 16-bit TSSs. PUSH of a segment register with a 32-bit
+ * to it raises #GP(0) in the guest), and hardware breakpoints (DR0..DR7 are stored, never matched). PUSH of a segment register with a 32-bit
  * operand writes the selector zero-extended (Intel's newer cores write only 16 bits; both are
  * allowed).
  *

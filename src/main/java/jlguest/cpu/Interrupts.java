@@ -566,7 +566,10 @@ abstract class Interrupts extends Segments {
      * tour:faults:060 A hardware task switch through a 32-bit TSS: the current registers are saved in
      * the old TSS and the new task's loaded from its TSS, including CR3 and the LDT. Linux uses
      * this for exactly one thing on i386: the double-fault handler runs as its own task, so that a
-     * kernel stack overflow can still be reported.
+     * kernel stack overflow can still be reported. The 80286's 16-bit TSS (types 1 and 3) works
+     * the same way with word-sized fields, no CR3 and no FS or GS: loading one zeroes the upper
+     * halves of EIP and EFLAGS, sets those of the general registers to 0xFFFF (as Bochs models the
+     * hardware) and loads null FS and GS.
      */
     final void taskSwitch(int sel, int reason, int retEip) {
         if ((sel & 4) != 0 || (sel & 0xFFFC) == 0) {
@@ -574,45 +577,70 @@ abstract class Interrupts extends Segments {
         }
         long d = readDesc(sel, GP);
         int attr = descAttr(d);
-        int type = attr & 0x1F;
-        if (reason == SWITCH_IRET ? type != 0x0B : type != 0x09) {
-            if (type == 0x01 || type == 0x03) {
-                throw stop(Stop.UNIMPLEMENTED, "unimplemented: task switch to a 16-bit TSS");
-            }
+        int type = attr & 0x17;   // 1 or 9 available, 3 or B busy (bit 3: a 32-bit TSS)
+        if (reason == SWITCH_IRET ? type != 0x03 : type != 0x01) {
             throw fault(reason == SWITCH_IRET ? TS : GP, sel & 0xFFFC);
         }
+        boolean new16 = (attr & 0x08) == 0;
         if (!attrPresent(attr)) {
             throw fault(NP, sel & 0xFFFC);
         }
         int nb = descBase(d);
         int nlimit = descLimit(d);
-        if (Integer.compareUnsigned(nlimit, 0x67) < 0) {
+        if (Integer.compareUnsigned(nlimit, new16 ? 0x2B : 0x67) < 0) {
             throw fault(TS, sel & 0xFFFC);
         }
         // Read the whole new state before writing anything.
-        int ncr3 = sysRead32(nb + 0x1C), neip = sysRead32(nb + 0x20), nfl = sysRead32(nb + 0x24);
+        int ncr3, neip, nfl, nldt;
         int[] nr = new int[8];
-        for (int i = 0; i < 8; i++) {
-            nr[i] = sysRead32(nb + 0x28 + 4 * i);
-        }
         int[] nseg = new int[6];
-        for (int i = 0; i < 6; i++) {
-            nseg[i] = sysRead16(nb + 0x48 + 4 * i);
+        if (new16) {
+            ncr3 = cr3;
+            neip = sysRead16(nb + 0x0E);
+            nfl = sysRead16(nb + 0x10);
+            for (int i = 0; i < 8; i++) {
+                nr[i] = 0xFFFF0000 | sysRead16(nb + 0x12 + 2 * i);
+            }
+            for (int i = 0; i < 4; i++) {
+                nseg[i] = sysRead16(nb + 0x22 + 2 * i);   // ES, CS, SS, DS; FS and GS stay 0: null
+            }
+            nldt = sysRead16(nb + 0x2A);
+        } else {
+            ncr3 = sysRead32(nb + 0x1C);
+            neip = sysRead32(nb + 0x20);
+            nfl = sysRead32(nb + 0x24);
+            for (int i = 0; i < 8; i++) {
+                nr[i] = sysRead32(nb + 0x28 + 4 * i);
+            }
+            for (int i = 0; i < 6; i++) {
+                nseg[i] = sysRead16(nb + 0x48 + 4 * i);
+            }
+            nldt = sysRead16(nb + 0x60);
         }
-        int nldt = sysRead16(nb + 0x60);
         // Save the old state.
         int ob = trBase;
         int fl = getFlags();
         if (reason == SWITCH_IRET) {
             fl &= ~NT;
         }
-        sysWrite32(ob + 0x20, retEip);
-        sysWrite32(ob + 0x24, fl);
-        for (int i = 0; i < 8; i++) {
-            sysWrite32(ob + 0x28 + 4 * i, r[i]);
-        }
-        for (int i = 0; i < 6; i++) {
-            sysWrite16(ob + 0x48 + 4 * i, segSel[i]);
+        if ((trAttr & 0x08) == 0) {   // the old task's TSS is a 16-bit one
+            sysWrite16(ob + 0x0E, retEip);
+            sysWrite16(ob + 0x10, fl);
+            for (int i = 0; i < 8; i++) {
+                sysWrite16(ob + 0x12 + 2 * i, r[i]);
+            }
+            for (int i = 0; i < 4; i++) {
+                sysWrite16(ob + 0x22 + 2 * i, segSel[i]);
+            }
+        } else {
+            sysWrite32(ob + 0x20, retEip);
+            sysWrite32(ob + 0x24, fl);
+            for (int i = 0; i < 8; i++) {
+                sysWrite32(ob + 0x28 + 4 * i, r[i]);
+            }
+            for (int i = 0; i < 6; i++) {
+                sysWrite16(ob + 0x48 + 4 * i, segSel[i]);
+            }
         }
         if (reason != SWITCH_CALL) {
             int oa = descAddr(trSel, GP);

@@ -210,6 +210,7 @@ public final class Launcher {
         Prepared guest = first;
         DebugSession session = DebugSession.start(debug, config.kernel(), err);
         ConsoleOutput out = new ConsoleOutput(session.serialOutput(new FileOutputStream(FileDescriptor.out)));
+        Runtime.getRuntime().addShutdownHook(new Thread(out::drain, "console-drain"));   // SIGTERM loses nothing printed
         AtomicReference<Machine> current = new AtomicReference<>();
         RawTerminal terminal = session.monitorOnStdio() ? null : RawTerminal.enterIfInteractive();
         VirtioConsole hvc = console(virtio);

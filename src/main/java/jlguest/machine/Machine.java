@@ -336,6 +336,7 @@ public final class Machine implements Hypercalls.Services {
             // A CPU halted while the debugger steps can only go on by an interrupt: let them through.
             holdInterrupts(false);
         }
+        virtio.poll();   // before sleeping: a device may hold work for the end of the slice (a delayed ACK)
         while (!pic.intr() && requested == null && (debugHook == null || !debugHook.wantsControl())) {
             long now = clock.nanos();
             long deadline = timers.nextDeadline();

@@ -35,6 +35,11 @@ final class TcpConnection {
     static final long CONNECT_TIMEOUT = 75_000_000_000L;
     static final int MAX_RETRIES = 12;
     static final int MAX_SYN_RETRIES = 6;
+    /** At most this many out-of-order segments are kept per connection (and never more than its window). */
+    static final int MAX_EARLY = 32;
+
+    private record Early(int seq, byte[] data, boolean fin) {
+    }
 
     enum State { CONNECTING, SYN_SENT, SYN_RCVD, ESTABLISHED }
 
@@ -79,6 +84,13 @@ final class TcpConnection {
     private long rto = RTO_MIN;
     private int retries;
     private boolean ackPending;
+    /** An ACK we owe but may hold until the end of the CPU's slice (delayed ACK). */
+    private boolean ackHeld;
+    /** rcvNxt as our last segment to the guest acknowledged it. */
+    private int lastAcked;
+    /** Segments that arrived beyond a hole, waiting for it to fill. */
+    private final java.util.ArrayList<Early> early = new java.util.ArrayList<>();
+    private int earlyBytes;
     private long toGuest;
     private long toHost;
 
@@ -378,35 +390,98 @@ final class TcpConnection {
         }
     }
 
-    /** The payload and FIN of an in-order segment go into {@code in}; anything else is re-acked. */
+    /**
+     * tour:net:310 The guest's bytes. In-order payload (and a FIN) goes into {@code in} and on to the
+     * host socket at once. A segment beyond a hole is kept, up to {@link #MAX_EARLY} of them within
+     * the window we offered, until the hole fills; it is answered at once with a duplicate ACK, so
+     * the guest's fast retransmit fills the hole without waiting for its timer. The acknowledgement
+     * of in-order data is delayed, as RFC 1122 allows: at once for every second full-sized segment
+     * (a 64 KiB TSO burst is many), for a FIN or a filled hole, otherwise at the end of the CPU's
+     * slice ({@link UserNet#tick}). A guest writing small pieces then sees its Nagle algorithm
+     * gather them into large segments, instead of one tiny segment per write each costing it a
+     * trip through its whole stack and an interrupt for our ACK.
+     */
     private void data(TcpNat.Segment s) {
         int n = s.dataLength();
         if (n == 0 && !s.fin()) {
             return;
         }
-        ackPending = true;
-        int skip = rcvNxt - s.seq;
-        if (skip < 0 || finFromGuest) {
-            return;   // a hole before it (we keep no out-of-order data), or after the guest's FIN
+        if (finFromGuest) {
+            ackPending = true;   // after the guest's FIN: nothing more is accepted
+            return;
         }
-        int take = Math.max(0, Math.min(n - skip, in.length - inLen));
-        if (take > 0) {
-            int tail = (inHead + inLen) % in.length;
-            int first = Math.min(take, in.length - tail);
-            System.arraycopy(s.f, s.dataOffset() + skip, in, tail, first);
-            System.arraycopy(s.f, s.dataOffset() + skip + first, in, 0, take - first);
-            inLen += take;
-            rcvNxt += take;
+        if (rcvNxt - s.seq < 0) {
+            keepEarly(s.seq, s.f, s.dataOffset(), n, s.fin());
+            ackPending = true;
+            return;
         }
-        if (s.fin() && skip + take == n && skip <= n) {
-            rcvNxt++;
-            finFromGuest = true;
+        int before = rcvNxt;
+        accept(s.seq, s.f, s.dataOffset(), n, s.fin());
+        boolean filled = false;
+        for (int i = 0; i < early.size() && !finFromGuest; ) {
+            Early e = early.get(i);
+            if (e.seq - rcvNxt <= 0) {
+                early.remove(i);
+                earlyBytes -= e.data.length;
+                accept(e.seq, e.data, 0, e.data.length, e.fin);
+                filled = true;
+                i = 0;   // rcvNxt moved: an earlier-listed segment may fit now
+            } else {
+                i++;
+            }
+        }
+        if (rcvNxt == before || filled || finFromGuest || rcvNxt - lastAcked >= 2 * mss) {
+            ackPending = true;   // a duplicate, a full buffer, a filled hole, a FIN, or two segments' worth
+        } else {
+            nat.acksHeld = true;
+            ackHeld = true;
         }
         writeHost();
     }
 
-    /** Sends what the window, the buffer and the device's room allow; then any owed ACK. */
-    void flush() {
+    /** Appends what of the bytes at [seq, seq+n) lies at rcvNxt and beyond, as far as {@code in} has room. */
+    private void accept(int seq, byte[] b, int off, int n, boolean fin) {
+        int skip = rcvNxt - seq;
+        if (skip < 0 || skip > n) {
+            return;
+        }
+        int take = Math.min(n - skip, in.length - inLen);
+        if (take > 0) {
+            int tail = (inHead + inLen) % in.length;
+            int first = Math.min(take, in.length - tail);
+            System.arraycopy(b, off + skip, in, tail, first);
+            System.arraycopy(b, off + skip + first, in, 0, take - first);
+            inLen += take;
+            rcvNxt += take;
+        }
+        if (fin && skip + Math.max(take, 0) == n) {
+            rcvNxt++;
+            finFromGuest = true;
+        }
+    }
+
+    /** An out-of-order segment: a copy of what lies inside our window, if the list has room. */
+    private void keepEarly(int seq, byte[] b, int off, int n, boolean fin) {
+        int ahead = seq - rcvNxt;
+        int keep = Math.min(n, in.length - inLen - ahead);
+        boolean finToo = fin && keep == n;
+        if (keep <= 0 && !finToo || early.size() >= MAX_EARLY || earlyBytes + keep > in.length) {
+            return;
+        }
+        for (Early e : early) {
+            if (e.seq == seq && e.data.length >= keep) {
+                return;   // already kept
+            }
+        }
+        early.add(new Early(seq, java.util.Arrays.copyOfRange(b, off, off + keep), finToo));
+        earlyBytes += keep;
+    }
+
+    /**
+     * Sends what the window, the buffer and the device's room allow; then an owed ACK, and a held
+     * one too when {@code late} (the end of a slice, or the NAT thread's turn).
+     */
+    void flush(boolean late) {
         if (state != State.ESTABLISHED || closed) {
             return;
         }
@@ -465,7 +540,7 @@ final class TcpConnection {
         if (deadline == 0 && outLen > sndNxt - sndUna && sndWndRight - sndNxt <= 0) {
             deadline = now + rto;   // a zero window with data waiting: probe it later
         }
-        if (ackPending) {
+        if (ackPending || late && ackHeld) {
             segmentToGuest(ACK, sndNxt, null, 0, 0);
         }
         if (!hostEof && outLen < out.length) {
@@ -478,6 +553,8 @@ final class TcpConnection {
         nat.sendRaw(farIp, farPort, guestIp, guestPort, seq, rcvNxt, flags, w, data, off, n, null);
         advertised = w;
         ackPending = false;
+        ackHeld = false;
+        lastAcked = rcvNxt;
     }
 
     /** A timer went off: retransmit, probe a zero window, or give up. */

@@ -25,6 +25,8 @@ final class TcpNat {
     final UserNet net;
     private final Map<Long, TcpConnection> conns = new ConcurrentHashMap<>();
     volatile boolean waitingForRoom;
+    /** Some connection holds a delayed ACK for the end of the slice. */
+    boolean acksHeld;
     private int nextPort = 40000;
     long refused;
     long retransmits;
@@ -174,11 +176,17 @@ final class TcpNat {
         }
     }
 
-    /** After every round of events: each connection sends what it can and acknowledges what it got. */
-    void flushAll() {
+    /**
+     * After every round of events: each connection sends what it can and acknowledges what it
+     * got; {@code late} (the end of a CPU slice, or the NAT thread) sends the held ACKs too.
+     */
+    void flushAll(boolean late) {
         waitingForRoom = false;
+        if (late) {
+            acksHeld = false;
+        }
         for (TcpConnection c : conns.values()) {
-            c.flush();
+            c.flush(late);
         }
     }
 

@@ -126,7 +126,10 @@ public final class UserNet implements NetBackend {
         thread.start();
     }
 
-    /** CPU thread: the guest's frame, handled now (nothing in here blocks). */
+    /**
+     * CPU thread: the guest's frame, handled now (nothing in here blocks). What it calls for
+     * (an acknowledgement, more data) goes at {@link #endOfBatch}: one ACK for a batch of segments.
+     */
     @Override
     public void send(byte[] frame, int offset, int length) {
         if (closed) {
@@ -136,11 +139,42 @@ public final class UserNet implements NetBackend {
         lock.lock();
         try {
             guardedInput(f);
-            tcp.flushAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * CPU thread: the guest's batch of frames is over; each connection acknowledges what it got
+     * and sends what it can. This is our delayed ACK: never later than the batch, and one ACK for
+     * all the segments of a batch (a 64 KiB TSO segment arrives as 45 frames in one batch).
+     */
+    @Override
+    public void endOfBatch() {
+        if (closed) {
+            return;
+        }
+        lock.lock();
+        try {
+            tcp.flushAll(false);
         } finally {
             lock.unlock();
         }
         wakeSelectorIfStale();
+    }
+
+    /** CPU thread, between slices and before it sleeps: the ACKs held back for the slice go now. */
+    @Override
+    public void tick() {
+        if (tcp.acksHeld && !closed) {
+            lock.lock();
+            try {
+                tcp.flushAll(true);
+            } finally {
+                lock.unlock();
+            }
+            wakeSelectorIfStale();
+        }
     }
 
     /** CPU thread: the device moved frames into the guest, so there is room for more TCP data. */
@@ -149,7 +183,7 @@ public final class UserNet implements NetBackend {
         if (tcp.waitingForRoom && !closed) {
             lock.lock();
             try {
-                tcp.flushAll();
+                tcp.flushAll(false);
             } finally {
                 lock.unlock();
             }
@@ -270,7 +304,7 @@ public final class UserNet implements NetBackend {
                     now = System.nanoTime();
                     tcp.timers(now);
                     udp.expire(now);
-                    tcp.flushAll();
+                    tcp.flushAll(false);   // held ACKs are the CPU thread's (tick), at its slice's end
                 } finally {
                     lock.unlock();
                 }

@@ -275,6 +275,35 @@ class SystemTest {
     }
 
     @Test
+    void jumpToA16BitTssSwitchesTasks() {
+        // mov ax,0x30; ltr ax; mov eax,0x11112222; jmp 0x40:0
+        TestMachine m = TestMachine.flat("66b830000f00d8b822221111ea000000004000");
+        m.standardTables();
+        m.descriptor(TestMachine.GDT, 8, 0x5000, 0x2B, 0x81, 0);   // 0x40: an available 16-bit TSS
+        int t = 0x5000;
+        m.ram.write16(t + 0x0E, 0x1800);           // IP
+        m.ram.write16(t + 0x10, 2);                // FLAGS
+        m.ram.write16(t + 0x12, 0xAAAA);           // AX
+        m.ram.write16(t + 0x1A, 0x7000);           // SP
+        m.ram.write16(t + 0x22, 0x18);             // ES
+        m.ram.write16(t + 0x24, 0x10);             // CS
+        m.ram.write16(t + 0x26, 0x38);             // SS: the 64 KiB segment at 0x100000
+        m.ram.write16(t + 0x28, 0x18);             // DS
+        m.load(0x1800, TestMachine.hex("0f00cb8b0d20300000f4"));   // str bx; mov ecx,[0x3020]; hlt
+        m.cpu.loadSegment(4, 0x18);
+        assertEquals(Stop.HALT_FOREVER, m.run(), m.cpu.stopMessage());
+        assertEquals(0x40, m.r(EBX) & 0xFFFF, "STR: the new task");
+        assertEquals(0x1013, m.r(ECX), "the old (32-bit) TSS holds the EIP after the JMP");
+        assertEquals(0x11112222, m.read32(0x3000 + 0x28), "and the old EAX");
+        assertEquals(0xFFFFAAAA, m.r(EAX), "a 16-bit TSS loads the low words; the high words read 0xFFFF");
+        assertEquals(0xFFFF7000, m.r(ESP));
+        assertEquals(0x38, m.cpu.segSelector(2));
+        assertEquals(0, m.cpu.segSelector(4), "no FS in a 16-bit TSS: null");
+        assertEquals(0x83, (m.read32(TestMachine.GDT + 8 * 8 + 4) >>> 8) & 0xFF, "0x40 busy");
+        assertEquals(0x89, (m.read32(TestMachine.GDT + 6 * 8 + 4) >>> 8) & 0xFF, "0x30 no longer busy");
+    }
+
+    @Test
     void tripleFaultStops() {
         TestMachine m = TestMachine.flat("8ed8f4");   // mov ds, ax (AX=0 in ring 0 is fine) ...
         m.cpu.setIdtr(0, 0);                          // ... then UD2 with no IDT

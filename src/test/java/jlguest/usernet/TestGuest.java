@@ -57,6 +57,8 @@ final class TestGuest implements AutoCloseable {
 
     void send(byte[] frame) {
         net.send(frame, 0, frame.length);
+        net.endOfBatch();
+        net.tick();   // as if the CPU's slice ended after every frame
     }
 
     /** The next received frame matching {@code p} within 5 s (others are dropped), or null. */

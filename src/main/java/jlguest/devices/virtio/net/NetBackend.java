@@ -30,6 +30,20 @@ public interface NetBackend extends AutoCloseable {
     /** Sends one frame, or drops it; never blocks for long. */
     void send(byte[] frame, int offset, int length);
 
+    /**
+     * The guest's batch of frames ended (CPU thread): whatever was held back for the batch goes
+     * now, such as one acknowledgement for many TCP segments.
+     */
+    default void endOfBatch() {
+    }
+
+    /**
+     * The CPU thread's regular visit, between slices of guest code and before the CPU sleeps:
+     * what was held back for a little while (a delayed ACK) goes now.
+     */
+    default void tick() {
+    }
+
     /** True when frames can flow (always, for datagram backends). */
     boolean linkUp();
 
