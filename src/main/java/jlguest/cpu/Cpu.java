@@ -596,13 +596,12 @@ public final class Cpu extends FastExecutor {
      */
     void restored(long instructions) {
         retired = instructions;
+        invalidateCode();   // units and chains of the machine that was: RAM came in behind the write watch
         java.util.Arrays.fill(cache, null);
-        java.util.Arrays.fill(ram.watched, (byte) 0);
         runningPage = -1;
         abortBlock = false;
         uncounted = 0;
         pendingStop = null;
-        tlbFlush(true);
     }
 
     /** Thread-safe: run() returns {@link Stop#REQUESTED} at the next block boundary. */
