@@ -16,11 +16,40 @@ import java.util.Map;
  * the launcher needs no notion of several initrds.
  */
 final class InitramfsLayer {
-    private final Map<String, byte[]> files = new LinkedHashMap<>();
+    /** A file's bytes and mode bits (type included: 0100000 a regular file, 040000 a directory). */
+    private record Entry(byte[] bytes, int mode) {
+    }
 
-    /** Adds an executable file at {@code /name}. */
+    private final Map<String, Entry> files = new LinkedHashMap<>();
+
+    /** Adds an executable file at {@code /name} (its directories must be added first). */
     InitramfsLayer executable(String name, byte[] bytes) {
-        files.put(name, bytes);
+        files.put(name, new Entry(bytes, 0100755));
+        return this;
+    }
+
+    /** Adds the directory {@code /name}. */
+    InitramfsLayer directory(String name) {
+        files.put(name, new Entry(new byte[0], 040755));
+        return this;
+    }
+
+    /** Adds host directory {@code dir}'s tree under {@code /name}: directories and regular files. */
+    InitramfsLayer tree(String name, Path dir) throws IOException {
+        directory(name);
+        try (java.util.stream.Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted().toList()) {
+                String to = name + "/" + dir.relativize(p).toString().replace('\\', '/');
+                if (p.equals(dir)) {
+                    continue;
+                }
+                if (Files.isDirectory(p)) {
+                    directory(to);
+                } else if (Files.isRegularFile(p)) {
+                    files.put(to, new Entry(Files.readAllBytes(p), 0100644));
+                }
+            }
+        }
         return this;
     }
 
@@ -30,8 +59,8 @@ final class InitramfsLayer {
         buf.write(Files.readAllBytes(base));
         pad(buf);
         int ino = 0x7000;
-        for (Map.Entry<String, byte[]> f : files.entrySet()) {
-            entry(buf, f.getKey(), 0100755, f.getValue(), ino++);
+        for (Map.Entry<String, Entry> f : files.entrySet()) {
+            entry(buf, f.getKey(), f.getValue().mode(), f.getValue().bytes(), ino++);
         }
         entry(buf, "TRAILER!!!", 0, new byte[0], 0);
         Files.write(out, buf.toByteArray());

@@ -141,8 +141,13 @@ class SimdGuestTest {
         return m;
     }
 
-    private static String boot(Path initrd, String script) throws Exception {
-        MachineConfig config = new MachineConfig(128 << 20, Path.of("guest-images/vmlinux"), initrd, List.of(),
+    static String boot(Path initrd, String script) throws Exception {
+        return boot(initrd, script, 128 << 20);
+    }
+
+    /** Boots the bundled kernel with {@code initrd} and {@code ram} bytes, runs {@code script}, returns the console. */
+    static String boot(Path initrd, String script, long ram) throws Exception {
+        MachineConfig config = new MachineConfig(ram, Path.of("guest-images/vmlinux"), initrd, List.of(),
                 List.of(), true, false, false, List.of("jlguest.run=" + script));
         return LinuxBootTest.boot(config, null).console().replace("\r\n", "\n");
     }
