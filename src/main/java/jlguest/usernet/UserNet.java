@@ -238,6 +238,23 @@ public final class UserNet implements NetBackend {
         return sb.toString();
     }
 
+    /**
+     * A snapshot was restored: the NAT's TCP connections belonged to the guest that was, so their
+     * host sockets are reset and forgotten. The restored guest's own connections, if it had any
+     * when saved, retransmit into a NAT that no longer knows them and are reset, as after a
+     * cable pull. Forwards keep listening; UDP flows time out as they always do.
+     */
+    @Override
+    public void cablePulled() {
+        lock.lock();
+        try {
+            tcp.closeAll();
+        } finally {
+            lock.unlock();
+        }
+        selector.wakeup();
+    }
+
     @Override
     public void close() {
         closed = true;

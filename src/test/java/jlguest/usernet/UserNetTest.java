@@ -239,6 +239,28 @@ class UserNetTest {
     }
 
     @Test
+    void aPulledCableResetsTheHostSideOfEveryConnection() throws Exception {
+        // What a loadvm does to the NAT: the restored guest knows nothing of the connections.
+        try (ServerSocket server = new ServerSocket(0, 50, LOOP); TestGuest g = new TestGuest()) {
+            GuestTcp c = new GuestTcp(g, 33001, TestGuest.GW, server.getLocalPort());
+            assertTrue(c.connect(), "SYN-ACK");
+            try (Socket s = server.accept()) {
+                s.setSoTimeout(10_000);
+                assertTrue(g.net.table().contains(":" + server.getLocalPort()), g.net.table());
+                g.net.cablePulled();
+                int end;
+                try {
+                    end = s.getInputStream().read();
+                } catch (java.net.SocketException reset) {
+                    end = -1;   // a reset: as good as an end
+                }
+                assertEquals(-1, end, "the host side sees the connection end");
+                assertFalse(g.net.table().contains(":" + server.getLocalPort()), g.net.table());
+            }
+        }
+    }
+
+    @Test
     void aClosedPortIsRefusedAtOnce() throws Exception {
         int port;
         try (ServerSocket s = new ServerSocket(0, 1, LOOP)) {

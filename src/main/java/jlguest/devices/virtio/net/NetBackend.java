@@ -44,6 +44,14 @@ public interface NetBackend extends AutoCloseable {
     default void tick() {
     }
 
+    /**
+     * The machine behind the device was replaced by a snapshot's (CPU thread): every connection
+     * the backend keeps on the guest's behalf is forgotten, as after a cable pull, because the
+     * restored guest knows nothing of them. Frames and datagram peers simply go on.
+     */
+    default void cablePulled() {
+    }
+
     /** True when frames can flow (always, for datagram backends). */
     boolean linkUp();
 

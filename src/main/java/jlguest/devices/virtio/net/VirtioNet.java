@@ -292,6 +292,7 @@ public final class VirtioNet implements VirtioDevice, Stateful {
         rxTooBig = in.i64();
         txBad = in.i64();
         inbox.clear();
+        backend.cablePulled();
         linkDirty = true;
     }
 
