@@ -58,6 +58,8 @@ public final class VirtioConsole implements VirtioDevice, Stateful {
     private int toldRows;
     private final byte[] inbox = new byte[INBOX];
     private int inboxUsed;
+    /** The guest has written to the console since the driver was set up: its port is open. */
+    private boolean guestSpoke;
     private long rxBytes;
     private long txBytes;
     private long bad;
@@ -148,6 +150,7 @@ public final class VirtioConsole implements VirtioDevice, Stateful {
                 c.read(0, data, 0, data.length);
                 write(data);
                 txBytes += len;
+                guestSpoke |= len > 0;
             }
             q.push(c.head(), 0);
             pushed = true;
@@ -166,10 +169,18 @@ public final class VirtioConsole implements VirtioDevice, Stateful {
         }
     }
 
-    /** Moves waiting input into the receive buffers the guest posted. */
+    /**
+     * Moves waiting input into the receive buffers the guest posted.
+     *
+     * <p>Not before the guest has written to the console: Linux's driver posts its receive buffers
+     * (and kicks) while it probes, but discards what arrives until the port is set up as hvc0, a
+     * few steps later. Without MULTIPORT there is no "port open" message to wait for, so the first
+     * bytes the guest writes (the kernel announcing the console) stand for it; keys typed or piped
+     * before then wait here, as they wait in the 16550's FIFO, instead of vanishing.
+     */
     private void receive() throws RingException {
         Virtqueue q = transport.queue(RX);
-        if (!q.ready()) {
+        if (!q.ready() || !guestSpoke) {
             return;
         }
         boolean pushed = false;
@@ -231,6 +242,7 @@ public final class VirtioConsole implements VirtioDevice, Stateful {
     public void reset() {
         toldCols = 0;
         toldRows = 0;
+        guestSpoke = false;
     }
 
     /**
@@ -240,7 +252,7 @@ public final class VirtioConsole implements VirtioDevice, Stateful {
      */
     @Override
     public synchronized void save(StateWriter out) {
-        out.i32(toldCols).i32(toldRows).i64(rxBytes).i64(txBytes).i64(bad);
+        out.i32(toldCols).i32(toldRows).bool(guestSpoke).i64(rxBytes).i64(txBytes).i64(bad);
         out.bytes(java.util.Arrays.copyOf(inbox, inboxUsed));
     }
 
@@ -248,6 +260,7 @@ public final class VirtioConsole implements VirtioDevice, Stateful {
     public synchronized void restore(StateReader in) {
         toldCols = in.i32(0, 0xFFFF, "console columns");
         toldRows = in.i32(0, 0xFFFF, "console rows");
+        guestSpoke = in.bool();
         rxBytes = in.i64();
         txBytes = in.i64();
         bad = in.i64();

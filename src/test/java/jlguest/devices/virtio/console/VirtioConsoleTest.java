@@ -91,9 +91,44 @@ class VirtioConsoleTest {
         assertEquals("hello, hvc0\r\n", out.toString(StandardCharsets.US_ASCII));
     }
 
+    /** The guest writes {@code text} to hvc0, as the kernel does once the port is its console. */
+    private void guestWrites(String text) {
+        byte[] t = text.getBytes(StandardCharsets.US_ASCII);
+        int a = drv.alloc(t.length, 1);
+        ram.load(a, t, 0, t.length);
+        drv.add(drv.q(1), new Buf(a, t.length, false));
+        drv.kick(drv.q(1));
+        drv.used(drv.q(1));
+    }
+
+    @Test
+    void keysWaitUntilTheGuestHasWrittenToTheConsole() {
+        // Linux posts receive buffers while probing but drops what arrives before hvc0 is set up.
+        drv.start(2);
+        byte[] keys = "echo hi\r".getBytes(StandardCharsets.US_ASCII);
+        console.offerInput(keys, 0, keys.length);
+        int a = drv.alloc(64, 1);
+        drv.add(drv.q(0), new Buf(a, 64, true));
+        drv.kick(drv.q(0));
+        mmio.poll();
+        assertEquals(List.of(), drv.used(drv.q(0)), "nothing delivered before the port speaks");
+        guestWrites("console [hvc0] enabled\r\n");
+        mmio.poll();
+        assertEquals(List.of(new Used(0, keys.length)), drv.used(drv.q(0)));
+        assertEquals("echo hi\r", ram.readCString(a, keys.length));
+        mmio.reset();
+        drv.start(2);
+        console.offerInput(keys, 0, keys.length);
+        drv.add(drv.q(0), new Buf(a, 64, true));
+        drv.kick(drv.q(0));
+        mmio.poll();
+        assertEquals(List.of(), drv.used(drv.q(0)), "a reset driver must speak again");
+    }
+
     @Test
     void keysWaitForReceiveBuffersAndFillThemInOrder() {
         drv.start(2);
+        guestWrites("$ ");
         byte[] keys = "ls -l\r".getBytes(StandardCharsets.US_ASCII);
         assertEquals(keys.length, console.offerInput(keys, 0, keys.length));
         mmio.poll();   // no buffers posted yet: the keys wait
