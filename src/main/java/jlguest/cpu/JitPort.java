@@ -10,7 +10,7 @@ import java.lang.invoke.MethodType;
  * package (they use the CPU's package-private state and methods, as the interpreter does).
  *
  * <p>Modes, from the system property {@code jlguest.jit} when a CPU is made: {@code off} (the
- * launcher's {@code --no-compiler}), {@code on} ({@code --compiler}, the default: once the CPU has
+ * launcher's {@code --no-compiler}; the default), {@code on} ({@code --compiler}: once the CPU has
  * retired {@code jlguest.jit.warmup} instructions, blocks that ran {@code jlguest.jit.threshold}
  * times compile in the background) and {@code all} (a test mode:
  * every block compiles at its first run, synchronously, so the differential suites run through
@@ -42,11 +42,11 @@ final class JitPort {
     static final long DEFAULT_WARMUP = 250_000_000L;
 
     /**
-     * On by default: with the warm-up ({@link #DEFAULT_WARMUP}) a boot costs what it costs
-     * interpreted, and longer runs gain (bench/README.md, "The block compiler"). Without the
-     * warm-up the bundled boot cost 10-20% more CPU time with the compiler than without.
+     * Off by default still: with the warm-up ({@link #DEFAULT_WARMUP}) a boot costs what it costs
+     * interpreted and longer runs gain, but UserNetEndToEndTest failed 3 times in 5 under load with
+     * the compiler on (0 in 4 off), not yet explained (bench/README.md, "Issue 12, second pass").
      */
-    static final String DEFAULT_MODE = "on";
+    static final String DEFAULT_MODE = "off";
     private static final boolean STATS = Boolean.getBoolean("jlguest.jit.stats");
 
     /** The installed compiler (see {@link Cpu#useBlockCompiler}), or null: every block interpreted. */
