@@ -20,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  * made by the host's own {@code mkfs.ext4} (with e2fsprogs' default features: extents, 64bit,
  * metadata_csum, a journal), a FAT one from {@code mkfs.vfat} with a long file name, and a
  * squashfs. Each test skips, saying why, when the host lacks the tool (e2fsprogs, dosfstools and
- * mtools, squashfs-tools: .ci/run installs them).
+ * mtools, squashfs-tools, genisoimage: .ci/run installs them).
  */
 class FileSystemImagesTest {
     @Test
@@ -68,6 +68,20 @@ class FileSystemImagesTest {
         LinuxBootTest.Run r = bootWith(image, "mount -o ro /dev/vda /mnt && grep /mnt /proc/mounts && cat /mnt/hello.txt");
         assertTrue(r.console().contains("/dev/vda /mnt squashfs ro"), r.console());
         assertTrue(r.console().contains("hello from squashfs"), r.console());
+        assertEquals(0, r.end().status(), r.console());
+    }
+
+    @Test
+    void anIso9660ImageWithJolietNamesIsRead(@TempDir Path dir) throws Exception {
+        String genisoimage = tool("genisoimage", "genisoimage");
+        Path files = Files.createDirectories(dir.resolve("files"));
+        Files.writeString(files.resolve("A Long Joliet Name.txt"), "hello from iso9660\n");
+        Path image = dir.resolve("disk.iso");
+        run(genisoimage, "-quiet", "-J", "-r", "-V", "JLTEST", "-o", image.toString(), files.toString());
+        LinuxBootTest.Run r = bootWith(image,
+                "mount -o ro -t iso9660 /dev/vda /mnt && grep /mnt /proc/mounts && cat '/mnt/A Long Joliet Name.txt'");
+        assertTrue(r.console().contains("/dev/vda /mnt iso9660 ro"), r.console());
+        assertTrue(r.console().contains("hello from iso9660"), r.console());
         assertEquals(0, r.end().status(), r.console());
     }
 
