@@ -5,7 +5,10 @@ package jlguest.cpu;
  * the table row plus every field the decoder extracted. Obtained from {@link #decode}.
  *
  * @param row        the {@link OpcodeTable} row, or null for an undefined encoding (#UD)
+ * @param code       the opcode: 0x000..0xFF, 0x100 | xx for 0F xx (0x200 | xx for 0F 38 xx and
+ *                   0x300 | xx for 0F 3A xx when {@link #describe described})
  * @param length     length in bytes, prefixes included
+ * @param prefixLength how many of those bytes are prefixes (they come first)
  * @param operand32  32-bit operand size (after any 0x66 prefix)
  * @param address32  32-bit addressing (after any 0x67 prefix)
  * @param segment    segment register of the memory operand (0..5 = ES CS SS DS FS GS), override applied
@@ -20,7 +23,7 @@ package jlguest.cpu;
  * @param imm        first immediate (sign-extended where the encoding says so), or the far offset
  * @param imm2       second immediate: far-pointer selector, ENTER's nesting level
  */
-public record DecodedInstruction(Opcode row, int length, boolean operand32, boolean address32, int segment,
+public record DecodedInstruction(Opcode row, int code, int length, int prefixLength, boolean operand32, boolean address32, int segment,
                                  int segOverride, int rep, boolean lock, int modrm, int base, int index,
                                  int scale, int disp, int imm, int imm2) {
 
@@ -49,7 +52,48 @@ public record DecodedInstruction(Opcode row, int length, boolean operand32, bool
         if (d.op == Insn.OP_FAULT) {
             return null;
         }
-        return new DecodedInstruction(d.row, d.len, d.o32, d.a32, d.seg, d.segOverride, d.rep, d.lock, d.modrm,
-                d.base, d.index, d.scale, d.disp, d.imm, d.imm2);
+        return of(d);
+    }
+
+    /** Thrown through the decoder when the disassembler's reader has no byte to give. */
+    private static final class Unreadable extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Unreadable() {
+            super(null, null, false, false);
+        }
+    }
+
+    /**
+     * Decodes the 32-bit instruction at {@code address} for a disassembler, with the CPU's own
+     * decoder in its describing mode (later processors' encodings are named, see
+     * {@link OpcodeTable#describe}). {@code bytes} gives the byte at an address, or -1 where
+     * none can be read. Returns null when a byte the instruction needs is unreadable; a record
+     * with a null row for bytes no processor decodes (its length reaches past the opcode and any
+     * ModRM byte), or for an instruction longer than 15 bytes (length 1).
+     */
+    public static DecodedInstruction describe(java.util.function.IntUnaryOperator bytes, int address) {
+        Insn d = new Insn();
+        try {
+            Decoder.decode(lin -> {
+                int b = bytes.applyAsInt(lin);
+                if (b < 0) {
+                    throw new Unreadable();
+                }
+                return b;
+            }, address, true, d, true);
+        } catch (Unreadable e) {
+            return null;
+        }
+        if (d.op == Insn.OP_FAULT) {
+            d.row = null;
+            d.len = 1;
+        }
+        return of(d);
+    }
+
+    private static DecodedInstruction of(Insn d) {
+        return new DecodedInstruction(d.row, d.code, d.len, d.prefixes, d.o32, d.a32, d.seg, d.segOverride, d.rep,
+                d.lock, d.modrm, d.base, d.index, d.scale, d.disp, d.imm, d.imm2);
     }
 }

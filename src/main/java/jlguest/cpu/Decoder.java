@@ -34,6 +34,17 @@ final class Decoder {
      * caller knows) into {@code d}. Fetch faults propagate as GuestFault.
      */
     static void decode(Fetch f, int lin, boolean code32, Insn d) {
+        decode(f, lin, code32, d, false);
+    }
+
+    /**
+     * As {@link #decode(Fetch, int, boolean, Insn)}; with {@code describe} set, for a
+     * disassembler rather than this CPU: the row comes from {@link OpcodeTable#describe}, so a
+     * later processor's encoding (0F 38 xx, 0F 3A xx, TZCNT...) is decoded in full and named
+     * instead of ending at #UD. An encoding no row describes leaves {@code row} null and
+     * {@code len} just past its opcode (and ModRM) bytes.
+     */
+    static void decode(Fetch f, int lin, boolean code32, Insn d, boolean describe) {
         boolean o32 = code32, a32 = code32, lock = false;
         int rep = 0, seg = -1;
         int p = 0;
@@ -62,10 +73,15 @@ final class Decoder {
             }
             break;
         }
+        d.prefixes = p - 1;
         int code = b;
         if (b == 0x0F) {
             code = 0x100 | f.fetch8(lin + p++);
+            if (describe && (code == 0x138 || code == 0x13A)) {
+                code = (code == 0x138 ? 0x200 : 0x300) | f.fetch8(lin + p++);
+            }
         }
+        d.code = code;
         d.o32 = o32;
         d.a32 = a32;
         d.lock = lock;
@@ -82,7 +98,7 @@ final class Decoder {
         d.imm = 0;
         d.imm2 = 0;
         int modrm = 0;
-        boolean hasModrm = OpcodeTable.hasModrm(code);
+        boolean hasModrm = describe ? OpcodeTable.describedWithModrm(code) : OpcodeTable.hasModrm(code);
         if (hasModrm) {
             modrm = f.fetch8(lin + p++);
             d.modrm = modrm;
@@ -90,7 +106,9 @@ final class Decoder {
             d.reg = (modrm >>> 3) & 7;
             d.rm = modrm & 7;
         }
-        Opcode row = OpcodeTable.find(code, modrm, rep, o32 != code32);
+        int opcodeEnd = p;
+        Opcode row = describe ? OpcodeTable.describe(code, modrm, rep, o32 != code32)
+                : OpcodeTable.find(code, modrm, rep, o32 != code32);
         int defSeg = 3;
         if (hasModrm && d.mod != 3) {
             if (a32) {
@@ -147,7 +165,7 @@ final class Decoder {
             d.op = Insn.OP_UD;
             d.row = null;
             d.attrs = Opcode.ENDS_BLOCK;
-            d.len = p;
+            d.len = describe ? opcodeEnd : p;
             return;
         }
         d.row = row;

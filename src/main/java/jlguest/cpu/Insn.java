@@ -10,8 +10,13 @@ package jlguest.cpu;
 final class Insn {
     /** Opcode 0x000..0x1FF (0x100 | second byte for 0F xx), or one of the K_* pseudo-opcodes. */
     int op;
-    /** Length in bytes, prefixes included. */
-    int len;
+    /** Length in bytes, prefixes included, and how many of them are prefix bytes. */
+    int len, prefixes;
+    /**
+     * The opcode as decoded, whatever {@link #op} became: 0x000..0x1FF, and for a disassembler
+     * 0x200 | xx for 0F 38 xx and 0x300 | xx for 0F 3A xx.
+     */
+    int code;
     /** The table row (null for pseudo-opcodes). */
     Opcode row;
     int attrs;

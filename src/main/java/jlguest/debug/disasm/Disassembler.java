@@ -3,16 +3,18 @@ package jlguest.debug.disasm;
 import java.util.ArrayList;
 import java.util.List;
 
+import jlguest.cpu.DecodedInstruction;
 import jlguest.cpu.Opcode;
 import jlguest.cpu.OpcodeTable;
 
 /**
- * Turns bytes into Intel-syntax instructions, from the CPU's own opcode table.
+ * Turns bytes into Intel-syntax instructions, with the CPU's own decoder and opcode table.
  *
- * <p>tour:monitor:010 The disassembler does what the CPU's decoder does, in the same order:
- * prefixes, one or two opcode bytes, a ModRM byte when the {@link OpcodeTable} says the opcode
- * has one, then the SIB byte, the displacement and the immediates the row's operand kinds ask
- * for. It has no instruction list of its own: mnemonic and operands come from the row
+ * <p>tour:monitor:010 The disassembler does not decode: it asks the CPU's decoder
+ * ({@link DecodedInstruction#describe}), which reads prefixes, one or two opcode bytes, a ModRM
+ * byte when the {@link OpcodeTable} says the opcode has one, then the SIB byte, the displacement
+ * and the immediates the row's operand kinds ask for, exactly as it does for the CPU. What is
+ * left here is spelling. It has no instruction list of its own either: mnemonic and operands come from the row
  * ({@link Opcode#mnemonic()} and {@link Opcode#operands()}, written in the Intel manual's
  * appendix A notation), and {@link Operands} turns each kind ("Ev", "Gb", "Ibs", "Jz") into text.
  * Encodings of later processors are rows too, marked {@link Opcode#LATER}: the disassembler names
@@ -21,32 +23,20 @@ import jlguest.cpu.OpcodeTable;
  * holds the two to agreement over the whole text of the bundled kernel.
  */
 public final class Disassembler {
-    /** Longest legal x86 instruction. */
-    static final int MAX_LENGTH = 15;
-
     private Disassembler() {
     }
 
-    /** Thrown inside decoding when a byte cannot be read. */
-    static final class Unreadable extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        Unreadable() {
-            super(null, null, false, false);
-        }
-    }
-
     /**
-     * Decodes the instruction at {@code address}. Never throws: an unknown encoding is "(bad)"
-     * one byte long, unreadable memory yields null.
+     * Decodes the instruction at {@code address}. Never throws: an unknown encoding is "(bad)",
+     * unreadable memory yields null.
      */
     public static Instruction decode(CodeReader code, int address) {
-        Decoding d = new Decoding(code, address);
-        try {
-            return d.run();
-        } catch (Unreadable e) {
+        DecodedInstruction insn = DecodedInstruction.describe(code::byteAt, address);
+        if (insn == null) {
             return null;
         }
+        Decoding d = new Decoding(insn, address, code);
+        return insn.row() == null ? d.bad() : Operands.format(d);
     }
 
     /** Decodes up to {@code count} instructions from {@code address}; stops early at unreadable memory. */
@@ -64,107 +54,43 @@ public final class Disassembler {
         return out;
     }
 
-    /** One instruction's worth of decoding state. */
+    /** One decoded instruction and what printing it has learned so far. */
     static final class Decoding {
-        final CodeReader code;
+        final DecodedInstruction insn;
         final int address;
-        int pos;
-        final byte[] buf = new byte[MAX_LENGTH];
-
-        int opsize = 32;
-        int adsize = 32;
-        int seg = -1;
-        int rep;
-        boolean lock;
-        boolean saw66;
-        boolean saw67;
-        boolean segUsed;
+        final byte[] bytes;
+        final Opcode row;
+        /** The opcode (0x100 | xx for 0F xx...), the ModRM byte or -1, the segment override or -1. */
+        final int opcode, modrm, seg;
+        final int opsize, adsize;
+        final boolean saw66;
+        /** The prefix bytes in the order they came (objdump prints them so, repeats included). */
         final List<Integer> prefixOrder = new ArrayList<>();
+        /** Set when an operand printed the segment override, so it is not printed as a prefix too. */
+        boolean segUsed;
 
-        int opcode;
-        int modrm = -1;
-        Opcode row;
-
-        Decoding(CodeReader code, int address) {
-            this.code = code;
+        Decoding(DecodedInstruction insn, int address, CodeReader code) {
+            this.insn = insn;
             this.address = address;
+            this.bytes = new byte[insn.length()];
+            for (int i = 0; i < bytes.length; i++) {
+                bytes[i] = (byte) code.byteAt(address + i);
+            }
+            for (int i = 0; i < insn.prefixLength(); i++) {
+                prefixOrder.add(bytes[i] & 0xFF);
+            }
+            this.row = insn.row();
+            this.opcode = insn.code();
+            this.modrm = insn.modrm();
+            this.seg = insn.segOverride();
+            this.saw66 = prefixOrder.contains(0x66);
+            // A mandatory 66 (the SSE forms) selects the instruction, not the operand size.
+            this.opsize = saw66 && (row == null || row.prefix() != 0x66) ? 16 : 32;
+            this.adsize = insn.address32() ? 32 : 16;
         }
 
-        int next() {
-            if (pos >= MAX_LENGTH) {
-                throw new IllegalStateException("too long");
-            }
-            int b = code.byteAt(address + pos);
-            if (b < 0) {
-                throw new Unreadable();
-            }
-            buf[pos++] = (byte) b;
-            return b;
-        }
-
-        int next16() {
-            int lo = next();
-            return lo | next() << 8;
-        }
-
-        int next32() {
-            int lo = next16();
-            return lo | next16() << 16;
-        }
-
-        Instruction run() {
-            try {
-                return decodeOne();
-            } catch (IllegalStateException e) {
-                return bad(1);
-            }
-        }
-
-        private Instruction decodeOne() {
-            int b;
-            while (OpcodeTable.PREFIXES.contains(b = next())) {
-                prefixOrder.add(b);
-                switch (b) {
-                    case 0x66 -> saw66 = true;
-                    case 0x67 -> saw67 = true;
-                    case 0xF0 -> lock = true;
-                    case 0xF2, 0xF3 -> rep = b;
-                    default -> seg = segIndex(b);
-                }
-            }
-            opcode = b;
-            if (b == 0x0F) {
-                int b2 = next();
-                opcode = b2 == 0x38 ? 0x200 | next() : b2 == 0x3A ? 0x300 | next() : 0x100 | b2;
-            }
-            if (OpcodeTable.describedWithModrm(opcode)) {
-                modrm = next();
-            }
-            row = OpcodeTable.describe(opcode, modrm, rep, saw66);
-            if (row == null) {
-                return bad(pos);
-            }
-            int mandatory = row.prefix();   // PAUSE (F3 90), the SSE forms (66/F2/F3 0F xx), TZCNT...
-            opsize = saw66 && mandatory != 0x66 ? 16 : 32;
-            adsize = saw67 ? 16 : 32;
-            return Operands.format(this, mandatory);
-        }
-
-        Instruction bad(int length) {
-            byte[] bytes = new byte[Math.max(1, length)];
-            System.arraycopy(buf, 0, bytes, 0, bytes.length);
+        Instruction bad() {
             return new Instruction(address, bytes.length, List.of(), "(bad)", List.of(), -1, bytes);
-        }
-
-        private static int segIndex(int prefix) {
-            return switch (prefix) {
-                case 0x26 -> 0;
-                case 0x2E -> 1;
-                case 0x36 -> 2;
-                case 0x3E -> 3;
-                case 0x64 -> 4;
-                default -> 5;
-            };
         }
     }
 }

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
+import jlguest.cpu.DecodedInstruction;
 import jlguest.cpu.Opcode;
 
 /**
@@ -12,8 +13,8 @@ import jlguest.cpu.Opcode;
  *
  * <p>tour:monitor:030 Operand kinds are two letters: how the operand is encoded (E = ModRM r/m,
  * G = ModRM reg, I = immediate, J = branch offset, ...) and its size (b, w, d, v = 16 or 32 by
- * the operand size). The bytes come in a fixed order -- ModRM, SIB, displacement, immediates --
- * so the memory operand is read first, then the immediates in operand order.
+ * the operand size). The CPU's decoder has already read every byte: the memory operand as base,
+ * index, scale and displacement, the immediates in imm and imm2; this class only spells them.
  */
 final class Operands {
     static final String[] REG32 = {"eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi"};
@@ -25,24 +26,26 @@ final class Operands {
     private final Disassembler.Decoding d;
     private final Opcode row;
     private final boolean x87;
-    private String memory;       // the ModRM memory operand without its PTR, once read
+    private final DecodedInstruction insn;
+    private String memory;       // the ModRM memory operand without its PTR
     private boolean opsizeUsed;
-    private int rel;             // branch offset
     private boolean hasRel;
+    private int immediates;      // how many immediates the operands have printed so far
 
     private Operands(Disassembler.Decoding d) {
         this.d = d;
         this.row = d.row;
+        this.insn = d.insn;
         this.x87 = (row.attrs() & Opcode.X87) != 0 && row.hasModrm();
     }
 
-    static Instruction format(Disassembler.Decoding d, int mandatory) {
-        return new Operands(d).build(mandatory);
+    static Instruction format(Disassembler.Decoding d) {
+        return new Operands(d).build(d.row.prefix());   // PAUSE (F3 90), the SSE forms, TZCNT...
     }
 
     private Instruction build(int mandatory) {
         if (d.modrm >= 0 && d.modrm < 0xC0) {
-            memory = readMemory();
+            memory = memoryOperand();
         }
         List<String> ops = new ArrayList<>();
         String mnem = row.mnemonic(d.opsize).toLowerCase(Locale.ROOT);
@@ -59,15 +62,13 @@ final class Operands {
             ops = List.of("ax", "ax");
             opsizeUsed = true;
         }
-        byte[] bytes = new byte[d.pos];
-        System.arraycopy(d.buf, 0, bytes, 0, d.pos);
         long target = -1;
         if (hasRel) {
-            int t = d.address + d.pos + rel;
+            int t = d.address + insn.length() + insn.imm();
             target = d.opsize == 16 ? t & 0xFFFF : t & 0xFFFFFFFFL;
             ops.set(ops.size() - 1, hex(target));
         }
-        return new Instruction(d.address, d.pos, prefixes(mandatory), mnem, ops, target, bytes);
+        return new Instruction(d.address, insn.length(), prefixes(mandatory), mnem, ops, target, d.bytes);
     }
 
     /** Prefixes that did not become part of an operand, as objdump names them. */
@@ -169,17 +170,13 @@ final class Operands {
             case 'I':
                 return immediate(k);
             case 'J':
-                rel = size == 'b' ? (byte) d.next() : d.opsize == 16 ? (short) d.next16() : d.next32();
-                hasRel = true;
+                hasRel = true;   // the decoder sign-extended the offset into imm
                 opsizeUsed = true;
                 return "";
-            case 'A': {
-                int off = d.opsize == 16 ? d.next16() : d.next32();
-                int sel = d.next16();
-                return hex(sel) + ":" + hex(off & 0xFFFFFFFFL);
-            }
+            case 'A':   // the far pointer: offset in imm, selector in imm2
+                return hex(insn.imm2() & 0xFFFF) + ":" + hex(insn.imm() & 0xFFFFFFFFL);
             case 'O': {
-                long off = d.adsize == 16 ? d.next16() : d.next32() & 0xFFFFFFFFL;
+                long off = insn.disp() & (d.adsize == 16 ? 0xFFFFL : 0xFFFFFFFFL);
                 d.segUsed = d.seg >= 0;
                 return (d.seg >= 0 ? SEG[d.seg] : "ds") + ":" + hex(off);   // objdump prints no size here
             }
@@ -236,20 +233,17 @@ final class Operands {
         return d.opcode == 0x8C || d.opcode == 0x8E;
     }
 
+    /** An immediate: the decoder put the first in imm (sign-extended), ENTER's second in imm2. */
     private String immediate(String k) {
+        int v = immediates++ == 0 ? insn.imm() : insn.imm2();
         switch (k) {
             case "Ib":
-                return hex(d.next());
-            case "Ibs": {
-                opsizeUsed = true;
-                int v = (byte) d.next();
-                return d.opsize == 16 ? hex(v & 0xFFFF) : hex(v & 0xFFFFFFFFL);
-            }
+                return hex(v & 0xFF);
             case "Iw":
-                return hex(d.next16());
-            default: {   // Iz, Iv
+                return hex(v & 0xFFFF);
+            default: {   // Ibs, Iz, Iv
                 opsizeUsed = true;
-                return d.opsize == 16 ? hex(d.next16()) : hex(d.next32() & 0xFFFFFFFFL);
+                return d.opsize == 16 ? hex(v & 0xFFFF) : hex(v & 0xFFFFFFFFL);
             }
         }
     }
@@ -282,29 +276,25 @@ final class Operands {
 
     // ---- the memory operand -------------------------------------------------------------------
 
-    /** Reads SIB and displacement; returns "[ebx+esi*4+0x10]", "ds:0xc0400000", "fs:[eax]"... */
-    private String readMemory() {
+    /** The decoded memory operand as text: "[ebx+esi*4+0x10]", "ds:0xc0400000", "fs:[eax]"... */
+    private String memoryOperand() {
         d.segUsed = d.seg >= 0;
         String seg = d.seg >= 0 ? SEG[d.seg] + ":" : "";
         int mod = d.modrm >> 6;
         int rm = d.modrm & 7;
+        int disp = insn.disp();
         if (d.adsize == 16) {
-            return readMemory16(seg, mod, rm);
+            if (mod == 0 && rm == 6) {
+                return (seg.isEmpty() ? "ds:" : seg) + hex(disp & 0xFFFF);
+            }
+            return seg + "[" + MEM16[rm] + (mod != 0 ? signed(disp) : "") + "]";
         }
         boolean haveSib = rm == 4;
-        int scale = 0;
-        int index = 4;
-        int base = rm;
-        if (haveSib) {
-            int sib = d.next();
-            scale = sib >> 6;
-            index = (sib >> 3) & 7;
-            base = sib & 7;
-        }
-        boolean haveBase = !(base == 5 && mod == 0);
-        int disp = mod == 1 ? (byte) d.next() : mod == 2 || !haveBase ? d.next32() : 0;
-        boolean haveIndex = haveSib && index != 4;
-        boolean printIndex = haveSib && (scale != 0 || haveIndex || haveBase && base != 4);
+        int scale = insn.scale();
+        int base = insn.base();      // -1: none (SIB base 5 or ModRM rm 5 with mod 0)
+        int index = insn.index();    // -1: none (SIB index 4)
+        boolean haveBase = base >= 0;
+        boolean printIndex = haveSib && (scale != 0 || index >= 0 || haveBase && base != 4);
         if (!haveBase && !printIndex) {
             return (seg.isEmpty() ? "ds:" : seg) + hex(disp & 0xFFFFFFFFL);
         }
@@ -316,20 +306,12 @@ final class Operands {
             if (haveBase) {
                 s.append('+');
             }
-            s.append(haveIndex ? REG32[index] : "eiz").append('*').append(1 << scale);
+            s.append(index >= 0 ? REG32[index] : "eiz").append('*').append(1 << scale);
         }
         if (mod != 0 || !haveBase) {
             s.append(signed(disp));
         }
         return s.append(']').toString();
-    }
-
-    private String readMemory16(String seg, int mod, int rm) {
-        if (mod == 0 && rm == 6) {
-            return (seg.isEmpty() ? "ds:" : seg) + hex(d.next16());
-        }
-        int disp = mod == 1 ? (byte) d.next() : mod == 2 ? (short) d.next16() : 0;
-        return seg + "[" + MEM16[rm] + (mod != 0 ? signed(disp) : "") + "]";
     }
 
     private static String signed(int disp) {
