@@ -14,9 +14,17 @@ import static jlguest.cpu.OpcodeTable.ZF;
  * <p>tour:cpu:100 The CPU is one object built as a short chain of classes, each adding one concern:
  * {@code CpuState} (registers and flags) &lt; {@link Memory} (paging, TLB, guest memory access) &lt;
  * {@link Segments} (descriptors and segment loads) &lt; {@link Interrupts} (exceptions, gates, task
- * switches) &lt; {@link Alu} (arithmetic with flags) &lt; {@link Executor} (the instructions) &lt;
- * {@link Cpu} (block cache, run loop, public API). Inheritance here is not about types: it lets every
- * layer touch the state as plain fields, which the JIT turns into plain loads and stores.
+ * switches) &lt; {@link Alu} (arithmetic with flags) &lt; {@link SystemOps} (control registers, CPUID,
+ * MSRs) &lt; {@link Executor} and {@code FastExecutor} (the instructions) &lt; {@link Cpu} (block
+ * cache, run loop, public API). Inheritance here is not about types: it lets every layer touch the
+ * state as plain fields, which the JIT turns into plain loads and stores, and the block compiler's
+ * generated code reaches them the same way. A concern that the others do not call into can be a
+ * part instead, a final class holding a reference to the CPU: {@link Strings} (string instructions
+ * and port I/O) is one, and measured no slower (issue 11: QuickMips int/mpi/lz/mem side by side,
+ * differences inside the machine's noise). The layers below it stay a chain because each calls
+ * into the others on every instruction (a memory access walks the TLB, a fault raises an
+ * interrupt, an interrupt loads segments): as parts they would trade this for a reference hop on
+ * every such call, and take the names of the state apart for no reader's gain.
  *
  * <p>tour:cpu:110 Lazy flags. Most arithmetic results' flags are overwritten before anybody reads
  * them, so an ALU instruction only records what it did ({@code lfOp}: the kind of operation and

@@ -490,7 +490,7 @@ abstract class Executor extends SystemOps {
             case 0x6C: case 0x6D: case 0x6E: case 0x6F:
             case 0xA4: case 0xA5: case 0xA6: case 0xA7: case 0xAA: case 0xAB: case 0xAC: case 0xAD:
             case 0xAE: case 0xAF:
-                string(i);
+                strings.string(i);
                 return;
             case 0x70: case 0x71: case 0x72: case 0x73: case 0x74: case 0x75: case 0x76: case 0x77:
             case 0x78: case 0x79: case 0x7A: case 0x7B: case 0x7C: case 0x7D: case 0x7E: case 0x7F:
@@ -613,8 +613,8 @@ abstract class Executor extends SystemOps {
                 x87(i);
                 return;
             case 0xE0: case 0xE1: case 0xE2: {
-                int c = cnt(i.a32) - 1;
-                setCnt(i.a32, c);
+                int c = strings.cnt(i.a32) - 1;
+                strings.setCnt(i.a32, c);
                 boolean go = (i.a32 ? c : c & 0xFFFF) != 0
                         && (op == 0xE2 || (op == 0xE1) == zf());
                 if (go) {
@@ -623,14 +623,14 @@ abstract class Executor extends SystemOps {
                 return;
             }
             case 0xE3:
-                if (cnt(i.a32) == 0) {
+                if (strings.cnt(i.a32) == 0) {
                     jump(i, eip + i.imm);
                 }
                 return;
-            case 0xE4: case 0xE5: setRegSz(EAX, i.sz, in(i.imm & 0xFF, i.sz)); return;
-            case 0xE6: case 0xE7: out(i.imm & 0xFF, i.sz, r[EAX]); return;
-            case 0xEC: case 0xED: setRegSz(EAX, i.sz, in(r[EDX] & 0xFFFF, i.sz)); return;
-            case 0xEE: case 0xEF: out(r[EDX] & 0xFFFF, i.sz, r[EAX]); return;
+            case 0xE4: case 0xE5: setRegSz(EAX, i.sz, strings.in(i.imm & 0xFF, i.sz)); return;
+            case 0xE6: case 0xE7: strings.out(i.imm & 0xFF, i.sz, r[EAX]); return;
+            case 0xEC: case 0xED: setRegSz(EAX, i.sz, strings.in(r[EDX] & 0xFFFF, i.sz)); return;
+            case 0xEE: case 0xEF: strings.out(r[EDX] & 0xFFFF, i.sz, r[EAX]); return;
             case 0xE8: push(i.o32, eip); jump(i, eip + i.imm); return;
             case 0xE9: case 0xEB: jump(i, eip + i.imm); return;
             case 0xEA: farTransfer(i.imm2, i.imm, false, i.o32); return;

@@ -17,7 +17,7 @@ import jlguest.bus.PhysicalBus;
  * plus the hypervisor bit, and hands the hypervisor leaves 0x40000000.. to the machine, which answers
  * with the KVM signature.
  */
-abstract class SystemOps extends Strings {
+abstract class SystemOps extends Alu {
     private final int[] cpuidOut = new int[4];
     private final long[] msrOut = new long[1];
 
@@ -37,8 +37,15 @@ abstract class SystemOps extends Strings {
     static final int CR4_SUPPORTED = CR4_TSD | CR4_DE | CR4_PSE | 0x40 | CR4_PGE | 0x100
             | 0x200 /* OSFXSR */ | 0x400 /* OSXMMEXCPT */;
 
+    /**
+     * The string instructions and port I/O: a part the CPU holds, not a class it extends (see
+     * {@link Strings} for why only this part, so far).
+     */
+    final Strings strings;
+
     SystemOps(PhysicalBus bus, IoPorts io, CpuHost host) {
-        super(bus, io, host);
+        super(bus, host);
+        this.strings = new Strings(this, io);
     }
 
     final void cpuid() {
