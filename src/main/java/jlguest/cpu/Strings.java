@@ -17,8 +17,8 @@ import jlguest.bus.PhysicalBus;
 abstract class Strings extends Alu {
     final IoPorts io;
 
-    Strings(PhysicalBus bus, IoPorts io, CpuHost host) {
-        super(bus, host);
+    Strings(PhysicalBus bus, IoPorts io, CpuHost host, Memory previous) {
+        super(bus, host, previous);
         this.io = io;
     }
 

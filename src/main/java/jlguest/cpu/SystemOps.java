@@ -37,8 +37,8 @@ abstract class SystemOps extends Strings {
     static final int CR4_SUPPORTED = CR4_TSD | CR4_DE | CR4_PSE | 0x40 | CR4_PGE | 0x100
             | 0x200 /* OSFXSR */ | 0x400 /* OSXMMEXCPT */;
 
-    SystemOps(PhysicalBus bus, IoPorts io, CpuHost host) {
-        super(bus, io, host);
+    SystemOps(PhysicalBus bus, IoPorts io, CpuHost host, Memory previous) {
+        super(bus, io, host, previous);
     }
 
     final void cpuid() {
