@@ -18,8 +18,8 @@ import jlguest.bus.PhysicalBus;
  * are returned unmasked: whoever stores them writes only the operand's width.
  */
 abstract class Alu extends Interrupts {
-    Alu(PhysicalBus bus, CpuHost host) {
-        super(bus, host);
+    Alu(PhysicalBus bus, CpuHost host, Memory previous) {
+        super(bus, host, previous);
     }
 
     /** ADD OR ADC SBB AND SUB XOR CMP (op 0..7); CMP returns the difference, unused. */

@@ -60,10 +60,22 @@ public final class Cpu extends FastExecutor {
                 insns[k] = new Insn();
             }
         }
+
+        /**
+         * Holds nothing any more (a new CPU took the cache over): no lookup matches it, no chain
+         * leads out of it, and a compiled unit still on its way arrives for an old version.
+         */
+        void forget() {
+            phys = -1;
+            s0 = s1 = null;
+            version++;
+            runs = 0;
+            unit = null;
+        }
     }
 
-    private final Block[] cache = new Block[1 << CACHE_BITS];
-    private final Block scratch = new Block();
+    private final Block[] cache;
+    private final Block scratch;
     /** Generation per RAM page; blocks remember the generation they were decoded at. */
     private final int[] pageGen;
     private int runningPage = -1;
@@ -82,8 +94,35 @@ public final class Cpu extends FastExecutor {
     int jitRetired;
 
     public Cpu(PhysicalBus bus, IoPorts io, CpuHost host) {
-        super(bus, io, host);
-        pageGen = new int[ramSize >>> 12];
+        this(bus, io, host, null);
+    }
+
+    /**
+     * A reboot builds a new CPU, as a power cycle would, but not new caches: the CPU
+     * of the machine before ({@code previous}, which must never run again) hands over its TLB,
+     * its decoded-block cache with the blocks in it, and its page generations, emptied. They are
+     * most of what a CPU weighs (the TLB alone is 4 MiB), and a guest rebooting in a loop would
+     * otherwise churn the host heap with them (RebootHeapTest).
+     *
+     * @param previous the previous machine's CPU on the same RAM, or null for fresh caches
+     */
+    public Cpu(PhysicalBus bus, IoPorts io, CpuHost host, Cpu previous) {
+        super(bus, io, host, previous != null && previous.ram == bus.ram() ? previous : null);
+        if (previous != null && previous.ram == bus.ram()) {
+            pageGen = previous.pageGen;
+            cache = previous.cache;
+            scratch = previous.scratch;
+            java.util.Arrays.fill(pageGen, 0);
+            for (Block b : cache) {
+                if (b != null) {
+                    b.forget();
+                }
+            }
+        } else {
+            pageGen = new int[ramSize >>> 12];
+            cache = new Block[1 << CACHE_BITS];
+            scratch = new Block();
+        }
         ram.setWriteWatcher(this::codeWritten);
         reset();
     }

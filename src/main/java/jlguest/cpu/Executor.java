@@ -33,8 +33,8 @@ abstract class Executor extends SystemOps {
     private final int[] tmp = new int[1];
     private final int[] popaTmp = new int[8];
 
-    Executor(PhysicalBus bus, IoPorts io, CpuHost host) {
-        super(bus, io, host);
+    Executor(PhysicalBus bus, IoPorts io, CpuHost host, Memory previous) {
+        super(bus, io, host, previous);
     }
 
     // ---- operands -----------------------------------------------------------------------------

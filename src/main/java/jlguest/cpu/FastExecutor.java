@@ -28,8 +28,8 @@ import jlguest.bus.PhysicalBus;
  * {@code -XX:+UnlockDiagnosticVMOptions -XX:+PrintInlining}.
  */
 abstract class FastExecutor extends Executor {
-    FastExecutor(PhysicalBus bus, IoPorts io, CpuHost host) {
-        super(bus, io, host);
+    FastExecutor(PhysicalBus bus, IoPorts io, CpuHost host, Memory previous) {
+        super(bus, io, host, previous);
     }
 
     private int ea32(Insn i) {

@@ -32,8 +32,8 @@ abstract class Interrupts extends Segments {
     /** The exception that began the chain ending in a triple fault: vector, error code (-1: none), EIP. */
     int tripleFaultVector = -1, tripleFaultError = -1, tripleFaultEip;
 
-    Interrupts(PhysicalBus bus, CpuHost host) {
-        super(bus);
+    Interrupts(PhysicalBus bus, CpuHost host, Memory previous) {
+        super(bus, previous);
         this.host = host;
     }
 

@@ -40,8 +40,8 @@ abstract class Memory extends CpuState {
     final byte[] mem;
     final int ramSize;
 
-    final int[] tlb = new int[1 << 20];
-    private final int[] tlbList = new int[16384];
+    final int[] tlb;
+    private final int[] tlbList;
     private int tlbCount;
     private boolean tlbOverflow;
     /** The TLB bits an access at the current CPL needs. */
@@ -70,11 +70,23 @@ abstract class Memory extends CpuState {
     static final int DE = 0, DB = 1, NMI = 2, BP = 3, OF_ = 4, BR = 5, UD = 6, NM = 7, DF_ = 8,
             TS = 10, NP = 11, SS_ = 12, GP = 13, PF_ = 14, MF = 16, AC_ = 17;
 
-    Memory(PhysicalBus bus) {
+    /**
+     * @param previous the CPU of the machine before a reboot, or null: its TLB (4 MiB) is taken
+     *                 over, emptied, rather than allocated again (RebootHeapTest)
+     */
+    Memory(PhysicalBus bus, Memory previous) {
         this.bus = bus;
         this.ram = bus.ram();
         this.mem = ram.bytes;
         this.ramSize = ram.size();
+        if (previous == null) {
+            tlb = new int[1 << 20];
+            tlbList = new int[16384];
+        } else {
+            tlb = previous.tlb;
+            tlbList = previous.tlbList;
+            Arrays.fill(tlb, 0);
+        }
     }
 
     final GuestFault fault(int vector, int errorCode) {

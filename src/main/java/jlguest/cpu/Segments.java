@@ -13,8 +13,8 @@ import jlguest.bus.PhysicalBus;
  * a flat writable segment, a memory access is one add and one TLB lookup.
  */
 abstract class Segments extends Memory {
-    Segments(PhysicalBus bus) {
-        super(bus);
+    Segments(PhysicalBus bus, Memory previous) {
+        super(bus, previous);
     }
 
     // ---- descriptor decoding (desc = low dword | high dword << 32) ----------------------------

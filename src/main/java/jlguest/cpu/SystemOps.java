@@ -43,8 +43,8 @@ abstract class SystemOps extends Alu {
      */
     final Strings strings;
 
-    SystemOps(PhysicalBus bus, IoPorts io, CpuHost host) {
-        super(bus, host);
+    SystemOps(PhysicalBus bus, IoPorts io, CpuHost host, Memory previous) {
+        super(bus, host, previous);
         this.strings = new Strings(this, io);
     }
 

@@ -60,7 +60,7 @@ public final class Launcher {
 
     /** @param machineWords command-line words the machine adds for a Linux kernel (virtio devices) */
     public static Prepared prepare(MachineConfig config, List<String> machineWords) throws BootException {
-        return prepare(config, machineWords, null);
+        return prepare(new GuestFiles(config), config, machineWords, null, false);
     }
 
     /**
@@ -68,20 +68,14 @@ public final class Launcher {
      * of them is a virtio console and the kernel has its driver, hvc0 is the guest's console.
      */
     public static Prepared prepare(MachineConfig config, VirtioDevices virtio) throws BootException {
-        return prepare(config, virtio.commandLineWords(), null, console(virtio) != null);
+        return prepare(new GuestFiles(config), config, virtio.commandLineWords(), null, console(virtio) != null);
     }
 
-    /** Loads the guest into {@code reuse} (cleared first), or into new RAM when it is null. */
-    private static Prepared prepare(MachineConfig config, List<String> machineWords, Ram reuse) throws BootException {
-        return prepare(config, machineWords, reuse, false);
-    }
-
-    private static Prepared prepare(MachineConfig config, List<String> machineWords, Ram reuse, boolean hvc)
-            throws BootException {
-        // Neither can be larger than the guest's RAM, which they must fit in.
-        byte[] image = HostFiles.read(config.kernel(), "kernel", config.ramSize());
-        Initrd initrd = config.initrd() == null ? null
-                : new Initrd(HostFiles.read(config.initrd(), "initrd", config.ramSize()), config.initrd().toString());
+    /** Loads the guest from {@code files} into {@code reuse} (cleared first), or into new RAM when it is null. */
+    private static Prepared prepare(GuestFiles files, MachineConfig config, List<String> machineWords, Ram reuse,
+                                    boolean hvc) throws BootException {
+        byte[] image = files.kernel();
+        Initrd initrd = files.initrd();
         String name = config.kernel().toString();
         // Machine words (console=, virtio_mmio.device=) are Linux's language. A multiboot kernel
         // gets what GRUB and QEMU give it: its own file name, then what the user typed.
@@ -96,7 +90,7 @@ public final class Launcher {
                 config.guestDecompress() ? Decompression.GUEST : Decompression.HOST);
         if (hvc && !multiboot && !contains(ram, kernel, VIRTIO_CONSOLE_DRIVER)) {
             // A kernel without the driver would have no console at all: the 16550 it is.
-            return prepare(config, machineWords, ram, false);
+            return prepare(files, config, machineWords, ram, false);
         }
         return new Prepared(ram, kernel);
     }
@@ -131,9 +125,13 @@ public final class Launcher {
      * Boots the guest and runs it until it is done; returns the launcher's exit status.
      *
      * <p>tour:launcher:040 A reboot is a new machine: RAM cleared to zeros, the kernel loaded again,
-     * every device reset, exactly as a power cycle would leave them. The RAM array itself is
-     * reused: a second one allocated while the first is still referenced would double the heap a
-     * large guest needs, and a guest rebooting in a loop would churn it (RebootHeapTest). The console (terminal mode, the
+     * every device reset, exactly as a power cycle would leave them. What is big is reused, not
+     * allocated again: the RAM array, the kernel and initrd bytes (read from the host once per
+     * process, {@link GuestFiles}), the port table and the CPU's TLB, block cache and page
+     * generations, each cleared and handed from one machine to the next. A second RAM array
+     * allocated while the first is still referenced would double the heap a large guest needs,
+     * and a guest rebooting in a loop would churn the heap with the rest: a reboot now allocates
+     * about 9 KB, where it allocated 4.9 MB (RebootHeapTest). The console (terminal mode, the
      * input thread) outlives the machines, so the user's keystrokes follow the guest across it.
      */
     public static int boot(MachineConfig config, PrintStream err) throws BootException {
@@ -188,8 +186,8 @@ public final class Launcher {
                         .anyMatch(d -> d.endsWith(":" + VirtioConsole.DEVICE_ID)));
         try (VirtioDevices virtio = openVirtio(config)) {
             LoadedKernel restored = new LoadedKernel(KernelFormat.VMLINUX, null, 0, 0, 0, 0, info.commandLine(), 0);
-            return boot(config, virtio, new Prepared(allocate(info.ramSize()), restored), new Restore(file, force),
-                    debug, err);
+            return boot(config, new GuestFiles(config), virtio, new Prepared(allocate(info.ramSize()), restored),
+                    new Restore(file, force), debug, err);
         }
     }
 
@@ -202,11 +200,13 @@ public final class Launcher {
 
     private static int boot(MachineConfig config, VirtioDevices virtio, DebugOptions debug, PrintStream err)
             throws BootException {
-        return boot(config, virtio, prepare(config, virtio), null, debug, err);
+        GuestFiles files = new GuestFiles(config);
+        return boot(config, files, virtio, prepare(files, config, virtio.commandLineWords(), null,
+                console(virtio) != null), null, debug, err);
     }
 
-    private static int boot(MachineConfig config, VirtioDevices virtio, Prepared first, Restore restore,
-                            DebugOptions debug, PrintStream err) throws BootException {
+    private static int boot(MachineConfig config, GuestFiles files, VirtioDevices virtio, Prepared first,
+                            Restore restore, DebugOptions debug, PrintStream err) throws BootException {
         Prepared guest = first;
         DebugSession session = DebugSession.start(debug, config.kernel(), err);
         ConsoleOutput out = new ConsoleOutput(session.serialOutput(new FileOutputStream(FileDescriptor.out)));
@@ -232,8 +232,9 @@ public final class Launcher {
             });
             Thread input = null;
             TripleFaultWatch triples = new TripleFaultWatch();
+            Machine machine = null;
             while (true) {
-                Machine machine = new Machine(guest.ram(), guest.kernel(), config, out, virtio);
+                machine = new Machine(guest.ram(), guest.kernel(), config, out, virtio, machine);
                 if (restore != null) {
                     restoreInto(machine, restore);
                     restore = null;
@@ -260,7 +261,7 @@ public final class Launcher {
                             return end.status();
                         }
                         err.print("lguest: rebooting" + eol);
-                        guest = prepare(config, virtio.commandLineWords(), guest.ram(), console(virtio) != null);
+                        guest = prepare(files, config, virtio.commandLineWords(), guest.ram(), console(virtio) != null);
                     }
                     default -> {
                         return end.status();

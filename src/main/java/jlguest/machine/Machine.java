@@ -114,6 +114,16 @@ public final class Machine implements Hypercalls.Services {
      *               across reboots, each machine attaching fresh transports to them
      */
     public Machine(Ram ram, LoadedKernel kernel, MachineConfig config, ConsoleOutput console, VirtioDevices virtio) {
+        this(ram, kernel, config, console, virtio, null);
+    }
+
+    /**
+     * A machine after a reboot: as new in every way the guest can see, but built into the
+     * previous machine's port table and CPU caches (cleared), which {@code previous} gives up: it
+     * must never run again. Null: everything new.
+     */
+    public Machine(Ram ram, LoadedKernel kernel, MachineConfig config, ConsoleOutput console, VirtioDevices virtio,
+                   Machine previous) {
         this.ram = ram;
         this.virtio = virtio;
         this.kernel = kernel;
@@ -121,8 +131,9 @@ public final class Machine implements Hypercalls.Services {
         this.console = console;
         this.cpuThread = Thread.currentThread();
         bus = new PhysicalBus(ram);
-        io = new IoPorts();
-        this.cpu = new Cpu(bus, io, new Host());
+        io = previous == null ? new IoPorts() : previous.io;
+        io.clear();
+        this.cpu = new Cpu(bus, io, new Host(), previous == null ? null : previous.cpu);
         if (config.deterministic()) {
             instructionClock = new InstructionClock(cpu);
             clock = instructionClock;

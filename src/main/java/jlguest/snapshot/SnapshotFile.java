@@ -8,6 +8,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UTFDataFormatException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -220,6 +221,20 @@ public final class SnapshotFile {
         if (kernel == null || cmdline == null || args.contains(null) || devices.contains(null)) {
             throw new StateException("section meta: a name is missing");
         }
+        List<String> words = new ArrayList<>(List.of(kernel, cmdline));
+        words.addAll(args);
+        words.addAll(devices);
+        if (initrd != null) {
+            words.add(initrd);
+        }
+        disks.forEach(d -> words.addAll(Arrays.asList(d.name(), d.path(), d.sha256())));
+        for (String w : words) {
+            if (w == null || w.chars().anyMatch(SnapshotFile::isControl)) {
+                // They reach error messages and file names: a line break or an escape sequence there
+                // would forge output, a NUL makes no path.
+                throw new StateException("section meta: a name or path holds control characters");
+            }
+        }
         return new SnapshotInfo(ramSize, kernel, initrd, args, cmdline, deterministic, testExit, devices, disks);
     }
 
@@ -324,11 +339,32 @@ public final class SnapshotFile {
         }
     }
 
+    /**
+     * Section names are written as Java's modified UTF-8; a crafted file whose checksum matches
+     * may hold bytes there that are no text at all (SnapshotFuzzTest found it escaping as an I/O error).
+     */
+    private static final String NOT_TEXT = "damaged: a section name is not text";
+
+    /** A control character (C0 but tab, DEL, C1): no name or path we write holds one. */
+    private static boolean isControl(int c) {
+        return c < 0x20 && c != '\t' || c >= 0x7F && c < 0xA0;
+    }
+
+    /** A section id as this jlguest writes them (lower-case letters and digits), or a refusal. */
+    private static String sectionId(String id) {
+        if (id.isEmpty() || id.length() > 32 || !id.chars().allMatch(c -> c >= 'a' && c <= 'z' || c >= '0' && c <= '9')) {
+            throw new StateException("damaged: a section name holds characters no section name has");
+        }
+        return id;
+    }
+
     private static Reader open(Path file) throws IOException {
         try {
             return new Reader(file);
         } catch (EOFException e) {
             throw new StateException("truncated");
+        } catch (UTFDataFormatException e) {
+            throw new StateException(NOT_TEXT);
         } catch (ZipException e) {
             throw new StateException("damaged: " + e.getMessage());
         }
@@ -368,7 +404,7 @@ public final class SnapshotFile {
             }
             Map<String, byte[]> sections = new LinkedHashMap<>();
             String id;
-            while (!(id = r.in.readUTF()).equals(RAM)) {
+            while (!(id = sectionId(r.in.readUTF())).equals(RAM)) {
                 if (sections.put(id, readSection(r.in)) != null) {
                     throw new StateException("section " + id + " appears twice");
                 }
@@ -401,6 +437,8 @@ public final class SnapshotFile {
             return saved;
         } catch (EOFException e) {
             throw new StateException("truncated");
+        } catch (UTFDataFormatException e) {
+            throw new StateException(NOT_TEXT);
         } catch (ZipException e) {
             throw new StateException("damaged: " + e.getMessage());
         }
