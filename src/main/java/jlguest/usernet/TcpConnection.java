@@ -29,6 +29,8 @@ final class TcpConnection {
     static final int ACK = 16;
 
     static final int TO_GUEST_BUFFER = 256 * 1024;
+    /** Ethernet, IPv4 and TCP headers (no options) of a data segment to the guest. */
+    static final int HEADERS = 14 + 20 + 20;
     static final int FROM_GUEST_BUFFER = 64 * 1024;
     static final long RTO_MIN = 300_000_000L;
     static final long RTO_MAX = 10_000_000_000L;
@@ -487,9 +489,10 @@ final class TcpConnection {
         }
         long now = System.nanoTime();
         int room = net.room();
+        int most = net.segmentPayload(mss);
         while (!finSent) {
             int sent = sndNxt - sndUna;
-            int n = Math.min(mss, Math.min(outLen - sent, sndWndRight - sndNxt));
+            int n = Math.min(most, Math.min(outLen - sent, sndWndRight - sndNxt));
             if (n <= 0) {
                 if (outLen - sent > 0) {
                     nat.windowStalls++;
@@ -498,10 +501,14 @@ final class TcpConnection {
                 }
                 break;
             }
-            if (room <= 0) {
+            int fits = room - HEADERS;
+            if (fits < Math.min(n, mss)) {
                 nat.roomStalls++;
                 nat.waitingForRoom = true;
                 break;
+            }
+            if (n > fits) {
+                n = fits / mss * mss;   // what the device's queue has room for, in whole pieces
             }
             int at = (outHead + sent) % out.length;
             int first = Math.min(n, out.length - at);
@@ -518,7 +525,7 @@ final class TcpConnection {
             }
             segmentToGuest(ACK | PSH, sndNxt, data, off, n);
             sndNxt += n;
-            room--;
+            room -= HEADERS + n;
             if (sndNxt - sndMax > 0) {
                 sndMax = sndNxt;
             }
@@ -526,7 +533,7 @@ final class TcpConnection {
                 deadline = now + rto;
             }
         }
-        if (hostEof && !finSent && sndNxt - sndUna == outLen && room > 0) {
+        if (hostEof && !finSent && sndNxt - sndUna == outLen && room >= HEADERS) {
             segmentToGuest(FIN | ACK, sndNxt, null, 0, 0);
             finSent = true;
             sndNxt++;
@@ -550,7 +557,11 @@ final class TcpConnection {
 
     private void segmentToGuest(int flags, int seq, byte[] data, int off, int n) {
         int w = window();
-        nat.sendRaw(farIp, farPort, guestIp, guestPort, seq, rcvNxt, flags, w, data, off, n, null);
+        if (n > 0) {
+            nat.sendData(farIp, farPort, guestIp, guestPort, seq, rcvNxt, flags, w, data, off, n, mss);
+        } else {
+            nat.sendRaw(farIp, farPort, guestIp, guestPort, seq, rcvNxt, flags, w, null, 0, 0, null);
+        }
         advertised = w;
         ackPending = false;
         ackHeld = false;

@@ -208,6 +208,20 @@ final class TcpNat {
      */
     void sendRaw(int src, int srcPort, int dst, int dstPort, int seq, int ack, int flags, int window,
                  byte[] data, int off, int n, byte[] options) {
+        net.emit(build(src, srcPort, dst, dstPort, seq, ack, flags, window, data, off, n, options));
+    }
+
+    /**
+     * As {@link #sendRaw}, for data: the segment may be larger than the MTU and goes to the guest
+     * as one ({@link UserNet#emitSegment}), to be cut into pieces of {@code mss} where it must be.
+     */
+    void sendData(int src, int srcPort, int dst, int dstPort, int seq, int ack, int flags, int window,
+                  byte[] data, int off, int n, int mss) {
+        net.emitSegment(build(src, srcPort, dst, dstPort, seq, ack, flags, window, data, off, n, null), mss);
+    }
+
+    private byte[] build(int src, int srcPort, int dst, int dstPort, int seq, int ack, int flags, int window,
+                         byte[] data, int off, int n, byte[] options) {
         int hl = 20 + (options == null ? 0 : options.length);
         byte[] r = Packets.ipv4Frame(net.guestMac, src, dst, Packets.PROTO_TCP, hl + n, net.nextIpId());
         int o = Packets.ETH + 20;
@@ -224,7 +238,7 @@ final class TcpNat {
             System.arraycopy(data, off, r, o + hl, n);
         }
         Packets.put16(r, o + 16, Packets.transportChecksum(r, o, hl + n, src, dst, Packets.PROTO_TCP));
-        net.emit(r);
+        return r;
     }
 
     /** One parsed TCP segment (header fields; the payload stays in the frame). */

@@ -371,7 +371,7 @@ public final class UserNet implements NetBackend {
         }
     }
 
-    /** The room left in the device's receive queue, in frames. */
+    /** The room left in the device's receive queue, in bytes. */
     int room() {
         Sink s = sink;
         return s == null ? 0 : s.room();
@@ -387,6 +387,31 @@ public final class UserNet implements NetBackend {
             framesOut++;
             s.frame(frame, frame.length);
         }
+    }
+
+    /**
+     * Hands a TCP data segment to the guest: whole when the device takes large segments, else
+     * cut by the sink into pieces of {@code gsoSize} bytes.
+     */
+    void emitSegment(byte[] frame, int gsoSize) {
+        if (TRACE) {
+            System.err.println(System.nanoTime() / 1000 + " usernet => " + frame.length + " bytes, gso " + gsoSize + ": "
+                    + java.util.HexFormat.of().formatHex(frame, 0, Math.min(frame.length, 64)));
+        }
+        Sink s = sink;
+        if (s != null) {
+            framesOut++;
+            s.segment(frame, frame.length, gsoSize);
+        }
+    }
+
+    /**
+     * The most TCP payload one segment to the guest may carry: as many whole MSS-sized pieces as
+     * fit an IPv4 packet (44 of 1,460 bytes: 64,240) when the device takes large segments, else one.
+     */
+    int segmentPayload(int mss) {
+        Sink s = sink;
+        return s != null && s.takesLargeSegments() ? (65535 - 40) / mss * mss : mss;
     }
 
     int nextIpId() {

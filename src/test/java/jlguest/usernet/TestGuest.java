@@ -23,6 +23,10 @@ final class TestGuest implements AutoCloseable {
     /** TCP frames for guest ports a {@link GuestTcp} owns go to its queue instead. */
     final java.util.Map<Integer, LinkedBlockingQueue<byte[]>> byPort = new java.util.concurrent.ConcurrentHashMap<>();
     volatile int room = Integer.MAX_VALUE;
+    /** When set, the sink takes large segments whole (as a device whose guest has GUEST_TSO4). */
+    volatile boolean largeSegments;
+    /** Every segment handed to the sink as one: its frame length and its gso size. */
+    final java.util.List<int[]> segments = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     TestGuest(UserNetConfig config) {
         net = new UserNet(config, MAC, 1500);
@@ -47,6 +51,21 @@ final class TestGuest implements AutoCloseable {
             @Override
             public int room() {
                 return room;
+            }
+
+            @Override
+            public void segment(byte[] frame, int length, int gsoSize) {
+                segments.add(new int[] {length, gsoSize});
+                if (largeSegments) {
+                    frame(frame, length);
+                } else {
+                    NetBackend.Sink.super.segment(frame, length, gsoSize);
+                }
+            }
+
+            @Override
+            public boolean takesLargeSegments() {
+                return largeSegments;
             }
         });
     }

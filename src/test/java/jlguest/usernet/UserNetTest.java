@@ -318,6 +318,43 @@ class UserNetTest {
         }
     }
 
+    /**
+     * A guest that takes receive offloads gets the host's bytes in segments of up to 44 pieces of
+     * its MSS (64,240 bytes), each with a checksum that verifies and the MSS as gso size; one
+     * that does not gets MTU-sized frames. Both get every byte.
+     */
+    @Test
+    void largeSegmentsToAGuestThatTakesThem() throws Exception {
+        for (boolean large : new boolean[] {true, false}) {
+            byte[] down = random(1 << 20, 4);
+            try (ServerSocket server = new ServerSocket(0, 50, LOOP); TestGuest g = new TestGuest()) {
+                g.largeSegments = large;
+                Thread t = new Thread(() -> {
+                    try (Socket s = server.accept()) {
+                        s.getOutputStream().write(down);
+                        s.shutdownOutput();
+                        s.getInputStream().readAllBytes();
+                    } catch (Exception e) {
+                        // seen as a short transfer
+                    }
+                });
+                t.start();
+                GuestTcp c = new GuestTcp(g, 33004, TestGuest.GW, server.getLocalPort());
+                assertTrue(c.connect());
+                byte[] got = c.transfer(new byte[0], 60000);
+                t.join(10000);
+                assertEquals(md5(down), md5(got), "host -> guest, large " + large);
+                int biggest = g.segments.stream().mapToInt(x -> x[0]).max().orElse(0);
+                assertTrue(g.segments.stream().allMatch(x -> x[1] == 1460), "gso size is the MSS");
+                if (large) {
+                    assertTrue(biggest > 1514 && biggest <= 14 + 40 + 64240, "largest segment " + biggest);
+                } else {
+                    assertEquals(14 + 40 + 1460, biggest, "one MSS at a time");
+                }
+            }
+        }
+    }
+
     @Test
     void aHundredConcurrentConnections() throws Exception {
         int n = 100;

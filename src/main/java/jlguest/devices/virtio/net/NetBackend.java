@@ -18,9 +18,31 @@ public interface NetBackend extends AutoCloseable {
         /** The link came up or went down (a TCP peer connected or left). */
         void linkChanged();
 
-        /** How many more frames the device can queue for the guest right now (a hint, for flow control). */
+        /**
+         * How many more bytes of frames the device can queue for the guest right now (a hint, for
+         * flow control: a backend that asks sends no more than this).
+         */
         default int room() {
             return Integer.MAX_VALUE;
+        }
+
+        /**
+         * tour:virtio:325 A large TCP segment for the guest: {@code frame[0, length)} is one
+         * Ethernet + IPv4 + TCP frame with correct checksums whose payload may be far larger than
+         * the MTU, meant to reach the guest as pieces of {@code gsoSize} bytes. A device whose
+         * guest takes receive offloads (GUEST_TSO4) hands it over whole, so the guest's stack runs
+         * once for up to 64 KiB; anything else gets it cut back into MTU-sized frames, as here.
+         * The array becomes the sink's: the caller must not reuse it.
+         */
+        default void segment(byte[] frame, int length, int gsoSize) {
+            if (!Offload.cut(frame, length, gsoSize, Offload.MAX_GSO_FRAME, this::frame)) {
+                frame(frame, length);   // not a TCP segment we can cut: as it is (a device drops it if too big)
+            }
+        }
+
+        /** True when {@link #segment} gets a segment larger than the MTU to the guest whole. */
+        default boolean takesLargeSegments() {
+            return false;
         }
     }
 

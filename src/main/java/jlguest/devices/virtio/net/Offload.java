@@ -22,7 +22,9 @@ final class Offload {
     /** Feature bits (virtio 1.x section 5.1.3). */
     static final int F_CSUM = 0;
     static final int F_GUEST_CSUM = 1;
+    static final int F_GUEST_TSO4 = 7;
     static final int F_HOST_TSO4 = 11;
+    static final int F_MRG_RXBUF = 15;
 
     /** virtio_net_hdr flags and gso_type values. */
     static final int NEEDS_CSUM = 1;
@@ -67,7 +69,7 @@ final class Offload {
             out.frame(f, len);
             return true;
         }
-        return gso == GSO_TCPV4 && segment(f, len, le16(hdr, 4), mtu, out);
+        return gso == GSO_TCPV4 && cut(f, len, le16(hdr, 4), mtu, out);
     }
 
     /** NEEDS_CSUM: the ones'-complement sum of f[start, len) goes to f[start + offset]. */
@@ -80,21 +82,37 @@ final class Offload {
         return true;
     }
 
-    /** GSO_TCPV4: cuts the TCP payload into pieces of {@code mss} bytes with their own headers. */
-    private static boolean segment(byte[] f, int len, int mss, int mtu, Out out) {
-        if (len < ETH + 40 || len > MAX_GSO_FRAME || be16(f, 12) != 0x0800 || mss < MIN_GSO_SIZE) {
-            return false;
+    /**
+     * The length of the Ethernet, IPv4 and TCP headers of {@code f[0, len)}, or -1 when it is not
+     * an IPv4 TCP frame whose headers fit inside it.
+     */
+    static int tcpHeaders(byte[] f, int len) {
+        if (len < ETH + 40 || be16(f, 12) != 0x0800) {
+            return -1;
         }
         int ihl = (f[ETH] & 0x0F) * 4;
         if ((f[ETH] & 0xF0) != 0x40 || ihl < 20 || (f[ETH + 9] & 0xFF) != 6 || ETH + ihl + 20 > len) {
+            return -1;
+        }
+        int doff = (f[ETH + ihl + 12] >>> 4 & 0x0F) * 4;
+        int headers = ETH + ihl + doff;
+        return doff < 20 || headers > len ? -1 : headers;
+    }
+
+    /**
+     * GSO_TCPV4: cuts the TCP payload of {@code f[0, len)} into pieces of {@code mss} bytes, each
+     * with its own headers and checksums, and hands them to {@code out}. Both directions use it:
+     * a guest's TSO segment on its way out, and a large segment on its way in to a guest that
+     * cannot take it whole. False, with nothing handed on, when the frame is not one we can cut.
+     */
+    static boolean cut(byte[] f, int len, int mss, int mtu, Out out) {
+        int headers = tcpHeaders(f, len);
+        if (headers < 0 || len > MAX_GSO_FRAME || mss < MIN_GSO_SIZE || headers - ETH + mss > mtu) {
             return false;
         }
+        int ihl = (f[ETH] & 0x0F) * 4;
         int tcp = ETH + ihl;
-        int doff = (f[tcp + 12] >>> 4 & 0x0F) * 4;
-        int headers = tcp + doff;
-        if (doff < 20 || headers > len || headers - ETH + mss > mtu) {
-            return false;
-        }
+        int doff = headers - tcp;
         int payload = len - headers;
         int id = be16(f, ETH + 4);
         int seq = i32(f, tcp + 4);

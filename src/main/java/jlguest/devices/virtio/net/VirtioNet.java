@@ -1,6 +1,9 @@
 package jlguest.devices.virtio.net;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import jlguest.devices.virtio.DescriptorChain;
@@ -21,15 +24,16 @@ import jlguest.state.Stateful;
  * <p>tour:virtio:300 Every buffer starts with the 12-byte virtio_net_hdr of VERSION_1 (flags,
  * gso_type, hdr_len, gso_size, csum_start, csum_offset, num_buffers). On transmit the header may
  * ask for a checksum or a TSO cut, which we do ({@link Offload}) before the backend sees plain
- * Ethernet frames; on receive we write an all-zero header (no checksum help, GSO_NONE) with
- * num_buffers = 1, then the frame.
+ * Ethernet frames. On receive a plain frame gets an all-zero header (GSO_NONE) with num_buffers;
+ * a TCP segment from the NAT may get more ({@link #receive}).
  *
  * <p>tour:virtio:310 Frames arrive on the backend's thread at any time, but only the CPU thread
  * touches guest RAM. So the backend drops each frame into a small bounded queue and wakes the CPU
  * thread; {@link #poll()} moves frames into the receive buffers the guest posted. When the guest
  * posts none (its driver is not up, or it is too slow), the queue keeps only the newest
- * {@link #BACKLOG} frames and counts the rest as dropped: a network may lose frames, it must not
- * hoard them. A frame too big for the buffer at the head of the ring is dropped too.
+ * {@link #BACKLOG} frames, and never more than {@link #BACKLOG_BYTES} bytes (a large segment
+ * counts for what it weighs), and counts the rest as dropped: a network may lose frames, it must
+ * not hoard them. A frame too big for the buffers the guest posted is dropped too.
  */
 public final class VirtioNet implements VirtioDevice, Stateful {
     public static final int DEVICE_ID = 1;
@@ -38,6 +42,7 @@ public final class VirtioNet implements VirtioDevice, Stateful {
     static final int HEADER = 12;
     static final int QUEUE_SIZE = 256;
     static final int BACKLOG = 64;
+    static final int BACKLOG_BYTES = 256 * 1024;
 
     static final int F_MTU = 3;
     static final int F_MAC = 5;
@@ -45,11 +50,16 @@ public final class VirtioNet implements VirtioDevice, Stateful {
     static final int S_LINK_UP = 1;
 
     private static final String[] FEATURE_NAMES = new String[17];
-    private static final long OFFLOADS = VirtioFeatures.bit(Offload.F_CSUM) | VirtioFeatures.bit(Offload.F_HOST_TSO4);
+    private static final long OFFLOADS = VirtioFeatures.bit(Offload.F_CSUM) | VirtioFeatures.bit(Offload.F_HOST_TSO4)
+            | VirtioFeatures.bit(Offload.F_GUEST_CSUM) | VirtioFeatures.bit(Offload.F_GUEST_TSO4)
+            | VirtioFeatures.bit(Offload.F_MRG_RXBUF);
 
     static {
         FEATURE_NAMES[Offload.F_CSUM] = "CSUM";
         FEATURE_NAMES[Offload.F_HOST_TSO4] = "HOST_TSO4";
+        FEATURE_NAMES[Offload.F_GUEST_CSUM] = "GUEST_CSUM";
+        FEATURE_NAMES[Offload.F_GUEST_TSO4] = "GUEST_TSO4";
+        FEATURE_NAMES[Offload.F_MRG_RXBUF] = "MRG_RXBUF";
         FEATURE_NAMES[F_MTU] = "MTU";
         FEATURE_NAMES[F_MAC] = "MAC";
         FEATURE_NAMES[F_STATUS] = "STATUS";
@@ -59,12 +69,19 @@ public final class VirtioNet implements VirtioDevice, Stateful {
     private final byte[] mac;
     private final int mtu;
     private final byte[] config = new byte[12];
-    private final ArrayBlockingQueue<byte[]> inbox = new ArrayBlockingQueue<>(BACKLOG);
+    /** A frame waiting for the guest; {@code gsoSize} > 0 marks a TCP segment from {@link NetBackend.Sink#segment}. */
+    private record Waiting(byte[] frame, int gsoSize) {
+    }
+
+    private final ArrayBlockingQueue<Waiting> inbox = new ArrayBlockingQueue<>(BACKLOG);
+    /** The bytes of the frames in {@link #inbox}: each added once when queued, taken off once when removed. */
+    private final AtomicInteger inboxBytes = new AtomicInteger();
     private final AtomicLong dropped = new AtomicLong();
     private volatile boolean linkDirty;
     private volatile Runnable wakeup = () -> { };
     private VirtioMmio transport;
     private long rxFrames;
+    private long rxSegments;
     private long txFrames;
     private long rxTooBig;
     private long txBad;
@@ -86,7 +103,17 @@ public final class VirtioNet implements VirtioDevice, Stateful {
 
             @Override
             public int room() {
-                return BACKLOG - inbox.size();
+                return inbox.remainingCapacity() == 0 ? 0 : Math.max(0, BACKLOG_BYTES - inboxBytes.get());
+            }
+
+            @Override
+            public void segment(byte[] frame, int length, int gsoSize) {
+                offerSegment(frame, length, gsoSize);
+            }
+
+            @Override
+            public boolean takesLargeSegments() {
+                return guestTakesLargeSegments();
             }
 
             @Override
@@ -125,13 +152,59 @@ public final class VirtioNet implements VirtioDevice, Stateful {
         if (backend.echoesOwnFrames() && java.util.Arrays.equals(frame, 6, 12, mac, 0, 6)) {
             return;   // our own frame, handed back by multicast loopback
         }
-        byte[] f = java.util.Arrays.copyOf(frame, length);
-        while (!inbox.offer(f)) {
-            if (inbox.poll() != null) {
+        enqueue(new Waiting(java.util.Arrays.copyOf(frame, length), 0));
+    }
+
+    /**
+     * Backend thread: a TCP segment, possibly far larger than the MTU. Whole when the guest takes
+     * receive offloads, else cut into MTU-sized frames here (with their checksums).
+     */
+    private void offerSegment(byte[] frame, int length, int gsoSize) {
+        int headers = Offload.tcpHeaders(frame, length);
+        if (headers < 0 || gsoSize < Offload.MIN_GSO_SIZE || headers - 14 + gsoSize > mtu) {
+            offer(frame, length);   // not a segment we understand: an ordinary frame, or dropped
+        } else if (length <= mtu + 14 || length <= Offload.MAX_GSO_FRAME && guestTakesLargeSegments()) {
+            enqueue(new Waiting(length == frame.length ? frame : java.util.Arrays.copyOf(frame, length), gsoSize));
+        } else if (!Offload.cut(frame, length, gsoSize, mtu,
+                (p, n) -> enqueue(new Waiting(n == p.length ? p : java.util.Arrays.copyOf(p, n), gsoSize)))) {
+            dropped.incrementAndGet();
+        }
+    }
+
+    /** The guest negotiated GUEST_TSO4 (and so GUEST_CSUM): it takes a segment larger than the MTU whole. */
+    private boolean guestTakesLargeSegments() {
+        VirtioMmio t = transport;
+        return t != null && t.negotiated(Offload.F_GUEST_TSO4) && t.negotiated(Offload.F_GUEST_CSUM);
+    }
+
+    /** Queues a frame for the CPU thread, displacing the oldest while the queue is full by count or bytes. */
+    private void enqueue(Waiting w) {
+        int n = w.frame.length;
+        while (!(inboxBytes.get() + n <= BACKLOG_BYTES && inbox.offer(w))) {
+            Waiting old = inbox.poll();
+            if (old != null) {
+                inboxBytes.addAndGet(-old.frame.length);
                 dropped.incrementAndGet();
+            } else if (inbox.offer(w)) {
+                break;   // empty (the CPU thread is just taking the last one off): room enough
             }
         }
+        inboxBytes.addAndGet(n);
         wakeup.run();
+    }
+
+    /** Takes the frame at the head of the queue off it. */
+    private void take() {
+        Waiting w = inbox.poll();
+        if (w != null) {
+            inboxBytes.addAndGet(-w.frame.length);
+        }
+    }
+
+    private void clearInbox() {
+        while (!inbox.isEmpty()) {
+            take();
+        }
     }
 
     private boolean updateLink() {
@@ -208,44 +281,142 @@ public final class VirtioNet implements VirtioDevice, Stateful {
         backend.send(frame, 0, length);
     }
 
-    /** Moves waiting frames into posted receive buffers. */
+    /**
+     * tour:virtio:315 Moves waiting frames into posted receive buffers. A plain frame gets an
+     * all-zero header. A TCP segment from the NAT ({@link NetBackend.Sink#segment}) carries
+     * checksums we computed, so when the guest negotiated GUEST_CSUM its header says
+     * {@code DATA_VALID} and the guest's stack skips checksumming it; when it is larger than
+     * one piece (GUEST_TSO4), the header also says {@code GSO_TCPV4} with {@code gso_size}, the
+     * MSS the pieces would have had, so the guest's TCP counts it as that many segments. With
+     * MRG_RXBUF the guest posts page-sized buffers and one frame may fill several of them:
+     * {@code num_buffers} in the first one's header says how many. Without it, a frame must fit
+     * the one buffer at the head of the ring (Linux then posts 64 KiB "big packet" buffers).
+     */
     private void receive() throws RingException {
         Virtqueue q = transport.queue(RX);
         if (!q.ready()) {
-            inbox.clear();
+            clearInbox();
             return;
         }
+        boolean merge = transport.negotiated(Offload.F_MRG_RXBUF);
         boolean pushed = false;
-        byte[] header = new byte[HEADER];
-        header[10] = 1;   // num_buffers
-        byte[] f;
-        while ((f = inbox.peek()) != null) {
-            DescriptorChain c = q.pop();
-            if (c == null) {
+        Waiting w;
+        while ((w = inbox.peek()) != null) {
+            Delivery d = merge ? deliverMerged(q, w) : deliverOne(q, w);
+            if (d == Delivery.WAIT) {
                 break;   // no buffers: frames wait (bounded, oldest displaced)
             }
-            inbox.poll();
-            if (c.writableLength() < HEADER + f.length) {
-                if (c.writableLength() < HEADER || c.readableLength() != 0) {
-                    q.push(c.head(), 0);   // not a receive buffer at all: give it back empty
-                    pushed = true;
-                    txBad++;
-                } else {
-                    q.unpop(1);            // the buffer is fine, the frame is too big for it
+            take();
+            pushed |= d != Delivery.DROPPED_UNTOUCHED;
+            if (d == Delivery.DONE) {
+                rxFrames++;
+                if (w.gsoSize > 0 && w.frame.length > mtu + 14) {
+                    rxSegments++;
                 }
+            } else {
                 rxTooBig++;
-                continue;
             }
-            c.write(0, header, 0, HEADER);
-            c.write(HEADER, f, 0, f.length);
-            q.push(c.head(), HEADER + f.length);
-            rxFrames++;
-            pushed = true;
         }
         if (pushed) {
             transport.usedBuffers(q);
             backend.guestDrained();
         }
+    }
+
+    /** What became of the frame at the head of the queue. */
+    private enum Delivery { DONE, WAIT, DROPPED, DROPPED_UNTOUCHED }
+
+    /** The virtio_net header for {@code w} spread over {@code buffers} receive buffers. */
+    private byte[] header(Waiting w, int buffers) {
+        byte[] h = new byte[HEADER];
+        if (w.gsoSize > 0 && transport.negotiated(Offload.F_GUEST_CSUM)) {
+            h[0] = Offload.DATA_VALID;
+            int headers = Offload.tcpHeaders(w.frame, w.frame.length);
+            if (w.frame.length - headers > w.gsoSize && guestTakesLargeSegments()) {
+                h[1] = Offload.GSO_TCPV4;
+                h[2] = (byte) headers;
+                h[3] = (byte) (headers >>> 8);
+                h[4] = (byte) w.gsoSize;
+                h[5] = (byte) (w.gsoSize >>> 8);
+            }
+        }
+        h[10] = (byte) buffers;
+        h[11] = (byte) (buffers >>> 8);
+        return h;
+    }
+
+    /** Without MRG_RXBUF: the frame goes into the one buffer at the head of the ring, or is dropped. */
+    private Delivery deliverOne(Virtqueue q, Waiting w) throws RingException {
+        byte[] f = w.frame;
+        if (w.gsoSize > 0 && f.length > mtu + 14 && !guestTakesLargeSegments()) {
+            return Delivery.DROPPED_UNTOUCHED;   // queued before the guest reset its driver without TSO
+        }
+        DescriptorChain c = q.pop();
+        if (c == null) {
+            return Delivery.WAIT;
+        }
+        if (c.writableLength() < HEADER + f.length) {
+            if (c.writableLength() < HEADER || c.readableLength() != 0) {
+                q.push(c.head(), 0);   // not a receive buffer at all: give it back empty
+                txBad++;
+                return Delivery.DROPPED;
+            }
+            q.unpop(1);                // the buffer is fine, the frame is too big for it
+            return Delivery.DROPPED_UNTOUCHED;
+        }
+        c.write(0, header(w, 1), 0, HEADER);
+        c.write(HEADER, f, 0, f.length);
+        q.push(c.head(), HEADER + f.length);
+        return Delivery.DONE;
+    }
+
+    /**
+     * With MRG_RXBUF: as many buffers as the frame needs, the header (with num_buffers) at the
+     * start of the first. When the ring has too few for now, every one taken goes back untouched
+     * and the frame waits; a buffer that is not a receive buffer, or a frame that even a full ring
+     * could not hold, is dropped and the buffers taken are given back empty.
+     */
+    private Delivery deliverMerged(Virtqueue q, Waiting w) throws RingException {
+        byte[] f = w.frame;
+        if (w.gsoSize > 0 && f.length > mtu + 14 && !guestTakesLargeSegments()) {
+            return Delivery.DROPPED_UNTOUCHED;
+        }
+        long need = HEADER + f.length;
+        long have = 0;
+        List<DescriptorChain> chains = new ArrayList<>(4);
+        while (have < need) {
+            DescriptorChain c = q.pop();
+            if (c == null) {
+                if (chains.size() < q.maxSize()) {
+                    q.unpop(chains.size());
+                    return Delivery.WAIT;
+                }
+                break;
+            }
+            chains.add(c);
+            if (c.readableLength() != 0 || c.writableLength() < (chains.size() == 1 ? HEADER : 1)) {
+                txBad++;
+                break;
+            }
+            have += c.writableLength();
+        }
+        if (have < need) {
+            for (DescriptorChain c : chains) {
+                q.push(c.head(), 0);
+            }
+            return Delivery.DROPPED;
+        }
+        chains.get(0).write(0, header(w, chains.size()), 0, HEADER);
+        int at = 0;   // bytes of the frame written so far
+        for (int i = 0; i < chains.size(); i++) {
+            DescriptorChain c = chains.get(i);
+            int skip = i == 0 ? HEADER : 0;
+            int n = (int) Math.min(c.writableLength() - skip, f.length - at);
+            c.write(skip, f, at, n);
+            at += n;
+            q.push(c.head(), skip + n);
+        }
+        return Delivery.DONE;
     }
 
     @Override
@@ -257,7 +428,7 @@ public final class VirtioNet implements VirtioDevice, Stateful {
             }
         }
         if (!transport.live()) {
-            inbox.clear();
+            clearInbox();
             return;
         }
         backend.tick();
@@ -268,7 +439,7 @@ public final class VirtioNet implements VirtioDevice, Stateful {
 
     @Override
     public void reset() {
-        inbox.clear();
+        clearInbox();
     }
 
     /**
@@ -291,7 +462,7 @@ public final class VirtioNet implements VirtioDevice, Stateful {
         txFrames = in.i64();
         rxTooBig = in.i64();
         txBad = in.i64();
-        inbox.clear();
+        clearInbox();
         backend.cablePulled();
         linkDirty = true;
     }
@@ -303,9 +474,9 @@ public final class VirtioNet implements VirtioDevice, Stateful {
 
     @Override
     public String describe() {
-        return String.format("net %s mtu %d, link %s, %s; rx %d frames, tx %d frames, %d dropped, %d bad%n",
-                macString(mac), mtu, backend.linkUp() ? "up" : "down", backend.describe(), rxFrames, txFrames,
-                dropped(), txBad);
+        return String.format("net %s mtu %d, link %s, %s; rx %d frames (%d large segments), tx %d frames, %d dropped,"
+                + " %d bad%n", macString(mac), mtu, backend.linkUp() ? "up" : "down", backend.describe(), rxFrames,
+                rxSegments, txFrames, dropped(), txBad);
     }
 
     /** 52:54:00:12:34:56, as the monitor and the guest's {@code ip link} show it. */

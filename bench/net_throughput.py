@@ -1,0 +1,254 @@
+#!/usr/bin/env python3
+"""Network throughput of the bundled guest, measured from the host (bench/net-throughput.sh).
+
+Each mode boots the bundled guest (two guests for the guest-to-guest modes) through ./lguest,
+moves --size MiB one way, and prints the rate in MB/s (10^6 bytes per second). The clock is the
+host's: a transfer starts when the host sees its first sign (an HTTP request arriving, a marker
+line on a guest's console) and ends when the host sees its last (the last byte, or the
+receiver's marker line), so boot time and the guest's own clock never enter the figure.
+
+Markers are printed upper-cased by the guest (`echo x | tr a-z A-Z`), because the kernel echoes
+its command line, script and all, and a lower-case marker in it would match too early.
+"""
+import argparse
+import http.server
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+MIB = 1 << 20
+GUEST_A = "169.254.10.1"
+GUEST_B = "169.254.10.2"
+
+
+def free_port(kind=socket.SOCK_STREAM):
+    with socket.socket(socket.AF_INET, kind) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Guest:
+    """One ./lguest process; a thread reads its console and notes when each marker appeared."""
+
+    def __init__(self, name, mem, net, script, verbose):
+        self.name = name
+        self.seen = {}
+        self.lines = []
+        self.cond = threading.Condition()
+        cmd = [os.path.join(ROOT, "lguest"), mem, "guest-images/vmlinux", "--initrd=guest-images/initrd.img",
+               "--net=" + net, "jlguest.run=" + script]
+        self.proc = subprocess.Popen(cmd, cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT)
+        self.verbose = verbose
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        for raw in self.proc.stdout:
+            now = time.monotonic()
+            line = raw.decode("utf-8", "replace").rstrip("\r\n")
+            if self.verbose:
+                print(f"[{self.name}] {line}", file=sys.stderr)
+            with self.cond:
+                self.lines.append(line)
+                for word in line.split():
+                    if word.startswith("JLB-") and word not in self.seen:
+                        self.seen[word] = now
+                self.cond.notify_all()
+        with self.cond:
+            self.seen.setdefault("EOF", time.monotonic())
+            self.cond.notify_all()
+
+    def wait(self, marker, timeout):
+        """The host time the marker appeared; exits with the console's tail when it never does."""
+        end = time.monotonic() + timeout
+        with self.cond:
+            while marker not in self.seen:
+                left = end - time.monotonic()
+                if left <= 0 or "EOF" in self.seen:
+                    break
+                self.cond.wait(left)
+            if marker in self.seen:
+                return self.seen[marker]
+        tail = "\n".join(self.lines[-25:])
+        sys.exit(f"net-throughput: guest {self.name} never printed {marker}; its console ended:\n{tail}")
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+
+
+def marker(word):
+    """Shell that prints JLB-WORD without the upper-case word appearing in the command line."""
+    return f"echo jlb-{word} | tr a-z A-Z"
+
+
+def user_down(args):
+    """Host HTTP server -> guest wget to /dev/null, through the NAT."""
+    size = args.size * MIB
+    chunk = bytes(MIB)
+    started = {}
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            started["t"] = time.monotonic()
+            self.send_response(200)
+            self.send_header("Content-Length", str(size))
+            self.end_headers()
+            for _ in range(args.size):
+                self.wfile.write(chunk)
+
+        def log_message(self, *a):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    port = server.server_address[1]
+    script = f"wget -q -O /dev/null http://10.0.2.2:{port}/data && {marker('done')}"
+    g = Guest("guest", args.mem, "user", script, args.verbose)
+    try:
+        end = g.wait("JLB-DONE", args.timeout)
+    finally:
+        g.stop()
+        server.shutdown()
+    return size, end - started["t"]
+
+
+def user_up(args):
+    """The guest's busybox httpd -> a host GET through hostfwd."""
+    size = args.size * MIB
+    port = free_port()
+    script = (f"mkdir -p /www && dd if=/dev/zero of=/www/f bs=1M count={args.size} 2>/dev/null && "
+              f"httpd -p 8080 -h /www && {marker('ready')}; sleep 3600")
+    g = Guest("guest", args.mem, f"user,hostfwd=tcp::{port}-:8080", script, args.verbose)
+    try:
+        g.wait("JLB-READY", args.timeout)
+        with socket.create_connection(("127.0.0.1", port), timeout=args.timeout) as s:
+            t0 = time.monotonic()
+            s.sendall(b"GET /f HTTP/1.0\r\n\r\n")
+            got = 0
+            buf = bytearray(MIB)
+            while True:
+                n = s.recv_into(buf)
+                if n == 0:
+                    break
+                got += n
+            t1 = time.monotonic()
+    finally:
+        g.stop()
+    if got < size:
+        sys.exit(f"net-throughput: user-up got {got} bytes, wanted {size} and headers")
+    return size, t1 - t0
+
+
+def user_nc(args):
+    """Guest `nc 10.0.2.2 PORT` fed by dd -> a host socket, through the NAT."""
+    size = args.size * MIB
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    port = listener.getsockname()[1]
+    result = {}
+
+    def serve():
+        c, _ = listener.accept()
+        with c:
+            buf = bytearray(MIB)
+            got = 0
+            t0 = None
+            while True:
+                n = c.recv_into(buf)
+                if n == 0:
+                    break
+                if t0 is None:
+                    t0 = time.monotonic()
+                got += n
+            result["got"], result["t"] = got, time.monotonic() - (t0 or time.monotonic())
+
+    th = threading.Thread(target=serve, daemon=True)
+    th.start()
+    script = f"dd if=/dev/zero bs=64k count={args.size * 16} 2>/dev/null | nc 10.0.2.2 {port}; {marker('done')}"
+    g = Guest("guest", args.mem, "user", script, args.verbose)
+    try:
+        th.join(args.timeout)
+    finally:
+        g.stop()
+        listener.close()
+    if result.get("got") != size:
+        sys.exit(f"net-throughput: user-nc got {result.get('got')} bytes, wanted {size}")
+    return size, result["t"]
+
+
+def guest_to_guest(args, backend):
+    """Guest B's nc -> guest A's nc -l, over a udp, socket or mcast link."""
+    size = args.size * MIB
+    pa, pb = free_port(socket.SOCK_DGRAM), free_port(socket.SOCK_DGRAM)
+    if backend == "udp":
+        net_a = f"udp:local=127.0.0.1:{pa},remote=127.0.0.1:{pb}"
+        net_b = f"udp:local=127.0.0.1:{pb},remote=127.0.0.1:{pa}"
+    elif backend == "socket":
+        net_a = f"socket:listen=127.0.0.1:{pa}"
+        net_b = f"socket:connect=127.0.0.1:{pa}"
+    else:
+        net_a = net_b = f"mcast:239.255.74.80:{pa},localaddr=127.0.0.1"
+    net_b += ",mac=52:54:00:12:34:99"
+    up = "ifconfig eth0 {} netmask 255.255.0.0 up"
+    script_a = f"{up.format(GUEST_A)}; {marker('listening')}; nc -l -p 5000 > /dev/null; {marker('done')}"
+    script_b = (f"{up.format(GUEST_B)}; ping -c 1 -W 10 {GUEST_A} > /dev/null; {marker('start')}; "
+                f"dd if=/dev/zero bs=64k count={args.size * 16} 2>/dev/null | nc {GUEST_A} 5000; sleep 3600")
+    a = Guest("A", args.mem, net_a, script_a, args.verbose)
+    b = None
+    try:
+        a.wait("JLB-LISTENING", args.timeout)
+        b = Guest("B", args.mem, net_b, script_b, args.verbose)
+        t0 = b.wait("JLB-START", args.timeout)
+        t1 = a.wait("JLB-DONE", args.timeout)
+    finally:
+        a.stop()
+        if b:
+            b.stop()
+    return size, t1 - t0
+
+
+MODES = {
+    "user-down": user_down,
+    "user-up": user_up,
+    "user-nc": user_nc,
+    "udp": lambda a: guest_to_guest(a, "udp"),
+    "socket": lambda a: guest_to_guest(a, "socket"),
+    "mcast": lambda a: guest_to_guest(a, "mcast"),
+}
+
+
+def main():
+    p = argparse.ArgumentParser(description="jlguest network throughput, MB/s, measured on the host")
+    p.add_argument("modes", nargs="*", default=list(MODES), metavar="MODE",
+                   help="any of " + ", ".join(MODES) + " (default: all)")
+    p.add_argument("--size", type=int, default=32, help="MiB to move (default 32)")
+    p.add_argument("--runs", type=int, default=1, help="runs of each mode (default 1)")
+    p.add_argument("--mem", default="128m", help="guest memory (default 128m: user-up keeps the file in RAM)")
+    p.add_argument("--timeout", type=float, default=300, help="seconds to wait for each step (default 300)")
+    p.add_argument("-v", "--verbose", action="store_true", help="echo the guests' consoles on stderr")
+    args = p.parse_args()
+    bad = [m for m in args.modes if m not in MODES]
+    if bad:
+        sys.exit(f"net-throughput: unknown mode {bad[0]} (modes: {', '.join(MODES)})")
+    if args.size < 1 or args.size > 1024:
+        sys.exit("net-throughput: --size must be 1..1024 MiB")
+    for mode in args.modes:
+        for _ in range(args.runs):
+            load = os.getloadavg()[0]
+            size, secs = MODES[mode](args)
+            print(f"{mode:10s} {args.size:5d} MiB {secs:7.2f} s {size / secs / 1e6:7.1f} MB/s  (load {load:.2f})",
+                  flush=True)
+
+
+if __name__ == "__main__":
+    main()
