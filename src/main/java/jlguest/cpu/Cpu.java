@@ -458,7 +458,8 @@ public final class Cpu extends FastExecutor {
                 if (jit != null && n == b.count && !trap && b.phys != -1) {
                     // tour:jit:001 The block compiler's hook: a whole cached block may run as
                     // compiled code (JitPort.run), entirely or a prefix the loop below finishes,
-                    // or a region of blocks that goes on from it while the budget lasts.
+                    // or as the entry of a region, a unit that goes on into the blocks it reaches
+                    // on its page while the budget lasts and nothing is pending (tour:jit:060).
                     // (Capped below Integer.MAX_VALUE, so that a count plus a block cannot overflow.)
                     jitBudget = budget > JIT_BUDGET_MAX ? JIT_BUDGET_MAX : (int) budget;
                     k = jit.run(this, b);

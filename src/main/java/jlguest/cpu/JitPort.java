@@ -76,12 +76,14 @@ final class JitPort {
 
     /**
      * tour:jit:002 A cached block counts its runs; at the threshold it goes to the compiler
-     * ({@link #hot}), once the CPU is past its warm-up (so a short run, a boot, compiles nothing
-     * and pays nothing for the compiler's cold start). Once its compiled unit is installed, and only while it is of the block's
-     * current decode (the version), the unit runs instead of the interpreter. The result is the
-     * unit's (see {@link CompiledUnit#run}): k >= 0 instructions ran and the loop interprets the
-     * rest of the block from k; ~k: k ran and the block is over. A fault leaves its count in
-     * {@code cpu.jitRetired} for the loop.
+     * ({@link #hot}) with the blocks it reaches on its page (32-bit code only), once the CPU is
+     * past its warm-up (so a short run, a boot, compiles nothing and pays nothing for the
+     * compiler's cold start). Once its compiled unit is installed, and only while it is of the
+     * block's current decode (the version), the unit runs instead of the interpreter. The result is
+     * the unit's (see {@link CompiledUnit#run}): k >= 0 instructions ran and the loop interprets the
+     * rest of the block from k; ~k: k ran (in all the region's blocks it went through) and the
+     * block that ran last is over, EIP set. A fault leaves its count in {@code cpu.jitRetired} for
+     * the loop.
      */
     int run(Cpu cpu, Cpu.Block b) {
         // Small enough for C2 to inline into the run loop: the common cases are one field test each.

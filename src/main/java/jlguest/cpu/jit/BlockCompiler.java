@@ -11,16 +11,18 @@ import org.objectweb.asm.Label;
 import org.objectweb.asm.MethodVisitor;
 
 /**
- * Translates a decoded guest block into the bytes of one class: a subclass of {@link CompiledUnit}
- * whose {@code run(Cpu)} does what the interpreter would do for the block's instructions, with the
- * dispatch gone, the operands constant and the guest registers in JVM locals.
+ * Translates decoded guest blocks (one, or a region of them, see {@link RegionPlan}) into the bytes
+ * of one class: a subclass of jlguest.cpu.CompiledUnit whose {@code run(Cpu)} does what the
+ * interpreter would do for the blocks' instructions, with the dispatch gone, the operands constant
+ * and the guest registers in JVM locals.
  *
  * <p>tour:jit:010 How a block becomes bytecode. When a block has run often enough (see
- * {@link CompilerService}), its decoded instructions are copied and handed to this class. It takes
- * the longest prefix of the block it understands (32-bit MOV, ALU, INC/DEC, LEA, PUSH/POP, TEST,
- * shifts, MUL/IMUL, MOVZX/MOVSX, SETcc, CMOVcc, XCHG, LEAVE, Jcc, JMP, CALL, RET...) and writes one
- * method: load the eight registers from {@code cpu.r} into locals, then each instruction in turn as
- * straight-line bytecode, then store back the registers the block wrote and set EIP. Guest EIP is
+ * {@link CompilerService}), its decoded instructions are copied and handed to this class, with
+ * those of the blocks it reaches on its page (tour:jit:011). It takes the longest prefix of the hot
+ * block it understands (32-bit MOV, ALU, INC/DEC, LEA, PUSH/POP, TEST, shifts, MUL/IMUL,
+ * MOVZX/MOVSX, SETcc, CMOVcc, XCHG, LEAVE, Jcc, JMP, CALL, RET...) and writes one method: load the
+ * eight registers from {@code cpu.r} into locals, then each instruction in turn as straight-line
+ * bytecode, block after block, then store back the registers the unit wrote and set EIP. Guest EIP is
  * not a constant (one physical page can be mapped at several addresses), so targets are the entry
  * EIP plus an offset. The generated code lives in the CPU's own package and calls the very methods
  * the interpreter uses for memory ({@code rdS32}, {@code wrS32}, {@code rmwLin}...) and for flags
@@ -265,8 +267,9 @@ public final class BlockCompiler {
             }
             mv.visitLabel(end);
 
-            // tour:jit:030 Every exit goes through here: the registers the block wrote go back to
-            // cpu.r, EIP is set, and the loop learns how many instructions retired.
+            // tour:jit:030 Every exit goes through here: the registers the unit wrote go back to
+            // cpu.r, EIP is set, and the loop learns how many instructions retired (in a region:
+            // in all its blocks, L_DONE counting those of the blocks it left behind).
             mv.visitLabel(exit);
             writeBack();
             mv.visitVarInsn(ALOAD, L_CPU);
@@ -279,13 +282,15 @@ public final class BlockCompiler {
             mv.visitInsn(IRETURN);
 
             // tour:jit:040 How a fault inside compiled code unwinds to a precise state. Before each
-            // instruction that can fault (it touches memory), one int store records its index and
-            // its offset in the block (L_FK). Every instruction reads and writes memory before it
+            // instruction that can fault (it touches memory), one int store records its index in
+            // its block and its offset from the unit's entry (L_FK: a region's blocks may lie before
+            // the entry on the page, so the offset is kept plus 0x1000). Every instruction reads and writes memory before it
             // changes a register, and flags are kept in the CPU's fields in program order, so when
             // a GuestFault (a #PF from a page walk, a #GP/#SS from a segment check, or a device's
             // stop) comes out of a memory access, the register locals still hold exactly the state
             // before the faulting instruction. This one handler stores them back, sets curEip to
-            // that instruction and jitRetired to the number completed before it, and rethrows:
+            // that instruction and jitRetired to the number completed before it (its index plus
+            // L_DONE, the instructions of the region's blocks that ran before this one), and rethrows:
             // the run loop then does what it does for an interpreted fault (EIP = curEip, count
             // the retired instructions, deliver the exception).
             mv.visitLabel(handler);
@@ -471,10 +476,12 @@ public final class BlockCompiler {
          * the slow path like any other, and Cpu.codeWritten bumps the page's generation. Every block
          * of that page is then stale: the next lookup decodes it again, which bumps the block's
          * version, and a unit of the old version never runs again (a late one from the compiler
-         * thread neither). If the write hit the page of the block that is running, codeWritten also
-         * sets abortBlock; after each instruction that touched memory the unit tests it and leaves
-         * at once with EIP at the next instruction, which then runs from freshly decoded bytes,
-         * exactly where the interpreter would stop. The test is one field load and a branch.
+         * thread neither). A region never leaves its entry's page, so this one version check drops
+         * it whole, whichever of its blocks was written. If the write hit the page that is running,
+         * codeWritten also sets abortBlock; after each instruction that touched memory the unit
+         * tests it and leaves at once with EIP at the next instruction, which then runs from
+         * freshly decoded bytes, exactly where the interpreter would stop. The test is one field
+         * load and a branch.
          */
         private void abortCheck() {
             Label go = new Label();
