@@ -80,7 +80,10 @@ public final class Cpu extends FastExecutor {
     /** The block compiler's port (null: --no-compiler), and where compiled code leaves its count on a fault. */
     private final JitPort jit = JitPort.fromProperties();
     int jitRetired;
-    /** The run loop's budget when it enters a compiled unit (at most {@link #JIT_BUDGET_MAX}). */
+    /**
+     * The run loop's budget when it enters a compiled unit, capped at {@link #JIT_BUDGET_MAX} (below
+     * Integer.MAX_VALUE, so that a region's count plus its next block cannot overflow an int).
+     */
     int jitBudget;
     private static final int JIT_BUDGET_MAX = Integer.MAX_VALUE - 1024;
 
@@ -460,7 +463,6 @@ public final class Cpu extends FastExecutor {
                     // compiled code (JitPort.run), entirely or a prefix the loop below finishes,
                     // or as the entry of a region, a unit that goes on into the blocks it reaches
                     // on its page while the budget lasts and nothing is pending (tour:jit:060).
-                    // (Capped below Integer.MAX_VALUE, so that a count plus a block cannot overflow.)
                     jitBudget = budget > JIT_BUDGET_MAX ? JIT_BUDGET_MAX : (int) budget;
                     k = jit.run(this, b);
                     if (k < 0) {            // the unit left the block (a taken branch, an abort)
