@@ -7,16 +7,17 @@ package jlguest.cpu;
  * talks to it only through this interface. With none installed every block is interpreted.
  */
 public interface BlockCompilerBackend {
-    /** What the CPU side gives the compiler: the instructions, and a way to install the result. */
+    /**
+     * What the CPU side gives the compiler: the hot block and the blocks it reaches on its page
+     * (the hot block first: the candidates for one region), and a way to install the result.
+     */
     interface Request {
-        GuestInsn[] insns();
-
-        int count();
+        GuestBlock[] region();
 
         int version();
 
         /** Defines the class (in the CPU's package) and returns the unit. */
-        CompiledUnit define(byte[] classBytes, int version, int length);
+        CompiledUnit define(byte[] classBytes, int version, int length, int blocks);
 
         /** Sets the unit on the block (any thread; the version check makes a late one harmless). */
         void install(CompiledUnit unit);

@@ -80,7 +80,7 @@ public final class Cpu extends FastExecutor {
     private final int[] pageGen;
     private int runningPage = -1;
     private long retired;
-    private volatile boolean stopRequested;
+    volatile boolean stopRequested;     // read by compiled regions too (regionMayGoOn)
     private int ipMask = 0xFFFF;
 
     private static final int VEC_CROSS = 257;
@@ -92,6 +92,12 @@ public final class Cpu extends FastExecutor {
     /** The block compiler's port (null: --no-compiler), and where compiled code leaves its count on a fault. */
     private final JitPort jit = JitPort.fromProperties();
     int jitRetired;
+    /**
+     * The run loop's budget when it enters a compiled unit, capped at {@link #JIT_BUDGET_MAX} (below
+     * Integer.MAX_VALUE, so that a region's count plus its next block cannot overflow an int).
+     */
+    int jitBudget;
+    private static final int JIT_BUDGET_MAX = Integer.MAX_VALUE - 1024;
 
     public Cpu(PhysicalBus bus, IoPorts io, CpuHost host) {
         this(bus, io, host, null);
@@ -174,6 +180,41 @@ public final class Cpu extends FastExecutor {
     /** Blocks handed to the block compiler so far (tests). */
     long jitRequests() {
         return jit == null ? 0 : jit.requests;
+    }
+
+    /**
+     * tour:jit:060 Between two blocks of a compiled region the unit asks here whether the run loop
+     * would have gone on: {@code total} instructions (those done in the region so far plus the next
+     * block's) must fit the budget, no stop may be requested and no interrupt pending. If not, the
+     * unit leaves with EIP at the next block, and the loop does there what it does between any two
+     * blocks. So an interrupt waits no longer than one block, as interpreted, and a run ends on
+     * the instruction it would end on interpreted ({@code --deterministic} counts stay exact). The
+     * loop's other checks cannot change inside compiled code (TF, the STI/MOV SS shadow, HLT: none
+     * of those instructions is compiled), and the page cannot change (a region never leaves it).
+     */
+    final boolean regionMayGoOn(int total) {
+        return total <= jitBudget && !stopRequested && !(intrLine && (flags & IF) != 0);
+    }
+
+    /**
+     * A region's blocks lie between {@code low} and {@code end} (byte offsets from its entry EIP):
+     * true when all of that is inside the CS limit, as the loop's lookup checks block by block (a
+     * flat segment always passes; otherwise the region declines and the loop interprets).
+     */
+    final boolean regionWithinLimit(int low, int end) {
+        long lo = (eip & 0xFFFFFFFFL) + low;
+        long hi = (eip & 0xFFFFFFFFL) + end - 1;
+        return lo >= 0 && hi <= (segLimit[CS] & 0xFFFFFFFFL);
+    }
+
+    /** How many blocks the compiled unit of the cached block at {@code phys} holds; 0: none (tests). */
+    int compiledBlocks(int phys) {
+        for (Block b : cache) {
+            if (b != null && b.phys == phys && b.unit != null && b.unit.version == b.version) {
+                return b.unit.blocks;
+            }
+        }
+        return 0;
     }
 
     /** True when some cached block has a compiled unit of its current decode installed (tests). */
@@ -458,7 +499,10 @@ public final class Cpu extends FastExecutor {
                 Insn[] insns = b.insns;
                 if (jit != null && n == b.count && !trap && b.phys != -1) {
                     // tour:jit:001 The block compiler's hook: a whole cached block may run as
-                    // compiled code (JitPort.run), entirely or a prefix the loop below finishes.
+                    // compiled code (JitPort.run), entirely or a prefix the loop below finishes,
+                    // or as the entry of a region, a unit that goes on into the blocks it reaches
+                    // on its page while the budget lasts and nothing is pending (tour:jit:060).
+                    jitBudget = budget > JIT_BUDGET_MAX ? JIT_BUDGET_MAX : (int) budget;
                     k = jit.run(this, b);
                     if (k < 0) {            // the unit left the block (a taken branch, an abort)
                         k = ~k;

@@ -18,7 +18,7 @@ import java.lang.invoke.MethodType;
  */
 final class JitPort {
     private static final MethodHandles.Lookup LOOKUP = MethodHandles.lookup();
-    private static final MethodType CTOR = MethodType.methodType(void.class, int.class, int.class);
+    private static final MethodType CTOR = MethodType.methodType(void.class, int.class, int.class, int.class);
 
     /** Runs before a block is compiled (1 in the compile-everything mode). */
     final int threshold;
@@ -76,12 +76,14 @@ final class JitPort {
 
     /**
      * tour:jit:002 A cached block counts its runs; at the threshold it goes to the compiler
-     * ({@link #hot}), once the CPU is past its warm-up (so a short run, a boot, compiles nothing
-     * and pays nothing for the compiler's cold start). Once its compiled unit is installed, and only while it is of the block's
-     * current decode (the version), the unit runs instead of the interpreter. The result is the
-     * unit's (see {@link CompiledUnit#run}): k >= 0 instructions ran and the loop interprets the
-     * rest of the block from k; ~k: k ran and the block is over. A fault leaves its count in
-     * {@code cpu.jitRetired} for the loop.
+     * ({@link #hot}) with the blocks it reaches on its page (32-bit code only), once the CPU is
+     * past its warm-up (so a short run, a boot, compiles nothing and pays nothing for the
+     * compiler's cold start). Once its compiled unit is installed, and only while it is of the
+     * block's current decode (the version), the unit runs instead of the interpreter. The result is
+     * the unit's (see {@link CompiledUnit#run}): k >= 0 instructions ran and the loop interprets the
+     * rest of the block from k; ~k: k ran (in all the region's blocks it went through) and the
+     * block that ran last is over, EIP set. A fault leaves its count in {@code cpu.jitRetired} for
+     * the loop.
      */
     int run(Cpu cpu, Cpu.Block b) {
         // Small enough for C2 to inline into the run loop: the common cases are one field test each.
@@ -101,7 +103,7 @@ final class JitPort {
             b.runs = 0;         // still warming up: count again
             return 0;
         }
-        hot(b);
+        hot(cpu, b);
         CompiledUnit u = b.unit;
         if (u == null || u.version != b.version) {
             return 0;
@@ -118,10 +120,19 @@ final class JitPort {
     /** Blocks this CPU handed to the compiler so far. */
     long requests;
 
-    /** A block reached the threshold: compile it (now, or in the background). */
-    void hot(Cpu.Block b) {
+    /**
+     * A block reached the threshold: compile it (now, or in the background), together with the
+     * blocks it reaches on its page (a region, see {@link RegionFinder}). 16-bit code is never
+     * compiled: its block just stops counting (its runs go past the threshold and never meet it again).
+     */
+    void hot(Cpu cpu, Cpu.Block b) {
+        if (!b.code32) {
+            return;
+        }
         requests++;
-        Request r = new Request(b, snapshot(b), b.count, b.version);
+        GuestInsn[] entry = snapshot(b);
+        java.util.List<GuestBlock> region = RegionFinder.find(cpu.ram.bytes, b, entry);
+        Request r = new Request(b, region.toArray(new GuestBlock[0]), b.version);
         if (synchronous) {
             backend.compileNow(r);
         } else if (!backend.submit(r)) {
@@ -132,22 +143,25 @@ final class JitPort {
     private static GuestInsn[] snapshot(Cpu.Block b) {
         GuestInsn[] out = new GuestInsn[b.count];
         for (int k = 0; k < b.count; k++) {
-            Insn i = b.insns[k];
-            out[k] = new GuestInsn(i.op, i.len, i.sz, i.o32, i.a32, i.rep, i.seg, i.mod, i.reg, i.rm,
-                    i.base, i.index, i.scale, i.disp, i.imm);
+            out[k] = copy(b.insns[k]);
         }
         return out;
     }
 
-    private record Request(Cpu.Block block, GuestInsn[] insns, int count, int version)
+    static GuestInsn copy(Insn i) {
+        return new GuestInsn(i.op, i.len, i.sz, i.o32, i.a32, i.rep, i.seg, i.mod, i.reg, i.rm,
+                i.base, i.index, i.scale, i.disp, i.imm);
+    }
+
+    private record Request(Cpu.Block block, GuestBlock[] region, int version)
             implements BlockCompilerBackend.Request {
         @Override
-        public CompiledUnit define(byte[] classBytes, int version, int length) {
+        public CompiledUnit define(byte[] classBytes, int version, int length, int blocks) {
             try {
                 // Not ClassOption.STRONG: the class unloads when its unit is dropped.
                 MethodHandles.Lookup h = LOOKUP.defineHiddenClass(classBytes, true);
                 MethodHandle ctor = h.findConstructor(h.lookupClass(), CTOR);
-                return (CompiledUnit) ctor.invoke(version, length);
+                return (CompiledUnit) ctor.invoke(version, length, blocks);
             } catch (RuntimeException | Error e) {
                 throw e;
             } catch (Throwable e) {

@@ -42,11 +42,14 @@ class JitLockstepTest {
     void compiledCodeMatchesTheInterpreterOnRandomPrograms() {
         long compared = 0;
         long units = CompilerService.compiledUnits();
+        long regions = CompilerService.compiledRegions();
         for (long seed = 1; seed <= 60; seed++) {
             compared += lockstep(seed, 8, 400);
         }
         units = CompilerService.compiledUnits() - units;
-        System.out.printf("jit lockstep: %,d instructions compared, %,d units compiled%n", compared, units);
+        regions = CompilerService.compiledRegions() - regions;
+        System.out.printf("jit lockstep: %,d instructions compared, %,d units compiled (%,d of them regions)%n",
+                compared, units, regions);
         assertTrue(compared > 5000, "compared " + compared + " instructions");
         assertTrue(units > 500, "compiled " + units + " units");
     }
@@ -173,7 +176,7 @@ class JitLockstepTest {
         return total;
     }
 
-    private static void assertSame(TestMachine a, TestMachine b, String where) {
+    static void assertSame(TestMachine a, TestMachine b, String where) {
         for (int n = 0; n < 8; n++) {
             assertEquals(a.cpu.reg(n), b.cpu.reg(n), where + ": register " + n);
         }

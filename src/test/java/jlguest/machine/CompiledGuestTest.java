@@ -43,12 +43,15 @@ class CompiledGuestTest {
         String script = "jlguest.run=dd if=/dev/zero bs=64k count=16 2>/dev/null | md5sum; "
                 + "seq 1 300 | sort -r | tail -2; cat /proc/uptime; echo done";
         long units = CompilerService.compiledUnits();
+        long regions = CompilerService.compiledRegions();
         LinuxBootTest.Run compiled = boot("on", script);
         units = CompilerService.compiledUnits() - units;
+        regions = CompilerService.compiledRegions() - regions;
         LinuxBootTest.Run interpreted = boot("off", script);
         assertTrue(interpreted.console().contains("done"), interpreted.console());
         assertTrue(interpreted.console().contains("b6d81b360a5672d80c27430f39153e2c"), interpreted.console());
         assertTrue(units > 100, "only " + units + " units compiled");
+        assertTrue(regions > 10, "only " + regions + " of " + units + " units are regions of several blocks");
         assertEquals(interpreted.console(), compiled.console());
         assertEquals(interpreted.end().status(), compiled.end().status());
     }

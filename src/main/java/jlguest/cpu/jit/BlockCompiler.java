@@ -1,7 +1,9 @@
 package jlguest.cpu.jit;
 
+import java.util.List;
+
+import jlguest.cpu.GuestBlock;
 import jlguest.cpu.GuestInsn;
-import jlguest.cpu.CompiledUnit;
 import static org.objectweb.asm.Opcodes.*;
 
 import org.objectweb.asm.ClassWriter;
@@ -9,16 +11,18 @@ import org.objectweb.asm.Label;
 import org.objectweb.asm.MethodVisitor;
 
 /**
- * Translates a decoded guest block into the bytes of one class: a subclass of {@link CompiledUnit}
- * whose {@code run(Cpu)} does what the interpreter would do for the block's instructions, with the
- * dispatch gone, the operands constant and the guest registers in JVM locals.
+ * Translates decoded guest blocks (one, or a region of them, see {@link RegionPlan}) into the bytes
+ * of one class: a subclass of jlguest.cpu.CompiledUnit whose {@code run(Cpu)} does what the
+ * interpreter would do for the blocks' instructions, with the dispatch gone, the operands constant
+ * and the guest registers in JVM locals.
  *
  * <p>tour:jit:010 How a block becomes bytecode. When a block has run often enough (see
- * {@link CompilerService}), its decoded instructions are copied and handed to this class. It takes
- * the longest prefix of the block it understands (32-bit MOV, ALU, INC/DEC, LEA, PUSH/POP, TEST,
- * shifts, MUL/IMUL, MOVZX/MOVSX, SETcc, CMOVcc, XCHG, LEAVE, Jcc, JMP, CALL, RET...) and writes one
- * method: load the eight registers from {@code cpu.r} into locals, then each instruction in turn as
- * straight-line bytecode, then store back the registers the block wrote and set EIP. Guest EIP is
+ * {@link CompilerService}), its decoded instructions are copied and handed to this class, with
+ * those of the blocks it reaches on its page (tour:jit:011). It takes the longest prefix of the hot
+ * block it understands (32-bit MOV, ALU, INC/DEC, LEA, PUSH/POP, TEST, shifts, MUL/IMUL,
+ * MOVZX/MOVSX, SETcc, CMOVcc, XCHG, LEAVE, Jcc, JMP, CALL, RET...) and writes one method: load the
+ * eight registers from {@code cpu.r} into locals, then each instruction in turn as straight-line
+ * bytecode, block after block, then store back the registers the unit wrote and set EIP. Guest EIP is
  * not a constant (one physical page can be mapped at several addresses), so targets are the entry
  * EIP plus an offset. The generated code lives in the CPU's own package and calls the very methods
  * the interpreter uses for memory ({@code rdS32}, {@code wrS32}, {@code rmwLin}...) and for flags
@@ -48,7 +52,7 @@ public final class BlockCompiler {
     // Locals of run(Cpu): registers 2..9, then the entry EIP, fault bookkeeping and temporaries.
     private static final int L_CPU = 1, L_REG = 2, L_BASE = 10, L_FK = 11, L_T1 = 12, L_T2 = 13, L_T3 = 14,
             L_CA = 15, L_CB = 16, L_CR = 17, L_EXIT_EIP = 18, L_EXIT_RET = 19, L_ARR = 20, L_EXC = 21,
-            L_LONG = 22;
+            L_LONG = 22, L_DONE = 24;
 
     /** Where the current flags came from, as far as the compiler knows. */
     private static final int F_UNKNOWN = 0, F_SUB32 = 1, F_LOGIC32 = 2;
@@ -62,11 +66,15 @@ public final class BlockCompiler {
         return m;
     }
 
+    /** A class made from a region: its bytes, the entry block's instructions it covers, its blocks. */
+    public record Unit(byte[] bytes, int length, int blocks, int codeSize) {
+    }
+
     /**
-     * The class file for the first {@code m} instructions of a block (m from {@link #translatable}),
-     * with offsets from the block's first byte.
+     * The class file for a region (see {@link RegionPlan}): the first block, then the others; or,
+     * {@code single}, one block or the translatable prefix of one, without jumps inside it.
      */
-    public static byte[] compile(GuestInsn[] insns, int m) {
+    static Unit compile(List<GuestBlock> blocks, boolean single) {
         ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_FRAMES | ClassWriter.COMPUTE_MAXS) {
             @Override
             protected String getCommonSuperClass(String a, String b) {
@@ -74,19 +82,21 @@ public final class BlockCompiler {
             }
         };
         cw.visit(V17, ACC_PUBLIC | ACC_FINAL | ACC_SUPER, CLASS_NAME, null, UNIT, null);
-        MethodVisitor init = cw.visitMethod(ACC_PUBLIC, "<init>", "(II)V", null, null);
+        MethodVisitor init = cw.visitMethod(ACC_PUBLIC, "<init>", "(III)V", null, null);
         init.visitCode();
         init.visitVarInsn(ALOAD, 0);
         init.visitVarInsn(ILOAD, 1);
         init.visitVarInsn(ILOAD, 2);
-        init.visitMethodInsn(INVOKESPECIAL, UNIT, "<init>", "(II)V", false);
+        init.visitVarInsn(ILOAD, 3);
+        init.visitMethodInsn(INVOKESPECIAL, UNIT, "<init>", "(III)V", false);
         init.visitInsn(RETURN);
         init.visitMaxs(0, 0);
         init.visitEnd();
         MethodVisitor mv = cw.visitMethod(ACC_PUBLIC, "run", "(L" + CPU + ";)I", null, null);
-        new BlockCompiler.Body(mv, insns, m).emit();
+        Body body = new BlockCompiler.Body(mv, blocks, single);
+        body.emit();
         cw.visitEnd();
-        return cw.toByteArray();
+        return new Unit(cw.toByteArray(), blocks.get(0).insns().length, blocks.size(), body.codeSize());
     }
 
     // ---- what is supported ---------------------------------------------------------------------
@@ -140,30 +150,62 @@ public final class BlockCompiler {
         }
     }
 
+    /** Always leaves the block (it exits on its own, so no abort check follows it). */
+    static boolean endsBlock(GuestInsn i) {
+        int op = i.op();
+        return op == 0xC2 || op == 0xC3 || op == 0xE8 || op == 0xE9 || op == 0xEB
+                || op == 0xFF && (i.reg() == 2 || i.reg() == 4);
+    }
+
     // ---- the method body -----------------------------------------------------------------------
 
     private static final class Body {
         private final MethodVisitor mv;
-        private final GuestInsn[] insns;
-        private final int m;
-        private final int[] off;
+        private final List<GuestBlock> blocks;
+        /**
+         * A unit of one block (or of the prefix of one) that never jumps within itself: it ends by
+         * returning the count of instructions it ran, and the loop runs the rest of the block, if any.
+         */
+        private final boolean single;
+        private final Label[] starts;
         private final Label exit = new Label();
         private final Label handler = new Label();
+        private final Label codeEnd = new Label();
         /** Registers this unit writes (stored back at every exit and on a fault). */
         private int written;
         private int flags = F_UNKNOWN;
-        /** The instruction being translated. */
+        /** The block being translated, its instructions' offsets from the entry, the instruction. */
+        private GuestInsn[] insns;
+        private int[] off;
         private int k;
         private GuestInsn i;
 
-        Body(MethodVisitor mv, GuestInsn[] insns, int m) {
+        Body(MethodVisitor mv, List<GuestBlock> blocks, boolean single) {
             this.mv = mv;
-            this.insns = insns;
-            this.m = m;
-            this.off = new int[m + 1];
-            for (int n = 0; n < m; n++) {
-                off[n + 1] = off[n] + insns[n].len();
+            this.blocks = blocks;
+            this.single = single;
+            this.starts = new Label[blocks.size()];
+            for (int n = 0; n < starts.length; n++) {
+                starts[n] = new Label();
             }
+        }
+
+        /** Bytes of bytecode in run() (after emit). */
+        int codeSize() {
+            return codeEnd.getOffset();
+        }
+
+        /** The region's block starting at {@code offset} from the entry, or -1. */
+        private int blockAt(int offset) {
+            if (single) {
+                return -1;      // it ends by returning a count: nothing may loop back into it
+            }
+            for (int n = 0; n < blocks.size(); n++) {
+                if (blocks.get(n).start() == offset) {
+                    return n;
+                }
+            }
+            return -1;
         }
 
         void emit() {
@@ -184,7 +226,7 @@ public final class BlockCompiler {
             mv.visitVarInsn(ALOAD, L_CPU);
             mv.visitFieldInsn(GETFIELD, CPU, "eip", "I");
             mv.visitVarInsn(ISTORE, L_BASE);
-            for (int l : new int[] {L_FK, L_T1, L_T2, L_T3, L_CA, L_CB, L_CR, L_EXIT_EIP, L_EXIT_RET}) {
+            for (int l : new int[] {L_FK, L_T1, L_T2, L_T3, L_CA, L_CB, L_CR, L_EXIT_EIP, L_EXIT_RET, L_DONE}) {
                 mv.visitInsn(ICONST_0);
                 mv.visitVarInsn(ISTORE, l);
             }
@@ -200,16 +242,34 @@ public final class BlockCompiler {
                 mv.visitInsn(IRETURN);
                 mv.visitLabel(ok);
             }
-            mv.visitLabel(start);
-            for (k = 0; k < m; k++) {
-                i = insns[k];
-                instruction();
+            if (blocks.size() > 1) {
+                // The loop checks each block against the CS limit when it looks it up; a region
+                // checks all of its blocks at once, and declines if one is beyond the limit.
+                int low = 0;
+                int high = 0;
+                for (GuestBlock g : blocks) {
+                    low = Math.min(low, g.start());
+                    high = Math.max(high, g.end());
+                }
+                Label fits = new Label();
+                cpu();
+                iconst(low);
+                iconst(high);
+                call("regionWithinLimit", "(II)Z");
+                mv.visitJumpInsn(IFNE, fits);
+                mv.visitInsn(ICONST_0);
+                mv.visitInsn(IRETURN);
+                mv.visitLabel(fits);
             }
-            exitTo(off[m], m);
+            mv.visitLabel(start);
+            for (int b = 0; b < blocks.size(); b++) {
+                block(b);
+            }
             mv.visitLabel(end);
 
-            // tour:jit:030 Every exit goes through here: the registers the block wrote go back to
-            // cpu.r, EIP is set, and the loop learns how many instructions retired.
+            // tour:jit:030 Every exit goes through here: the registers the unit wrote go back to
+            // cpu.r, EIP is set, and the loop learns how many instructions retired (in a region:
+            // in all its blocks, L_DONE counting those of the blocks it left behind).
             mv.visitLabel(exit);
             writeBack();
             mv.visitVarInsn(ALOAD, L_CPU);
@@ -222,13 +282,15 @@ public final class BlockCompiler {
             mv.visitInsn(IRETURN);
 
             // tour:jit:040 How a fault inside compiled code unwinds to a precise state. Before each
-            // instruction that can fault (it touches memory), one int store records its index and
-            // its offset in the block (L_FK). Every instruction reads and writes memory before it
+            // instruction that can fault (it touches memory), one int store records its index in
+            // its block and its offset from the unit's entry (L_FK: a region's blocks may lie before
+            // the entry on the page, so the offset is kept plus 0x1000). Every instruction reads and writes memory before it
             // changes a register, and flags are kept in the CPU's fields in program order, so when
             // a GuestFault (a #PF from a page walk, a #GP/#SS from a segment check, or a device's
             // stop) comes out of a memory access, the register locals still hold exactly the state
             // before the faulting instruction. This one handler stores them back, sets curEip to
-            // that instruction and jitRetired to the number completed before it, and rethrows:
+            // that instruction and jitRetired to the number completed before it (its index plus
+            // L_DONE, the instructions of the region's blocks that ran before this one), and rethrows:
             // the run loop then does what it does for an interpreted fault (EIP = curEip, count
             // the retired instructions, deliver the exception).
             mv.visitLabel(handler);
@@ -237,30 +299,70 @@ public final class BlockCompiler {
             mv.visitVarInsn(ALOAD, L_CPU);
             mv.visitVarInsn(ILOAD, L_BASE);
             mv.visitVarInsn(ILOAD, L_FK);
-            iconst(0xFFF);
+            iconst(0x1FFF);
             mv.visitInsn(IAND);
             mv.visitInsn(IADD);
+            iconst(0x1000);
+            mv.visitInsn(ISUB);
             mv.visitFieldInsn(PUTFIELD, CPU, "curEip", "I");
             mv.visitVarInsn(ALOAD, L_CPU);
+            mv.visitVarInsn(ILOAD, L_DONE);
             mv.visitVarInsn(ILOAD, L_FK);
-            iconst(12);
+            iconst(13);
             mv.visitInsn(IUSHR);
+            mv.visitInsn(IADD);
             mv.visitFieldInsn(PUTFIELD, CPU, "jitRetired", "I");
             mv.visitVarInsn(ALOAD, L_EXC);
             mv.visitInsn(ATHROW);
+            mv.visitLabel(codeEnd);
             mv.visitMaxs(0, 0);
             mv.visitEnd();
         }
 
         private boolean usesStack() {
-            for (int n = 0; n < m; n++) {
-                int op = insns[n].op();
-                if (op >= 0x50 && op <= 0x5F || op == 0x68 || op == 0x6A || op == 0xC2 || op == 0xC3
-                        || op == 0xC9 || op == 0xE8 || op == 0xFF && insns[n].reg() >= 2) {
-                    return true;
+            for (GuestBlock g : blocks) {
+                for (GuestInsn n : g.insns()) {
+                    int op = n.op();
+                    if (op >= 0x50 && op <= 0x5F || op == 0x68 || op == 0x6A || op == 0xC2 || op == 0xC3
+                            || op == 0xC9 || op == 0xE8 || op == 0xFF && n.reg() >= 2) {
+                        return true;
+                    }
                 }
             }
             return false;
+        }
+
+        /**
+         * tour:jit:015 One block of a region. It starts at its label (a jump from another block of
+         * the region lands here), knows nothing of the flags' origin (it has several ways in), and
+         * ends where the guest's block ends: on to the next block if that is in the region, out to
+         * the loop if not, or through its last instruction's own jump.
+         */
+        private void block(int b) {
+            GuestBlock g = blocks.get(b);
+            insns = g.insns();
+            int count = insns.length;
+            off = new int[count + 1];
+            off[0] = g.start();
+            for (int n = 0; n < count; n++) {
+                off[n + 1] = off[n] + insns[n].len();
+            }
+            mv.visitLabel(starts[b]);
+            flags = F_UNKNOWN;
+            for (k = 0; k < count; k++) {
+                i = insns[k];
+                instruction();
+            }
+            if (single) {
+                // The loop interprets the rest of the guest's block, if any, from instruction `count`.
+                exitToOffset(off[count]);
+                iconst(count);
+                store(L_EXIT_RET);
+                mv.visitJumpInsn(GOTO, exit);
+            } else if (!endsBlock(insns[count - 1])) {
+                k = count - 1;
+                branch(off[count], count);
+            }
         }
 
         private void writeBack() {
@@ -304,32 +406,67 @@ public final class BlockCompiler {
             mv.visitMethodInsn(INVOKEVIRTUAL, CPU, name, desc, false);
         }
 
-        /** Leaves the block: EIP = entry + offset, the loop gets {@code ret}. */
-        private void exitTo(int offset, int ret) {
+        /** EIP = entry + offset, into L_EXIT_EIP. */
+        private void exitToOffset(int offset) {
             load(L_BASE);
             if (offset != 0) {
                 iconst(offset);
                 mv.visitInsn(IADD);
             }
             store(L_EXIT_EIP);
-            exitWith(ret);
         }
 
-        /** Leaves the block with the EIP on the stack. */
-        private void exitDynamic(int ret) {
-            store(L_EXIT_EIP);
-            exitWith(ret);
-        }
-
-        private void exitWith(int ret) {
-            iconst(ret);
+        /** The loop gets ~(instructions done in earlier blocks + n): the block that ran is over. */
+        private void returnOver(int n) {
+            load(L_DONE);
+            if (n != 0) {
+                iconst(n);
+                mv.visitInsn(IADD);
+            }
+            iconst(-1);
+            mv.visitInsn(IXOR);
             store(L_EXIT_RET);
             mv.visitJumpInsn(GOTO, exit);
         }
 
+        /** Leaves the unit after {@code n} instructions of this block, with EIP = entry + offset. */
+        private void exitOver(int offset, int n) {
+            exitToOffset(offset);
+            returnOver(n);
+        }
+
+        /** Leaves the unit after {@code n} instructions of this block, with the EIP on the stack. */
+        private void exitDynamic(int n) {
+            store(L_EXIT_EIP);
+            returnOver(n);
+        }
+
+        /**
+         * tour:jit:017 The current block is over after its first {@code n} instructions and the
+         * guest goes on at entry + {@code target}. If a block of the region starts there, this is
+         * a JVM jump to it, after the check the run loop would make between the two blocks
+         * (tour:jit:060); otherwise the unit returns to the loop.
+         */
+        private void branch(int target, int n) {
+            int b = blockAt(target);
+            if (b < 0) {
+                exitOver(target, n);
+                return;
+            }
+            mv.visitIincInsn(L_DONE, n);
+            cpu();
+            load(L_DONE);
+            iconst(blocks.get(b).insns().length);
+            mv.visitInsn(IADD);
+            call("regionMayGoOn", "(I)Z");
+            mv.visitJumpInsn(IFNE, starts[b]);
+            exitToOffset(target);
+            returnOver(0);
+        }
+
         /** The current instruction may fault: remember which it is. */
         private void mayFault() {
-            iconst((k << 12) | off[k]);
+            iconst((k << 13) | (off[k] + 0x1000));     // offsets from the entry: -0xFFF..0xFFF
             store(L_FK);
         }
 
@@ -339,17 +476,19 @@ public final class BlockCompiler {
          * the slow path like any other, and Cpu.codeWritten bumps the page's generation. Every block
          * of that page is then stale: the next lookup decodes it again, which bumps the block's
          * version, and a unit of the old version never runs again (a late one from the compiler
-         * thread neither). If the write hit the page of the block that is running, codeWritten also
-         * sets abortBlock; after each instruction that touched memory the unit tests it and leaves
-         * at once with EIP at the next instruction, which then runs from freshly decoded bytes,
-         * exactly where the interpreter would stop. The test is one field load and a branch.
+         * thread neither). A region never leaves its entry's page, so this one version check drops
+         * it whole, whichever of its blocks was written. If the write hit the page that is running,
+         * codeWritten also sets abortBlock; after each instruction that touched memory the unit
+         * tests it and leaves at once with EIP at the next instruction, which then runs from
+         * freshly decoded bytes, exactly where the interpreter would stop. The test is one field
+         * load and a branch.
          */
         private void abortCheck() {
             Label go = new Label();
             cpu();
             mv.visitFieldInsn(GETFIELD, CPU, "abortBlock", "Z");
             mv.visitJumpInsn(IFEQ, go);
-            exitTo(off[k + 1], ~(k + 1));
+            exitOver(off[k + 1], k + 1);
             mv.visitLabel(go);
         }
 
@@ -696,13 +835,6 @@ public final class BlockCompiler {
                     || op == 0xC2 || op == 0xC3 || op == 0xC9 || op == 0xE8 || op == 0xFF && i.reg() >= 2;
         }
 
-        /** Always leaves the block (it exits on its own, so no abort check follows it). */
-        private static boolean endsBlock(GuestInsn i) {
-            int op = i.op();
-            return op == 0xC2 || op == 0xC3 || op == 0xE8 || op == 0xE9 || op == 0xEB
-                    || op == 0xFF && (i.reg() == 2 || i.reg() == 4);
-        }
-
         /** Opcodes 00..3F, forms E,G / G,E / acc,imm. */
         private void aluForm(int code, int sz) {
             int op = (code >>> 3) & 7;
@@ -859,7 +991,7 @@ public final class BlockCompiler {
             }
             Label notTaken = new Label();
             jumpIf(cc ^ 1, notTaken);
-            exitTo(off[k + 1] + i.imm(), ~(k + 1));
+            branch(off[k + 1] + i.imm(), k + 1);
             mv.visitLabel(notTaken);
         }
 
@@ -969,7 +1101,7 @@ public final class BlockCompiler {
                     store(L_T2);
                     addEsp(4 + (op == 0xC2 ? i.imm() & 0xFFFF : 0));
                     load(L_T2);
-                    exitDynamic(~(k + 1));
+                    exitDynamic(k + 1);
                 }
                 case 0xC9 -> {
                     cpu();
@@ -988,9 +1120,9 @@ public final class BlockCompiler {
                     nextEip();
                     store(L_T2);
                     push(L_T2);
-                    exitTo(off[k + 1] + i.imm(), ~(k + 1));
+                    branch(off[k + 1] + i.imm(), k + 1);
                 }
-                case 0xE9, 0xEB -> exitTo(off[k + 1] + i.imm(), ~(k + 1));
+                case 0xE9, 0xEB -> branch(off[k + 1] + i.imm(), k + 1);
                 case 0x1B6, 0x1B7, 0x1BE, 0x1BF -> {
                     readE(op == 0x1B6 || op == 0x1BE ? 0 : 1);
                     if (op == 0x1BE) {
@@ -1091,11 +1223,11 @@ public final class BlockCompiler {
                     store(L_T1);
                     push(L_T1);
                     load(L_T2);
-                    exitDynamic(~(k + 1));
+                    exitDynamic(k + 1);
                 }
                 case 4 -> {
                     readE(2);
-                    exitDynamic(~(k + 1));
+                    exitDynamic(k + 1);
                 }
                 default -> {
                     readE(2);

@@ -59,6 +59,8 @@ public final class CompilerService {
     static final AtomicLong COMPILED = new AtomicLong();
     static final AtomicLong DROPPED = new AtomicLong();
     static final AtomicLong FLUSHES = new AtomicLong();
+    static final AtomicLong REGIONS = new AtomicLong();
+    static final AtomicLong REGION_BLOCKS = new AtomicLong();
 
     private CompilerService() {
     }
@@ -90,13 +92,16 @@ public final class CompilerService {
     }
 
     private static CompiledUnit compile(Request r) {
-        int m = BlockCompiler.translatable(r.insns(), r.count());
-        if (m == 0) {
+        BlockCompiler.Unit c = RegionPlan.compile(r.region());
+        if (c == null) {
             return null;
         }
-        byte[] bytes = BlockCompiler.compile(r.insns(), m);
         COMPILED.incrementAndGet();
-        return r.define(bytes, r.version(), m);
+        if (c.blocks() > 1) {
+            REGIONS.incrementAndGet();
+            REGION_BLOCKS.addAndGet(c.blocks());
+        }
+        return r.define(c.bytes(), r.version(), c.length(), c.blocks());
     }
 
     private static long unitRuns, unitInstructions, prefixRuns;
@@ -110,6 +115,11 @@ public final class CompilerService {
         }
     }
 
+    /** Units of more than one block compiled so far (all CPUs in this JVM). */
+    public static long compiledRegions() {
+        return REGIONS.get();
+    }
+
     /** Units compiled so far (all CPUs in this JVM). */
     public static long compiledUnits() {
         return COMPILED.get();
@@ -117,9 +127,10 @@ public final class CompilerService {
 
     /** Units compiled, requests dropped because the queue was full, and code-cache flushes so far. */
     public static String statistics() {
-        return String.format("jit: %,d units compiled, %,d requests dropped, %,d flushes; %,d unit runs"
-                + " (%,d of them a prefix), %,d instructions in compiled code",
-                COMPILED.get(), DROPPED.get(), FLUSHES.get(), unitRuns, prefixRuns, unitInstructions);
+        return String.format("jit: %,d units compiled (%,d regions of %,d blocks), %,d requests dropped, %,d flushes;"
+                + " %,d unit runs (%,d of them a prefix), %,d instructions in compiled code",
+                COMPILED.get(), REGIONS.get(), REGION_BLOCKS.get(), DROPPED.get(), FLUSHES.get(), unitRuns,
+                prefixRuns, unitInstructions);
     }
 
     private static synchronized void startThread() {

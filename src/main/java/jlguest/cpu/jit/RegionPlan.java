@@ -1,0 +1,110 @@
+package jlguest.cpu.jit;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import jlguest.cpu.GuestBlock;
+import jlguest.cpu.GuestInsn;
+
+/**
+ * Chooses the blocks of one compiled unit from the candidates the CPU offers (the hot block first,
+ * then the blocks it reaches on its page, see jlguest.cpu.RegionFinder).
+ *
+ * <p>tour:jit:012 From blocks to regions. A unit of one block returns to the run loop at every
+ * taken branch, and a hot loop of a few blocks then pays the loop's lookup, chaining and
+ * bookkeeping, and the unit's register loads and stores, on every turn. So a hot block is compiled
+ * together with up to {@value #MAX_BLOCKS} blocks it reaches on the same page (at most
+ * {@value #MAX_INSNS} instructions): breadth first along direct jumps, calls, both sides of
+ * conditional branches and fall-through, keeping only blocks the compiler can translate whole.
+ * They become one JVM method with JVM jumps between them, so a loop that stays in its region stays
+ * in one method, its registers in locals, and C2 compiles it as a loop. If the method comes out
+ * larger than {@value #MAX_CODE} bytes of bytecode (HotSpot does not compile methods over 8,000
+ * bytes, and the class file format stops at 64 KiB), the last block chosen is dropped and the
+ * region compiled again, until it fits.
+ */
+final class RegionPlan {
+    static final int MAX_BLOCKS = 8, MAX_INSNS = 160, MAX_CODE = 7000;
+    /**
+     * {@code -Djlguest.jit.regions=false}: every unit one block that returns to the loop at its end,
+     * as the compiler did before regions (for side-by-side measurements).
+     */
+    static final boolean REGIONS = !"false".equals(System.getProperty("jlguest.jit.regions"));
+
+    private RegionPlan() {
+    }
+
+    /** Compiles the best region the candidates allow; null when not even the first instruction translates. */
+    static BlockCompiler.Unit compile(GuestBlock[] candidates) {
+        GuestInsn[] entry = candidates[0].insns();
+        int m = BlockCompiler.translatable(entry, entry.length);
+        if (m == 0) {
+            return null;
+        }
+        if (m < entry.length || !REGIONS) {     // only a prefix: the loop finishes the block, so it stands alone
+            return BlockCompiler.compile(List.of(new GuestBlock(0, Arrays.copyOf(entry, m))), true);
+        }
+        List<GuestBlock> chosen = choose(candidates);
+        for (;;) {
+            BlockCompiler.Unit u = BlockCompiler.compile(chosen, false);
+            if (u.codeSize() <= MAX_CODE || chosen.size() == 1) {
+                return u;
+            }
+            chosen = chosen.subList(0, chosen.size() - 1);
+        }
+    }
+
+    /** The entry, then translatable candidates reachable from it, breadth first, within the limits. */
+    static List<GuestBlock> choose(GuestBlock[] candidates) {
+        List<GuestBlock> chosen = new ArrayList<>();
+        boolean[] taken = new boolean[candidates.length];
+        chosen.add(candidates[0]);
+        taken[0] = true;
+        int insns = candidates[0].insns().length;
+        for (int next = 0; next < chosen.size() && chosen.size() < MAX_BLOCKS; next++) {
+            for (int target : successors(chosen.get(next))) {
+                int c = find(candidates, target);
+                if (c < 0 || taken[c] || chosen.size() >= MAX_BLOCKS) {
+                    continue;
+                }
+                GuestInsn[] body = candidates[c].insns();
+                if (insns + body.length > MAX_INSNS
+                        || BlockCompiler.translatable(body, body.length) < body.length) {
+                    continue;
+                }
+                taken[c] = true;
+                chosen.add(candidates[c]);
+                insns += body.length;
+            }
+        }
+        return chosen;
+    }
+
+    private static int find(GuestBlock[] candidates, int start) {
+        for (int c = 0; c < candidates.length; c++) {
+            if (candidates[c].start() == start) {
+                return c;
+            }
+        }
+        return -1;
+    }
+
+    /** Offsets (from the region's entry) where the block may go on: branch targets and fall-through. */
+    static List<Integer> successors(GuestBlock g) {
+        List<Integer> out = new ArrayList<>();
+        int at = g.start();
+        GuestInsn[] insns = g.insns();
+        for (GuestInsn i : insns) {
+            at += i.len();
+            int op = i.op();
+            if (i.o32() && (op >= 0x70 && op <= 0x7F || op >= 0x180 && op <= 0x18F
+                    || op == 0xE8 || op == 0xE9 || op == 0xEB)) {
+                out.add(at + i.imm());
+            }
+        }
+        if (!BlockCompiler.endsBlock(insns[insns.length - 1])) {
+            out.add(at);
+        }
+        return out;
+    }
+}
