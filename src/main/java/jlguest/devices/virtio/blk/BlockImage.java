@@ -327,9 +327,12 @@ public final class BlockImage implements AutoCloseable {
         }
     }
 
-    /** Flushes, unlocks and closes (an overlay vanishes). */
+    /** Flushes, unlocks and closes (an overlay vanishes). Closing again does nothing. */
     @Override
     public void close() throws IOException {
+        if (!channel.isOpen()) {
+            return;
+        }
         try {
             if (overlay != null) {
                 overlay.close();

@@ -429,7 +429,8 @@ public final class VirtioBlk implements VirtioDevice, Stateful {
         try {
             image.close();
         } catch (IOException e) {
-            System.err.println("lguest: closing " + image.path() + ": " + e.getMessage());
+            System.err.println("lguest: closing " + image.path() + ": "
+                    + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName()));
         }
     }
 

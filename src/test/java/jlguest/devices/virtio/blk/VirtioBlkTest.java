@@ -79,6 +79,22 @@ class VirtioBlkTest {
         return new int[] {ram.read8(status), used.get(0).len()};
     }
 
+    /** A device closed twice (a test's loop, then its clean-up) says nothing the second time. */
+    @Test
+    void closingTwiceIsQuiet() throws Exception {
+        open(image(8, 3), false, true);
+        java.io.ByteArrayOutputStream said = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream err = System.err;
+        System.setErr(new java.io.PrintStream(said, true));
+        try {
+            blk.close();
+            blk.close();
+        } finally {
+            System.setErr(err);
+        }
+        assertEquals("", said.toString());
+    }
+
     @ParameterizedTest
     @ValueSource(booleans = {false, true})
     void readsAndWritesSectors(boolean async) throws Exception {
