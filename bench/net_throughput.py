@@ -203,7 +203,7 @@ def user_nc(args):
 
 
 def guest_to_guest(args, backend):
-    """Guest B's nc -> guest A's nc -l, over a udp, socket or mcast link."""
+    """Guest A's busybox httpd -> guest B's wget to /dev/null, over a udp, socket or mcast link."""
     size = args.size * MIB
     pa, pb = free_port(socket.SOCK_DGRAM), free_port(socket.SOCK_DGRAM)
     if backend == "udp":
@@ -216,17 +216,18 @@ def guest_to_guest(args, backend):
         net_a = net_b = f"mcast:239.255.74.80:{pa},localaddr=127.0.0.1"
     net_b += ",mac=52:54:00:12:34:99"
     up = "ifconfig eth0 {} netmask 255.255.0.0 up"
-    script_a = f"{up.format(GUEST_A)}; {marker('listening')}; nc -l -p 5000 > /dev/null; {marker('done')}"
+    script_a = (f"{up.format(GUEST_A)}; mkdir -p /www && dd if=/dev/zero of=/www/f bs=1M count={args.size} 2>/dev/null"
+                f" && httpd -p 8080 -h /www && {marker('ready')}; sleep 3600")
     script_b = (f"{up.format(GUEST_B)}; ping -c 1 -W 10 {GUEST_A} > /dev/null; {marker('start')}; "
-                f"dd if=/dev/zero bs=64k count={args.size * 16} 2>/dev/null | nc {GUEST_A} 5000; sleep 3600")
+                f"wget -q -O /dev/null http://{GUEST_A}:8080/f && {marker('done')}; sleep 3600")
     a = Guest("A", args.mem, net_a, script_a, args.verbose)
     b = None
     try:
-        a.wait("JLB-LISTENING", args.timeout)
+        a.wait("JLB-READY", args.timeout)
         b = Guest("B", args.mem, net_b, script_b, args.verbose)
         t0 = b.wait("JLB-START", args.timeout)
         c0 = a.cpu() + b.cpu()
-        t1 = a.wait("JLB-DONE", args.timeout)
+        t1 = b.wait("JLB-DONE", args.timeout)
         c1 = a.cpu() + b.cpu()
     finally:
         a.stop()

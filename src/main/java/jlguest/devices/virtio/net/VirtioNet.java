@@ -41,8 +41,12 @@ public final class VirtioNet implements VirtioDevice, Stateful {
     static final int TX = 1;
     static final int HEADER = 12;
     static final int QUEUE_SIZE = 256;
-    static final int BACKLOG = 64;
+    static final int BACKLOG = 192;
     static final int BACKLOG_BYTES = 256 * 1024;
+    /** The longest a reader thread waits for room ({@link NetBackend.Sink#awaitRoom}). */
+    static final long ROOM_WAIT_NANOS = 20_000_000L;
+    /** A guest that took nothing from the queue for this long is not draining it: nobody waits for it. */
+    static final long DRAINING_NANOS = 200_000_000L;
 
     static final int F_MTU = 3;
     static final int F_MAC = 5;
@@ -79,6 +83,10 @@ public final class VirtioNet implements VirtioDevice, Stateful {
     private final AtomicLong dropped = new AtomicLong();
     private volatile boolean linkDirty;
     private volatile Runnable wakeup = () -> { };
+    private final Object roomSignal = new Object();
+    private volatile boolean roomWanted;
+    /** When the guest last took frames off the queue (System.nanoTime), 0 before it ever did. */
+    private volatile long lastDrain;
     private VirtioMmio transport;
     private long rxFrames;
     private long rxSegments;
@@ -114,6 +122,11 @@ public final class VirtioNet implements VirtioDevice, Stateful {
             @Override
             public boolean takesLargeSegments() {
                 return guestTakesLargeSegments();
+            }
+
+            @Override
+            public void awaitRoom(int bytes) {
+                waitForRoom(bytes);
             }
 
             @Override
@@ -168,6 +181,31 @@ public final class VirtioNet implements VirtioDevice, Stateful {
         } else if (!Offload.cut(frame, length, gsoSize, mtu,
                 (p, n) -> enqueue(new Waiting(n == p.length ? p : java.util.Arrays.copyOf(p, n), gsoSize)))) {
             dropped.incrementAndGet();
+        }
+    }
+
+    /**
+     * Reader thread: waits while the queue has no room for {@code bytes}, the guest is draining
+     * it (it took frames in the last {@link #DRAINING_NANOS}) and {@link #ROOM_WAIT_NANOS} have not
+     * passed. A guest that posts no buffers never holds a reader up: its frames are displaced.
+     */
+    private void waitForRoom(int bytes) {
+        long end = System.nanoTime() + ROOM_WAIT_NANOS;
+        synchronized (roomSignal) {
+            while (inbox.remainingCapacity() == 0 || inboxBytes.get() + bytes > BACKLOG_BYTES) {
+                long now = System.nanoTime();
+                long drained = lastDrain;
+                if (now >= end || drained == 0 || now - drained > DRAINING_NANOS) {
+                    return;
+                }
+                roomWanted = true;
+                try {
+                    roomSignal.wait(Math.max(1, (end - now) / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
         }
     }
 
@@ -318,6 +356,13 @@ public final class VirtioNet implements VirtioDevice, Stateful {
             }
         }
         if (pushed) {
+            lastDrain = System.nanoTime();
+            if (roomWanted) {
+                roomWanted = false;
+                synchronized (roomSignal) {
+                    roomSignal.notifyAll();
+                }
+            }
             transport.usedBuffers(q);
             backend.guestDrained();
         }
