@@ -33,7 +33,10 @@ import jlguest.state.Stateful;
  * posts none (its driver is not up, or it is too slow), the queue keeps only the newest
  * {@link #BACKLOG} frames, and never more than {@link #BACKLOG_BYTES} bytes (a large segment
  * counts for what it weighs), and counts the rest as dropped: a network may lose frames, it must
- * not hoard them. A frame too big for the buffers the guest posted is dropped too.
+ * not hoard them. A frame too big for the buffers the guest posted is dropped too. But a guest
+ * that is draining the queue, only slower than the frames come, is waited for: the reader thread
+ * holds its next frame up to 20 ms for room ({@link NetBackend.Sink#awaitRoom}), because a frame
+ * dropped between two guests costs their TCP a retransmission timeout of 200 ms or more.
  */
 public final class VirtioNet implements VirtioDevice, Stateful {
     public static final int DEVICE_ID = 1;
