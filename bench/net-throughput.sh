@@ -8,7 +8,7 @@
 #   user-up     guest busybox httpd -> host GET through hostfwd=tcp::PORT-:8080
 #   user-nc     guest `dd | nc 10.0.2.2 PORT` -> host socket
 #   udp, socket, mcast
-#               guest B `dd | nc` -> guest A `nc -l`, two jlguest processes on one link
+#               guest A's busybox httpd -> guest B's wget, two jlguest processes on one link
 # The work is done by bench/net_throughput.py (python3, standard library only); ./lguest builds the
 # jar first if the sources changed. See bench/README.md for what each figure includes.
 set -euo pipefail

@@ -76,6 +76,15 @@ class Guest:
         tail = "\n".join(self.lines[-25:])
         sys.exit(f"net-throughput: guest {self.name} never printed {marker}; its console ended:\n{tail}")
 
+    def cpu(self):
+        """CPU seconds the guest's JVM has used so far (all threads; ./lguest execs java)."""
+        try:
+            with open(f"/proc/{self.proc.pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, IndexError, ValueError):
+            return float("nan")
+
     def stop(self):
         if self.proc.poll() is None:
             self.proc.terminate()
@@ -99,6 +108,7 @@ def user_down(args):
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_GET(self):
             started["t"] = time.monotonic()
+            started["cpu"] = guest[0].cpu()
             self.send_response(200)
             self.send_header("Content-Length", str(size))
             self.end_headers()
@@ -108,17 +118,20 @@ def user_down(args):
         def log_message(self, *a):
             pass
 
+    guest = []
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     port = server.server_address[1]
     script = f"wget -q -O /dev/null http://10.0.2.2:{port}/data && {marker('done')}"
     g = Guest("guest", args.mem, "user", script, args.verbose)
+    guest.append(g)
     try:
         end = g.wait("JLB-DONE", args.timeout)
+        cpu = g.cpu() - started["cpu"]
     finally:
         g.stop()
         server.shutdown()
-    return size, end - started["t"]
+    return size, end - started["t"], cpu
 
 
 def user_up(args):
@@ -131,7 +144,7 @@ def user_up(args):
     try:
         g.wait("JLB-READY", args.timeout)
         with socket.create_connection(("127.0.0.1", port), timeout=args.timeout) as s:
-            t0 = time.monotonic()
+            t0, c0 = time.monotonic(), g.cpu()
             s.sendall(b"GET /f HTTP/1.0\r\n\r\n")
             got = 0
             buf = bytearray(MIB)
@@ -140,12 +153,12 @@ def user_up(args):
                 if n == 0:
                     break
                 got += n
-            t1 = time.monotonic()
+            t1, c1 = time.monotonic(), g.cpu()
     finally:
         g.stop()
     if got < size:
         sys.exit(f"net-throughput: user-up got {got} bytes, wanted {size} and headers")
-    return size, t1 - t0
+    return size, t1 - t0, c1 - c0
 
 
 def user_nc(args):
@@ -168,14 +181,17 @@ def user_nc(args):
                 if n == 0:
                     break
                 if t0 is None:
-                    t0 = time.monotonic()
+                    t0, c0 = time.monotonic(), guest[0].cpu()
                 got += n
             result["got"], result["t"] = got, time.monotonic() - (t0 or time.monotonic())
+            result["cpu"] = guest[0].cpu() - c0 if t0 else float("nan")
 
+    guest = []
     th = threading.Thread(target=serve, daemon=True)
-    th.start()
     script = f"dd if=/dev/zero bs=64k count={args.size * 16} 2>/dev/null | nc 10.0.2.2 {port}; {marker('done')}"
     g = Guest("guest", args.mem, "user", script, args.verbose)
+    guest.append(g)
+    th.start()
     try:
         th.join(args.timeout)
     finally:
@@ -183,11 +199,11 @@ def user_nc(args):
         listener.close()
     if result.get("got") != size:
         sys.exit(f"net-throughput: user-nc got {result.get('got')} bytes, wanted {size}")
-    return size, result["t"]
+    return size, result["t"], result["cpu"]
 
 
 def guest_to_guest(args, backend):
-    """Guest B's nc -> guest A's nc -l, over a udp, socket or mcast link."""
+    """Guest A's busybox httpd -> guest B's wget to /dev/null, over a udp, socket or mcast link."""
     size = args.size * MIB
     pa, pb = free_port(socket.SOCK_DGRAM), free_port(socket.SOCK_DGRAM)
     if backend == "udp":
@@ -200,21 +216,24 @@ def guest_to_guest(args, backend):
         net_a = net_b = f"mcast:239.255.74.80:{pa},localaddr=127.0.0.1"
     net_b += ",mac=52:54:00:12:34:99"
     up = "ifconfig eth0 {} netmask 255.255.0.0 up"
-    script_a = f"{up.format(GUEST_A)}; {marker('listening')}; nc -l -p 5000 > /dev/null; {marker('done')}"
+    script_a = (f"{up.format(GUEST_A)}; mkdir -p /www && dd if=/dev/zero of=/www/f bs=1M count={args.size} 2>/dev/null"
+                f" && httpd -p 8080 -h /www && {marker('ready')}; sleep 3600")
     script_b = (f"{up.format(GUEST_B)}; ping -c 1 -W 10 {GUEST_A} > /dev/null; {marker('start')}; "
-                f"dd if=/dev/zero bs=64k count={args.size * 16} 2>/dev/null | nc {GUEST_A} 5000; sleep 3600")
+                f"wget -q -O /dev/null http://{GUEST_A}:8080/f && {marker('done')}; sleep 3600")
     a = Guest("A", args.mem, net_a, script_a, args.verbose)
     b = None
     try:
-        a.wait("JLB-LISTENING", args.timeout)
+        a.wait("JLB-READY", args.timeout)
         b = Guest("B", args.mem, net_b, script_b, args.verbose)
         t0 = b.wait("JLB-START", args.timeout)
-        t1 = a.wait("JLB-DONE", args.timeout)
+        c0 = a.cpu() + b.cpu()
+        t1 = b.wait("JLB-DONE", args.timeout)
+        c1 = a.cpu() + b.cpu()
     finally:
         a.stop()
         if b:
             b.stop()
-    return size, t1 - t0
+    return size, t1 - t0, c1 - c0
 
 
 MODES = {
@@ -245,9 +264,9 @@ def main():
     for mode in args.modes:
         for _ in range(args.runs):
             load = os.getloadavg()[0]
-            size, secs = MODES[mode](args)
-            print(f"{mode:10s} {args.size:5d} MiB {secs:7.2f} s {size / secs / 1e6:7.1f} MB/s  (load {load:.2f})",
-                  flush=True)
+            size, secs, cpu = MODES[mode](args)
+            print(f"{mode:10s} {args.size:5d} MiB {secs:7.2f} s {size / secs / 1e6:7.1f} MB/s   "
+                  f"{cpu:6.2f} CPU s {size / cpu / 1e6:7.1f} MB per CPU-s  (load {load:.2f})", flush=True)
 
 
 if __name__ == "__main__":

@@ -47,7 +47,11 @@ public final class Virtqueue {
     private int usedIdx;
     private int signalledUsed;
     private boolean signalledValid;
-    private String lastChain = "none";
+    /**
+     * The last chain taken, for the monitor and snapshots: a {@link DescriptorChain} (formatted
+     * only when shown: formatting every chain cost a String.format per packet) or a String.
+     */
+    private Object lastChain = "none";
 
     Virtqueue(Ram ram, int index, int maxSize) {
         this.ram = ram;
@@ -68,7 +72,7 @@ public final class Virtqueue {
     /** The queue's registers and the ring positions: how far the device has read and written. */
     void save(StateWriter out) {
         out.i32(size).bool(ready).i64(descAddr).i64(availAddr).i64(usedAddr).bool(eventIdx).bool(indirect);
-        out.i32(lastAvail).i32(usedIdx).i32(signalledUsed).bool(signalledValid).string(lastChain);
+        out.i32(lastAvail).i32(usedIdx).i32(signalledUsed).bool(signalledValid).string(String.valueOf(lastChain));
     }
 
     void restore(StateReader in) {
@@ -162,7 +166,7 @@ public final class Virtqueue {
         }
         DescriptorChain chain = new DescriptorChain(ram, head);
         walk(chain, descAddr, size, head, false);
-        lastChain = chain.toString();
+        lastChain = chain;
         return chain;
     }
 

@@ -33,6 +33,7 @@ abstract class DatagramBackend implements NetBackend {
                 try {
                     buf.clear();
                     if (channel.receive(buf) != null) {
+                        sink.awaitRoom(buf.position());
                         sink.frame(buf.array(), buf.position());
                     }
                 } catch (ClosedChannelException e) {

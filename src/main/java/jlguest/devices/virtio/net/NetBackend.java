@@ -40,6 +40,17 @@ public interface NetBackend extends AutoCloseable {
             }
         }
 
+        /**
+         * Reader threads call this before handing over a frame of {@code bytes}: it returns at
+         * once when there is room, else waits a little (never more than a few tens of
+         * milliseconds) for a guest that is draining its queue to make room. A frame that arrives
+         * while the queue is full is otherwise dropped, and on a datagram link a dropped frame
+         * costs the guests' TCP a retransmission timeout; a frame left in the socket meanwhile
+         * costs nothing (the kernel's buffer holds it, and a TCP stream's peer waits).
+         */
+        default void awaitRoom(int bytes) {
+        }
+
         /** True when {@link #segment} gets a segment larger than the MTU to the guest whole. */
         default boolean takesLargeSegments() {
             return false;

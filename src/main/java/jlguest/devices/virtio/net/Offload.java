@@ -100,6 +100,28 @@ final class Offload {
     }
 
     /**
+     * True when {@code f[0, len)} is a whole (unfragmented) IPv4 TCP packet whose IP header and
+     * TCP checksums both verify: what a NIC checks before it tells its driver DATA_VALID.
+     */
+    static boolean tcpChecksumsGood(byte[] f, int len) {
+        int headers = tcpHeaders(f, len);
+        if (headers < 0) {
+            return false;
+        }
+        int ihl = (f[ETH] & 0x0F) * 4;
+        int total = be16(f, ETH + 2);
+        if (ETH + total > len || ETH + total < headers || (be16(f, ETH + 6) & 0x3FFF) != 0
+                || sum(f, ETH, ihl, 0) != 0xFFFF) {
+            return false;
+        }
+        int src = i32(f, ETH + 12);
+        int dst = i32(f, ETH + 16);
+        int tcpLen = total - ihl;
+        int pseudo = (src >>> 16) + (src & 0xFFFF) + (dst >>> 16) + (dst & 0xFFFF) + 6 + tcpLen;
+        return sum(f, ETH + ihl, tcpLen, pseudo) == 0xFFFF;
+    }
+
+    /**
      * GSO_TCPV4: cuts the TCP payload of {@code f[0, len)} into pieces of {@code mss} bytes, each
      * with its own headers and checksums, and hands them to {@code out}. Both directions use it:
      * a guest's TSO segment on its way out, and a large segment on its way in to a guest that

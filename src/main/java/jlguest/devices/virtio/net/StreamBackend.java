@@ -108,6 +108,7 @@ public final class StreamBackend implements NetBackend {
                     }
                     ByteBuffer f = ByteBuffer.wrap(frame, 0, n);
                     readFully(c, f);
+                    sink.awaitRoom(n);
                     sink.frame(frame, n);
                 }
             } catch (IOException e) {

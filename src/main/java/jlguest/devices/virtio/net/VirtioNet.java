@@ -33,7 +33,10 @@ import jlguest.state.Stateful;
  * posts none (its driver is not up, or it is too slow), the queue keeps only the newest
  * {@link #BACKLOG} frames, and never more than {@link #BACKLOG_BYTES} bytes (a large segment
  * counts for what it weighs), and counts the rest as dropped: a network may lose frames, it must
- * not hoard them. A frame too big for the buffers the guest posted is dropped too.
+ * not hoard them. A frame too big for the buffers the guest posted is dropped too. But a guest
+ * that is draining the queue, only slower than the frames come, is waited for: the reader thread
+ * holds its next frame up to 20 ms for room ({@link NetBackend.Sink#awaitRoom}), because a frame
+ * dropped between two guests costs their TCP a retransmission timeout of 200 ms or more.
  */
 public final class VirtioNet implements VirtioDevice, Stateful {
     public static final int DEVICE_ID = 1;
@@ -41,8 +44,12 @@ public final class VirtioNet implements VirtioDevice, Stateful {
     static final int TX = 1;
     static final int HEADER = 12;
     static final int QUEUE_SIZE = 256;
-    static final int BACKLOG = 64;
+    static final int BACKLOG = 192;
     static final int BACKLOG_BYTES = 256 * 1024;
+    /** The longest a reader thread waits for room ({@link NetBackend.Sink#awaitRoom}). */
+    static final long ROOM_WAIT_NANOS = 20_000_000L;
+    /** A guest that took nothing from the queue for this long is not draining it: nobody waits for it. */
+    static final long DRAINING_NANOS = 200_000_000L;
 
     static final int F_MTU = 3;
     static final int F_MAC = 5;
@@ -69,7 +76,10 @@ public final class VirtioNet implements VirtioDevice, Stateful {
     private final byte[] mac;
     private final int mtu;
     private final byte[] config = new byte[12];
-    /** A frame waiting for the guest; {@code gsoSize} > 0 marks a TCP segment from {@link NetBackend.Sink#segment}. */
+    /**
+     * A frame waiting for the guest; {@code gsoSize} > 0 marks a TCP segment with good checksums,
+     * from {@link NetBackend.Sink#segment} or verified on arrival.
+     */
     private record Waiting(byte[] frame, int gsoSize) {
     }
 
@@ -79,6 +89,10 @@ public final class VirtioNet implements VirtioDevice, Stateful {
     private final AtomicLong dropped = new AtomicLong();
     private volatile boolean linkDirty;
     private volatile Runnable wakeup = () -> { };
+    private final Object roomSignal = new Object();
+    private volatile boolean roomWanted;
+    /** When the guest last took frames off the queue (System.nanoTime), 0 before it ever did. */
+    private volatile long lastDrain;
     private VirtioMmio transport;
     private long rxFrames;
     private long rxSegments;
@@ -117,6 +131,11 @@ public final class VirtioNet implements VirtioDevice, Stateful {
             }
 
             @Override
+            public void awaitRoom(int bytes) {
+                waitForRoom(bytes);
+            }
+
+            @Override
             public void linkChanged() {
                 linkDirty = true;
                 wakeup.run();
@@ -152,7 +171,19 @@ public final class VirtioNet implements VirtioDevice, Stateful {
         if (backend.echoesOwnFrames() && java.util.Arrays.equals(frame, 6, 12, mac, 0, 6)) {
             return;   // our own frame, handed back by multicast loopback
         }
-        enqueue(new Waiting(java.util.Arrays.copyOf(frame, length), 0));
+        byte[] f = java.util.Arrays.copyOf(frame, length);
+        enqueue(new Waiting(f, guestTakesChecksums() && Offload.tcpChecksumsGood(f, length) ? mtu - 40 : 0));
+    }
+
+    /**
+     * The guest negotiated GUEST_CSUM: a TCP frame whose checksums we verified here (on the
+     * reader thread, a microsecond) reaches it marked DATA_VALID, and its stack skips summing
+     * the bytes again (thousands of interpreted instructions per frame). Such a frame is queued
+     * as a one-piece segment: its gso size is the MTU's MSS.
+     */
+    private boolean guestTakesChecksums() {
+        VirtioMmio t = transport;
+        return t != null && t.negotiated(Offload.F_GUEST_CSUM);
     }
 
     /**
@@ -168,6 +199,31 @@ public final class VirtioNet implements VirtioDevice, Stateful {
         } else if (!Offload.cut(frame, length, gsoSize, mtu,
                 (p, n) -> enqueue(new Waiting(n == p.length ? p : java.util.Arrays.copyOf(p, n), gsoSize)))) {
             dropped.incrementAndGet();
+        }
+    }
+
+    /**
+     * Reader thread: waits while the queue has no room for {@code bytes}, the guest is draining
+     * it (it took frames in the last {@link #DRAINING_NANOS}) and {@link #ROOM_WAIT_NANOS} have not
+     * passed. A guest that posts no buffers never holds a reader up: its frames are displaced.
+     */
+    private void waitForRoom(int bytes) {
+        long end = System.nanoTime() + ROOM_WAIT_NANOS;
+        synchronized (roomSignal) {
+            while (inbox.remainingCapacity() == 0 || inboxBytes.get() + bytes > BACKLOG_BYTES) {
+                long now = System.nanoTime();
+                long drained = lastDrain;
+                if (now >= end || drained == 0 || now - drained > DRAINING_NANOS) {
+                    return;
+                }
+                roomWanted = true;
+                try {
+                    roomSignal.wait(Math.max(1, (end - now) / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
         }
     }
 
@@ -318,6 +374,13 @@ public final class VirtioNet implements VirtioDevice, Stateful {
             }
         }
         if (pushed) {
+            lastDrain = System.nanoTime();
+            if (roomWanted) {
+                roomWanted = false;
+                synchronized (roomSignal) {
+                    roomSignal.notifyAll();
+                }
+            }
             transport.usedBuffers(q);
             backend.guestDrained();
         }

@@ -174,6 +174,38 @@ class ReceiveOffloadTest {
         assertArrayEquals(seg, g.read(bufs.get(0) + 12, seg.length));
     }
 
+    /**
+     * Receive checksum offload for ordinary frames (a peer's, over udp/socket/mcast): a TCP frame
+     * whose checksums verify is marked DATA_VALID for a guest with GUEST_CSUM; a bad checksum, a
+     * fragment or a guest without GUEST_CSUM gets the all-zero header and the frame as it was.
+     */
+    @Test
+    void verifiedTcpFramesAreMarkedValid() throws Exception {
+        for (long features : new long[] {ALL, NO_CSUM}) {
+            Guest g = new Guest(features);
+            List<Integer> bufs = g.post(4, 2048);
+            byte[] good = segment(1000, 12);
+            byte[] bad = segment(1000, 13);
+            bad[60] ^= 1;
+            byte[] fragment = segment(1000, 14);
+            fragment[20] = 0x20;   // MF
+            fragment[24] = 0;
+            fragment[25] = 0;
+            put16(fragment, 24, ~Offload.sum(fragment, 14, 20, 0) & 0xFFFF);
+            for (byte[] f : List.of(good, bad, fragment)) {
+                g.backend.sink.frame(f, f.length);
+            }
+            assertEquals(3, g.used().size());
+            assertEquals(features == ALL ? Offload.DATA_VALID : 0, g.ram.bytes[bufs.get(0)], "good");
+            assertEquals(0, g.ram.bytes[bufs.get(1)], "bad checksum");
+            assertEquals(0, g.ram.bytes[bufs.get(2)], "a fragment");
+            for (int i = 0; i < 3; i++) {
+                assertEquals(Offload.GSO_NONE, g.ram.bytes[bufs.get(i) + 1]);
+            }
+            assertArrayEquals(bad, g.read(bufs.get(1) + 12, bad.length));
+        }
+    }
+
     /** Without GUEST_TSO4 (or also without GUEST_CSUM) the device cuts the segment as a NIC would. */
     @Test
     void aGuestWithoutTsoGetsMtuFramesWithChecksums() throws Exception {
