@@ -94,6 +94,20 @@ class JitRegionTest {
         assertEquals(136, b.r(0), "the sum of 16..1, each added by freshly written code");
     }
 
+    @Test
+    void wordOperandsInA32BitLoopAreCompiled() {
+        // mov ecx, 1000; l: add [0x300000], cx; shl ax, 1; add ax, cx; mov dx, ax; dec ecx; jnz l;
+        // jmp $+2; hlt. The block at l (16-bit operands, 0x66) compiles whole, its jnz a jump inside.
+        String code = "b9e8030000" + "66010d00003000" + "66d1e0" + "6601c8" + "6689c2" + "49" + "75ed" + "eb00" + "f4";
+        TestMachine a = JitLockstepTest.withJit("off", () -> TestMachine.flat(code));
+        TestMachine b = JitLockstepTest.withJit("all", () -> TestMachine.flat(code));
+        a.ram.write32(0x300000, 0xABCD0000);
+        b.ram.write32(0x300000, 0xABCD0000);
+        assertEquals(Stop.HALT_FOREVER, lockstep(a, b, 5));
+        assertEquals(1, b.cpu.compiledBlocks(0x1005), "the block at l is compiled");
+        assertEquals(0xABCD0000 | (500500 & 0xFFFF), b.read32(0x300000), "a 16-bit sum, the high half untouched");
+    }
+
     /** The standard GDT and an empty IDT (so the first exception ends in a triple fault). */
     private static TestMachine tables(TestMachine m) {
         m.standardTables();

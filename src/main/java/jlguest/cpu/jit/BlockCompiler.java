@@ -101,6 +101,13 @@ public final class BlockCompiler {
 
     // ---- what is supported ---------------------------------------------------------------------
 
+    /**
+     * 16-bit operands (a 0x66 prefix in 32-bit code) for the ALU, MOV, TEST, XCHG and shift forms:
+     * they go through the interpreter's general {@code alu}/{@code shift} with size 1.
+     * {@code -Djlguest.jit.words=false} leaves them interpreted.
+     */
+    static final boolean WORDS = !"false".equals(System.getProperty("jlguest.jit.words"));
+
     static boolean supported(GuestInsn i) {
         if (!i.a32()) {
             return false;
@@ -108,7 +115,7 @@ public final class BlockCompiler {
         int op = i.op();
         int sz = i.sz();
         boolean mem = i.mod() != 3;
-        boolean bd = sz == 0 || sz == 2;     // byte or dword (no 16-bit operands)
+        boolean bd = sz == 0 || sz == 2 || WORDS;     // byte, dword, and word operands in 32-bit code
         if (op < 0x40 && (op & 7) <= 5 && (op & 6) != 6 && op != 0x0F) {
             return bd;
         }
@@ -521,9 +528,20 @@ public final class BlockCompiler {
             }
         }
 
-        /** Stores the value on the stack into register n (dword or byte register). */
+        /** Stores the value on the stack into register n (dword, word or byte register). */
         private void setReg(int n, int sz) {
             if (sz == 2) {
+                store(L_REG + n);
+                written |= 1 << n;
+                return;
+            }
+            if (sz == 1) {
+                iconst(0xFFFF);
+                mv.visitInsn(IAND);
+                load(L_REG + n);
+                iconst(0xFFFF0000);
+                mv.visitInsn(IAND);
+                mv.visitInsn(IOR);
                 store(L_REG + n);
                 written |= 1 << n;
                 return;
@@ -589,7 +607,7 @@ public final class BlockCompiler {
                 iconst(i.seg());
                 ea();
                 load(v);
-                call(sz == 2 ? "wrS32" : "wrS8", "(III)V");
+                call(sz == 2 ? "wrS32" : sz == 1 ? "wrS16" : "wrS8", "(III)V");
             }
         }
 
@@ -613,7 +631,7 @@ public final class BlockCompiler {
             cpu();
             load(L_T1);
             load(L_T2);
-            call(sz == 2 ? "wr32" : "wr8", "(II)V");
+            call(sz == 2 ? "wr32" : sz == 1 ? "wr16" : "wr8", "(II)V");
         }
 
         // ---- flags and conditions ------------------------------------------------------------
