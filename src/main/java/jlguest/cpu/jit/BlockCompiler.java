@@ -115,9 +115,9 @@ public final class BlockCompiler {
         int op = i.op();
         int sz = i.sz();
         boolean mem = i.mod() != 3;
-        boolean bd = sz == 0 || sz == 2 || WORDS;     // byte, dword, and word operands in 32-bit code
+        boolean sized = sz != 1 || WORDS;     // byte and dword operands; words unless switched off
         if (op < 0x40 && (op & 7) <= 5 && (op & 6) != 6 && op != 0x0F) {
-            return bd;
+            return sized;
         }
         if (op >= 0x40 && op <= 0x5F || op >= 0x91 && op <= 0x97 || op >= 0xB8 && op <= 0xBF
                 || op >= 0x140 && op <= 0x14F || op >= 0x1C8 && op <= 0x1CF) {
@@ -134,11 +134,11 @@ public final class BlockCompiler {
             case 0x84: case 0x85: case 0x86: case 0x87: case 0x88: case 0x89: case 0x8A: case 0x8B:
             case 0xA0: case 0xA1: case 0xA2: case 0xA3: case 0xA8: case 0xA9:
             case 0xC0: case 0xC1: case 0xD0: case 0xD1: case 0xD2: case 0xD3:
-                return bd;
+                return sized;
             case 0x8D:
                 return i.o32() && mem;
             case 0xC6: case 0xC7:
-                return bd && i.reg() == 0;
+                return sized && i.reg() == 0;
             case 0x68: case 0x6A: case 0x69: case 0x6B: case 0x1AF:
             case 0x90: case 0x98: case 0x99: case 0xC2: case 0xC3: case 0xC9: case 0xE8: case 0xE9: case 0xEB:
                 return i.o32();
