@@ -19,8 +19,9 @@ import org.objectweb.asm.MethodVisitor;
  * <p>tour:jit:010 How a block becomes bytecode. When a block has run often enough (see
  * {@link CompilerService}), its decoded instructions are copied and handed to this class, with
  * those of the blocks it reaches on its page (tour:jit:011). It takes the longest prefix of the hot
- * block it understands (32-bit MOV, ALU, INC/DEC, LEA, PUSH/POP, TEST, shifts, MUL/IMUL,
- * MOVZX/MOVSX, SETcc, CMOVcc, XCHG, LEAVE, Jcc, JMP, CALL, RET...) and writes one method: load the
+ * block it understands (MOV, ALU, TEST, XCHG and shifts of 8, 16 or 32 bits, INC/DEC, LEA,
+ * PUSH/POP, MUL/IMUL, MOVZX/MOVSX, SETcc, CMOVcc, LEAVE, Jcc, JMP, CALL, RET..., all with 32-bit
+ * addresses: 16-bit code is never compiled) and writes one method: load the
  * eight registers from {@code cpu.r} into locals, then each instruction in turn as straight-line
  * bytecode, block after block, then store back the registers the unit wrote and set EIP. Guest EIP is
  * not a constant (one physical page can be mapped at several addresses), so targets are the entry
