@@ -108,6 +108,28 @@ class JitRegionTest {
         assertEquals(0xABCD0000 | (500500 & 0xFFFF), b.read32(0x300000), "a 16-bit sum, the high half untouched");
     }
 
+    @Test
+    void aRegionReachingBeyondTheCsLimitDeclines() {
+        // jmp far 0x48:l0 (a code segment whose limit, 0x1018, ends with block l); l0: mov ecx, 9;
+        // jmp l; l: BRANCHES-like (add eax, ecx; test cl, 1; jz even; add ebx, eax; jmp next);
+        // even: sub ebx, ecx; next: dec ecx; jnz l; jmp $+2; hlt. The region at l holds even and
+        // next, beyond the limit: it must decline, so that jmp next raises #GP(0) as interpreted.
+        String code = "ea071000004800" + "b909000000" + "eb00" + BRANCHES + "49" + "75f0" + "eb00" + "f4";
+        TestMachine a = JitLockstepTest.withJit("off", () -> shortCode(TestMachine.flat(code)));
+        TestMachine b = JitLockstepTest.withJit("all", () -> shortCode(TestMachine.flat(code)));
+        assertEquals(Stop.TRIPLE_FAULT, lockstep(a, b, 6));
+        assertTrue(b.cpu.compiledBlocks(0x100E) >= 3, "blocks in the region at l: " + b.cpu.compiledBlocks(0x100E));
+        assertArrayEquals(new int[] {13, 0, 0x101B}, b.exceptions.get(0), "#GP(0) at next, beyond the limit");
+    }
+
+    /** The standard tables plus selector 0x48: 32-bit ring-0 code, base 0, limit 0x1018 (bytes). */
+    private static TestMachine shortCode(TestMachine m) {
+        m.standardTables();
+        m.descriptor(TestMachine.GDT, 9, 0, 0x1018, 0x9B, 0x4);
+        m.cpu.setGdtr(TestMachine.GDT, 10 * 8 - 1);
+        return m;
+    }
+
     /** The standard GDT and an empty IDT (so the first exception ends in a triple fault). */
     private static TestMachine tables(TestMachine m) {
         m.standardTables();
