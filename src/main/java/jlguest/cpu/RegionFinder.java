@@ -106,8 +106,9 @@ final class RegionFinder {
             }
         }
         Insn last = insns[n - 1];
-        if (last.op < Insn.OP_UD && ((last.attrs & Opcode.ENDS_BLOCK) == 0 || conditional(last.op))) {
-            enqueue(off, queue);     // the block was cut (32 instructions) or ends in a branch not taken
+        if (last.op < Insn.OP_UD && ((last.attrs & Opcode.ENDS_BLOCK) == 0 || conditional(last.op))
+                || last.op == 0xE8 && last.o32) {
+            enqueue(off, queue);     // cut (32 instructions), a branch not taken, or a CALL's return point
         }
     }
 

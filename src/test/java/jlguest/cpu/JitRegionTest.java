@@ -130,6 +130,44 @@ class JitRegionTest {
         return m;
     }
 
+    @Test
+    void aCallAndItsReturnStayInsideTheRegion() {
+        // mov ecx, 1000; l: call f; dec ecx; jnz l; jmp $+2; hlt; f: add eax, ecx; ret.
+        // The region at the entry holds f and the return point after the call: the RET goes back
+        // into the region, so the run loop sees the loop only when a slice ends.
+        String code = "b9e8030000" + "e806000000" + "49" + "75f8" + "eb00" + "f4" + "01c8" + "c3";
+        TestMachine a = JitLockstepTest.withJit("off", () -> TestMachine.flat(code));
+        TestMachine b = JitLockstepTest.withJit("all", () -> TestMachine.flat(code));
+        assertEquals(Stop.HALT_FOREVER, lockstep(a, b, 7));
+        assertEquals(500500, b.r(0), "the sum of 1..1000");
+        assertTrue(b.cpu.compiledBlocks(0x1000) >= 4, "blocks in the region: " + b.cpu.compiledBlocks(0x1000));
+        long interpreted = a.cpu.statistics().blocksChained() + a.cpu.statistics().blockLookups();
+        long compiled = b.cpu.statistics().blocksChained() + b.cpu.statistics().blockLookups();
+        assertTrue(interpreted >= 3000, "blocks the loop ran interpreted: " + interpreted);
+        assertTrue(compiled < interpreted / 10, "blocks the loop ran compiled: " + compiled);
+    }
+
+    @Test
+    void aBlockCompiledOnlyInPartHeadsARegionAndHandsItsRestToTheLoop() {
+        // mov ecx, 1000; l: call f; r: inc ebx; test bl, 15; jnz skip; cld; skip: dec ecx; jnz l;
+        // jmp $+2; hlt; f: add eax, ecx; ret. Block r is translated only up to its jnz (CLD is
+        // not): it heads the region r, skip, l, f, and the RET comes back to it; one turn in 16
+        // falls through to the CLD, and the unit hands the loop r's rest, counting the
+        // instructions it ran before.
+        String code = "b9e8030000" + "e80d000000" + "43" + "f6c30f" + "7501" + "fc" + "49" + "75f1" + "eb00" + "f4"
+                + "01c8" + "c3";
+        TestMachine a = JitLockstepTest.withJit("off", () -> TestMachine.flat(code));
+        TestMachine b = JitLockstepTest.withJit("all", () -> TestMachine.flat(code));
+        assertEquals(Stop.HALT_FOREVER, lockstep(a, b, 8));
+        assertEquals(500500, b.r(0), "the sum of 1..1000");
+        assertEquals(1000, b.r(3));
+        assertTrue(b.cpu.compiledBlocks(0x100A) >= 4, "blocks in the region at r: " + b.cpu.compiledBlocks(0x100A));
+        long interpreted = a.cpu.statistics().blocksChained() + a.cpu.statistics().blockLookups();
+        long compiled = b.cpu.statistics().blocksChained() + b.cpu.statistics().blockLookups();
+        assertTrue(compiled < interpreted / 5, "blocks the loop ran: " + compiled + " compiled, " + interpreted
+                + " interpreted");
+    }
+
     /** The standard GDT and an empty IDT (so the first exception ends in a triple fault). */
     private static TestMachine tables(TestMachine m) {
         m.standardTables();

@@ -75,7 +75,7 @@ public final class BlockCompiler {
      * The class file for a region (see {@link RegionPlan}): the first block, then the others; or,
      * {@code single}, one block or the translatable prefix of one, without jumps inside it.
      */
-    static Unit compile(List<GuestBlock> blocks, boolean single) {
+    static Unit compile(List<GuestBlock> blocks, boolean single, int entryCount) {
         ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_FRAMES | ClassWriter.COMPUTE_MAXS) {
             @Override
             protected String getCommonSuperClass(String a, String b) {
@@ -94,7 +94,7 @@ public final class BlockCompiler {
         init.visitMaxs(0, 0);
         init.visitEnd();
         MethodVisitor mv = cw.visitMethod(ACC_PUBLIC, "run", "(L" + CPU + ";)I", null, null);
-        Body body = new BlockCompiler.Body(mv, blocks, single);
+        Body body = new BlockCompiler.Body(mv, blocks, single, entryCount);
         body.emit();
         cw.visitEnd();
         return new Unit(cw.toByteArray(), blocks.get(0).insns().length, blocks.size(), body.codeSize());
@@ -175,6 +175,14 @@ public final class BlockCompiler {
          * returning the count of instructions it ran, and the loop runs the rest of the block, if any.
          */
         private final boolean single;
+        /**
+         * The entry block is a prefix of the guest's block: where it ends the unit returns its
+         * count, and the instructions done before in other blocks in {@code cpu.jitRetired}, and
+         * the loop interprets the rest of the block.
+         */
+        private final boolean entryPrefix;
+        /** Instructions in the guest's entry block (more than the unit translates when a prefix). */
+        private final int entryCount;
         private final Label[] starts;
         private final Label exit = new Label();
         private final Label handler = new Label();
@@ -188,13 +196,41 @@ public final class BlockCompiler {
         private int k;
         private GuestInsn i;
 
-        Body(MethodVisitor mv, List<GuestBlock> blocks, boolean single) {
+        Body(MethodVisitor mv, List<GuestBlock> blocks, boolean single, int entryCount) {
             this.mv = mv;
             this.blocks = blocks;
             this.single = single;
+            this.entryCount = entryCount;
+            this.entryPrefix = entryCount > blocks.get(0).insns().length;
             this.starts = new Label[blocks.size()];
             for (int n = 0; n < starts.length; n++) {
                 starts[n] = new Label();
+            }
+        }
+
+        /**
+         * tour:jit:018 A RET whose return address (in L_T2) is the instruction after a CALL of this
+         * region goes on there inside the region: the call and the return of a small function on
+         * the loop's page then stay in one method. One compare per such return point; any other
+         * address leaves the unit as before.
+         */
+        private void returnIntoRegion(int n) {
+            if (single) {
+                return;
+            }
+            for (GuestBlock g : blocks) {
+                GuestInsn[] body = g.insns();
+                if (body[body.length - 1].op() != 0xE8 || blockAt(g.end()) < 0) {
+                    continue;
+                }
+                Label other = new Label();
+                load(L_T2);
+                load(L_BASE);
+                mv.visitInsn(ISUB);
+                iconst(g.end());
+                mv.visitJumpInsn(IF_ICMPNE, other);
+                branch(g.end(), n);
+                mv.visitLabel(other);
             }
         }
 
@@ -361,9 +397,14 @@ public final class BlockCompiler {
                 i = insns[k];
                 instruction();
             }
-            if (single) {
+            if (single || b == 0 && entryPrefix) {
                 // The loop interprets the rest of the guest's block, if any, from instruction `count`.
                 exitToOffset(off[count]);
+                if (!single) {
+                    cpu();
+                    load(L_DONE);
+                    mv.visitFieldInsn(PUTFIELD, CPU, "jitRetired", "I");
+                }
                 iconst(count);
                 store(L_EXIT_RET);
                 mv.visitJumpInsn(GOTO, exit);
@@ -464,7 +505,7 @@ public final class BlockCompiler {
             mv.visitIincInsn(L_DONE, n);
             cpu();
             load(L_DONE);
-            iconst(blocks.get(b).insns().length);
+            iconst(b == 0 ? entryCount : blocks.get(b).insns().length);     // the loop runs a prefix's rest
             mv.visitInsn(IADD);
             call("regionMayGoOn", "(I)Z");
             mv.visitJumpInsn(IFNE, starts[b]);
@@ -1119,6 +1160,7 @@ public final class BlockCompiler {
                     peek();
                     store(L_T2);
                     addEsp(4 + (op == 0xC2 ? i.imm() & 0xFFFF : 0));
+                    returnIntoRegion(k + 1);
                     load(L_T2);
                     exitDynamic(k + 1);
                 }
