@@ -16,7 +16,9 @@ import jlguest.cpu.GuestInsn;
  * bookkeeping, and the unit's register loads and stores, on every turn. So a hot block is compiled
  * together with up to {@value #MAX_BLOCKS} blocks it reaches on the same page (at most
  * {@value #MAX_INSNS} instructions): breadth first along direct jumps, calls, both sides of
- * conditional branches and fall-through, keeping only blocks the compiler can translate whole.
+ * conditional branches, fall-through and the return points of calls, keeping only blocks the
+ * compiler can translate whole (the hot block itself may be translated only in part: where its
+ * prefix ends, the loop interprets the rest).
  * They become one JVM method with JVM jumps between them, so a loop that stays in its region stays
  * in one method, its registers in locals, and C2 compiles it as a loop. If the method comes out
  * larger than {@value #MAX_CODE} bytes of bytecode (HotSpot does not compile methods over 8,000
