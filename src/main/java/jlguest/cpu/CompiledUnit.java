@@ -7,9 +7,10 @@ package jlguest.cpu;
  *
  * <p>{@link #run} executes the entry block's first {@link #length} instructions with the CPU's
  * state, and, in a region, goes on into the region's other blocks while the run loop would (see
- * {@link Cpu#regionMayGoOn}). It returns how it ended: {@code k >= 0} means k instructions ran and
- * the entry block goes on in the interpreter from instruction k (k = 0: the unit declined, e.g. a
- * 16-bit stack; only a single-block unit returns k > 0); {@code ~k < 0} means k instructions ran in
+ * {@link Cpu#regionMayGoOn}). It returns how it ended: {@code k >= 0} means k instructions of the
+ * entry block ran (after {@code Cpu.jitRetired} instructions in the region's other blocks, if it
+ * came back to its entry) and the entry block goes on in the interpreter from instruction k (k = 0:
+ * the unit declined, e.g. a 16-bit stack); {@code ~k < 0} means k instructions ran in
  * all and the block that ran last ends there (a branch out of the region, a write to the running
  * code page, an interrupt or the budget at a block boundary), EIP set. A guest fault propagates as the CPU's own exception, with the state written back as
  * the interpreter would leave it and the count of completed instructions in {@code Cpu.jitRetired}.

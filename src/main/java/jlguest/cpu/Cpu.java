@@ -554,6 +554,8 @@ public final class Cpu extends FastExecutor {
                 }
                 continue;
             }
+            k += jitRetired;    // a region that ended in its entry's prefix: what it ran before, elsewhere
+            jitRetired = 0;
             retired += k - uncounted;
             budget -= k;
             uncounted = 0;

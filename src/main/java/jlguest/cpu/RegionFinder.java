@@ -5,8 +5,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * tour:jit:011 Finds the blocks a hot block may be compiled together with: the blocks its direct jumps, calls,
- * conditional branches and fall-through reach, and theirs in turn, as long as they start on the
+ * tour:jit:011 Finds the blocks a hot block may be compiled together with: the blocks its direct
+ * jumps, calls, conditional branches and fall-through reach, and the instruction after a call
+ * (where its RET comes back to), and theirs in turn, as long as they start on the
  * same guest page. A region never leaves its page, so one physical page holds all of it: its
  * entry's page is watched for writes (tour:cpu:050), and the target of a jump inside it is the
  * entry's EIP plus a constant, whatever linear address the page is mapped at.
@@ -106,8 +107,9 @@ final class RegionFinder {
             }
         }
         Insn last = insns[n - 1];
-        if (last.op < Insn.OP_UD && ((last.attrs & Opcode.ENDS_BLOCK) == 0 || conditional(last.op))) {
-            enqueue(off, queue);     // the block was cut (32 instructions) or ends in a branch not taken
+        if (last.op < Insn.OP_UD && ((last.attrs & Opcode.ENDS_BLOCK) == 0 || conditional(last.op))
+                || last.op == 0xE8 && last.o32) {
+            enqueue(off, queue);     // cut (32 instructions), a branch not taken, or a CALL's return point
         }
     }
 

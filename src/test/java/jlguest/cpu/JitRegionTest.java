@@ -94,6 +94,80 @@ class JitRegionTest {
         assertEquals(136, b.r(0), "the sum of 16..1, each added by freshly written code");
     }
 
+    @Test
+    void wordOperandsInA32BitLoopAreCompiled() {
+        // mov ecx, 1000; l: add [0x300000], cx; shl ax, 1; add ax, cx; mov dx, ax; dec ecx; jnz l;
+        // jmp $+2; hlt. The block at l (16-bit operands, 0x66) compiles whole, its jnz a jump inside.
+        String code = "b9e8030000" + "66010d00003000" + "66d1e0" + "6601c8" + "6689c2" + "49" + "75ed" + "eb00" + "f4";
+        TestMachine a = JitLockstepTest.withJit("off", () -> TestMachine.flat(code));
+        TestMachine b = JitLockstepTest.withJit("all", () -> TestMachine.flat(code));
+        a.ram.write32(0x300000, 0xABCD0000);
+        b.ram.write32(0x300000, 0xABCD0000);
+        assertEquals(Stop.HALT_FOREVER, lockstep(a, b, 5));
+        assertEquals(1, b.cpu.compiledBlocks(0x1005), "the block at l is compiled");
+        assertEquals(0xABCD0000 | (500500 & 0xFFFF), b.read32(0x300000), "a 16-bit sum, the high half untouched");
+    }
+
+    @Test
+    void aRegionReachingBeyondTheCsLimitDeclines() {
+        // jmp far 0x48:l0 (a code segment whose limit, 0x1018, ends with block l); l0: mov ecx, 9;
+        // jmp l; l: BRANCHES-like (add eax, ecx; test cl, 1; jz even; add ebx, eax; jmp next);
+        // even: sub ebx, ecx; next: dec ecx; jnz l; jmp $+2; hlt. The region at l holds even and
+        // next, beyond the limit: it must decline, so that jmp next raises #GP(0) as interpreted.
+        String code = "ea071000004800" + "b909000000" + "eb00" + BRANCHES + "49" + "75f0" + "eb00" + "f4";
+        TestMachine a = JitLockstepTest.withJit("off", () -> shortCode(TestMachine.flat(code)));
+        TestMachine b = JitLockstepTest.withJit("all", () -> shortCode(TestMachine.flat(code)));
+        assertEquals(Stop.TRIPLE_FAULT, lockstep(a, b, 6));
+        assertTrue(b.cpu.compiledBlocks(0x100E) >= 3, "blocks in the region at l: " + b.cpu.compiledBlocks(0x100E));
+        assertArrayEquals(new int[] {13, 0, 0x101B}, b.exceptions.get(0), "#GP(0) at next, beyond the limit");
+    }
+
+    /** The standard tables plus selector 0x48: 32-bit ring-0 code, base 0, limit 0x1018 (bytes). */
+    private static TestMachine shortCode(TestMachine m) {
+        m.standardTables();
+        m.descriptor(TestMachine.GDT, 9, 0, 0x1018, 0x9B, 0x4);
+        m.cpu.setGdtr(TestMachine.GDT, 10 * 8 - 1);
+        return m;
+    }
+
+    @Test
+    void aCallAndItsReturnStayInsideTheRegion() {
+        // mov ecx, 1000; l: call f; dec ecx; jnz l; jmp $+2; hlt; f: add eax, ecx; ret.
+        // The region at the entry holds f and the return point after the call: the RET goes back
+        // into the region, so the run loop sees the loop only when a slice ends.
+        String code = "b9e8030000" + "e806000000" + "49" + "75f8" + "eb00" + "f4" + "01c8" + "c3";
+        TestMachine a = JitLockstepTest.withJit("off", () -> TestMachine.flat(code));
+        TestMachine b = JitLockstepTest.withJit("all", () -> TestMachine.flat(code));
+        assertEquals(Stop.HALT_FOREVER, lockstep(a, b, 7));
+        assertEquals(500500, b.r(0), "the sum of 1..1000");
+        assertTrue(b.cpu.compiledBlocks(0x1000) >= 4, "blocks in the region: " + b.cpu.compiledBlocks(0x1000));
+        long interpreted = a.cpu.statistics().blocksChained() + a.cpu.statistics().blockLookups();
+        long compiled = b.cpu.statistics().blocksChained() + b.cpu.statistics().blockLookups();
+        assertTrue(interpreted >= 3000, "blocks the loop ran interpreted: " + interpreted);
+        assertTrue(compiled < interpreted / 10, "blocks the loop ran compiled: " + compiled);
+    }
+
+    @Test
+    void aBlockCompiledOnlyInPartHeadsARegionAndHandsItsRestToTheLoop() {
+        // mov ecx, 1000; l: call f; r: inc ebx; test bl, 15; jnz skip; cld; skip: dec ecx; jnz l;
+        // jmp $+2; hlt; f: add eax, ecx; ret. Block r is translated only up to its jnz (CLD is
+        // not): it heads the region r, skip, l, f, and the RET comes back to it; one turn in 16
+        // falls through to the CLD, and the unit hands the loop r's rest, counting the
+        // instructions it ran before.
+        String code = "b9e8030000" + "e80d000000" + "43" + "f6c30f" + "7501" + "fc" + "49" + "75f1" + "eb00" + "f4"
+                + "01c8" + "c3";
+        TestMachine a = JitLockstepTest.withJit("off", () -> TestMachine.flat(code));
+        TestMachine b = JitLockstepTest.withJit("all", () -> TestMachine.flat(code));
+        assertEquals(Stop.HALT_FOREVER, lockstep(a, b, 8));
+        assertEquals(500500, b.r(0), "the sum of 1..1000");
+        assertEquals(1000, b.r(3));
+        assertTrue(b.cpu.compiledBlocks(0x100A) >= 4, "blocks in the region at r: " + b.cpu.compiledBlocks(0x100A));
+        long interpreted = a.cpu.statistics().blocksChained() + a.cpu.statistics().blockLookups();
+        long compiled = b.cpu.statistics().blocksChained() + b.cpu.statistics().blockLookups();
+        assertTrue(compiled < interpreted / 5, "blocks the loop ran: " + compiled + " compiled, " + interpreted
+                + " interpreted");
+    }
+
     /** The standard GDT and an empty IDT (so the first exception ends in a triple fault). */
     private static TestMachine tables(TestMachine m) {
         m.standardTables();

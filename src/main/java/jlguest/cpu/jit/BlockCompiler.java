@@ -19,8 +19,9 @@ import org.objectweb.asm.MethodVisitor;
  * <p>tour:jit:010 How a block becomes bytecode. When a block has run often enough (see
  * {@link CompilerService}), its decoded instructions are copied and handed to this class, with
  * those of the blocks it reaches on its page (tour:jit:011). It takes the longest prefix of the hot
- * block it understands (32-bit MOV, ALU, INC/DEC, LEA, PUSH/POP, TEST, shifts, MUL/IMUL,
- * MOVZX/MOVSX, SETcc, CMOVcc, XCHG, LEAVE, Jcc, JMP, CALL, RET...) and writes one method: load the
+ * block it understands (MOV, ALU, TEST, XCHG and shifts of 8, 16 or 32 bits, INC/DEC, LEA,
+ * PUSH/POP, MUL/IMUL, MOVZX/MOVSX, SETcc, CMOVcc, LEAVE, Jcc, JMP, CALL, RET..., all with 32-bit
+ * addresses: 16-bit code is never compiled) and writes one method: load the
  * eight registers from {@code cpu.r} into locals, then each instruction in turn as straight-line
  * bytecode, block after block, then store back the registers the unit wrote and set EIP. Guest EIP is
  * not a constant (one physical page can be mapped at several addresses), so targets are the entry
@@ -74,7 +75,7 @@ public final class BlockCompiler {
      * The class file for a region (see {@link RegionPlan}): the first block, then the others; or,
      * {@code single}, one block or the translatable prefix of one, without jumps inside it.
      */
-    static Unit compile(List<GuestBlock> blocks, boolean single) {
+    static Unit compile(List<GuestBlock> blocks, boolean single, int entryCount) {
         ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_FRAMES | ClassWriter.COMPUTE_MAXS) {
             @Override
             protected String getCommonSuperClass(String a, String b) {
@@ -93,13 +94,20 @@ public final class BlockCompiler {
         init.visitMaxs(0, 0);
         init.visitEnd();
         MethodVisitor mv = cw.visitMethod(ACC_PUBLIC, "run", "(L" + CPU + ";)I", null, null);
-        Body body = new BlockCompiler.Body(mv, blocks, single);
+        Body body = new BlockCompiler.Body(mv, blocks, single, entryCount);
         body.emit();
         cw.visitEnd();
         return new Unit(cw.toByteArray(), blocks.get(0).insns().length, blocks.size(), body.codeSize());
     }
 
     // ---- what is supported ---------------------------------------------------------------------
+
+    /**
+     * 16-bit operands (a 0x66 prefix in 32-bit code) for the ALU, MOV, TEST, XCHG and shift forms:
+     * they go through the interpreter's general {@code alu}/{@code shift} with size 1.
+     * {@code -Djlguest.jit.words=false} leaves them interpreted.
+     */
+    static final boolean WORDS = !"false".equals(System.getProperty("jlguest.jit.words"));
 
     static boolean supported(GuestInsn i) {
         if (!i.a32()) {
@@ -108,9 +116,9 @@ public final class BlockCompiler {
         int op = i.op();
         int sz = i.sz();
         boolean mem = i.mod() != 3;
-        boolean bd = sz == 0 || sz == 2;     // byte or dword (no 16-bit operands)
+        boolean sized = sz != 1 || WORDS;     // byte and dword operands; words unless switched off
         if (op < 0x40 && (op & 7) <= 5 && (op & 6) != 6 && op != 0x0F) {
-            return bd;
+            return sized;
         }
         if (op >= 0x40 && op <= 0x5F || op >= 0x91 && op <= 0x97 || op >= 0xB8 && op <= 0xBF
                 || op >= 0x140 && op <= 0x14F || op >= 0x1C8 && op <= 0x1CF) {
@@ -127,11 +135,11 @@ public final class BlockCompiler {
             case 0x84: case 0x85: case 0x86: case 0x87: case 0x88: case 0x89: case 0x8A: case 0x8B:
             case 0xA0: case 0xA1: case 0xA2: case 0xA3: case 0xA8: case 0xA9:
             case 0xC0: case 0xC1: case 0xD0: case 0xD1: case 0xD2: case 0xD3:
-                return bd;
+                return sized;
             case 0x8D:
                 return i.o32() && mem;
             case 0xC6: case 0xC7:
-                return bd && i.reg() == 0;
+                return sized && i.reg() == 0;
             case 0x68: case 0x6A: case 0x69: case 0x6B: case 0x1AF:
             case 0x90: case 0x98: case 0x99: case 0xC2: case 0xC3: case 0xC9: case 0xE8: case 0xE9: case 0xEB:
                 return i.o32();
@@ -167,6 +175,14 @@ public final class BlockCompiler {
          * returning the count of instructions it ran, and the loop runs the rest of the block, if any.
          */
         private final boolean single;
+        /**
+         * The entry block is a prefix of the guest's block: where it ends the unit returns its
+         * count, and the instructions done before in other blocks in {@code cpu.jitRetired}, and
+         * the loop interprets the rest of the block.
+         */
+        private final boolean entryPrefix;
+        /** Instructions in the guest's entry block (more than the unit translates when a prefix). */
+        private final int entryCount;
         private final Label[] starts;
         private final Label exit = new Label();
         private final Label handler = new Label();
@@ -180,13 +196,41 @@ public final class BlockCompiler {
         private int k;
         private GuestInsn i;
 
-        Body(MethodVisitor mv, List<GuestBlock> blocks, boolean single) {
+        Body(MethodVisitor mv, List<GuestBlock> blocks, boolean single, int entryCount) {
             this.mv = mv;
             this.blocks = blocks;
             this.single = single;
+            this.entryCount = entryCount;
+            this.entryPrefix = entryCount > blocks.get(0).insns().length;
             this.starts = new Label[blocks.size()];
             for (int n = 0; n < starts.length; n++) {
                 starts[n] = new Label();
+            }
+        }
+
+        /**
+         * tour:jit:018 A RET whose return address (in L_T2) is the instruction after a CALL of this
+         * region goes on there inside the region: the call and the return of a small function on
+         * the loop's page then stay in one method. One compare per such return point; any other
+         * address leaves the unit as before.
+         */
+        private void returnIntoRegion(int n) {
+            if (single) {
+                return;
+            }
+            for (GuestBlock g : blocks) {
+                GuestInsn[] body = g.insns();
+                if (body[body.length - 1].op() != 0xE8 || blockAt(g.end()) < 0) {
+                    continue;
+                }
+                Label other = new Label();
+                load(L_T2);
+                load(L_BASE);
+                mv.visitInsn(ISUB);
+                iconst(g.end());
+                mv.visitJumpInsn(IF_ICMPNE, other);
+                branch(g.end(), n);
+                mv.visitLabel(other);
             }
         }
 
@@ -353,9 +397,14 @@ public final class BlockCompiler {
                 i = insns[k];
                 instruction();
             }
-            if (single) {
+            if (single || b == 0 && entryPrefix) {
                 // The loop interprets the rest of the guest's block, if any, from instruction `count`.
                 exitToOffset(off[count]);
+                if (!single) {
+                    cpu();
+                    load(L_DONE);
+                    mv.visitFieldInsn(PUTFIELD, CPU, "jitRetired", "I");
+                }
                 iconst(count);
                 store(L_EXIT_RET);
                 mv.visitJumpInsn(GOTO, exit);
@@ -456,7 +505,7 @@ public final class BlockCompiler {
             mv.visitIincInsn(L_DONE, n);
             cpu();
             load(L_DONE);
-            iconst(blocks.get(b).insns().length);
+            iconst(b == 0 ? entryCount : blocks.get(b).insns().length);     // the loop runs a prefix's rest
             mv.visitInsn(IADD);
             call("regionMayGoOn", "(I)Z");
             mv.visitJumpInsn(IFNE, starts[b]);
@@ -521,9 +570,20 @@ public final class BlockCompiler {
             }
         }
 
-        /** Stores the value on the stack into register n (dword or byte register). */
+        /** Stores the value on the stack into register n (dword, word or byte register). */
         private void setReg(int n, int sz) {
             if (sz == 2) {
+                store(L_REG + n);
+                written |= 1 << n;
+                return;
+            }
+            if (sz == 1) {
+                iconst(0xFFFF);
+                mv.visitInsn(IAND);
+                load(L_REG + n);
+                iconst(0xFFFF0000);
+                mv.visitInsn(IAND);
+                mv.visitInsn(IOR);
                 store(L_REG + n);
                 written |= 1 << n;
                 return;
@@ -589,7 +649,7 @@ public final class BlockCompiler {
                 iconst(i.seg());
                 ea();
                 load(v);
-                call(sz == 2 ? "wrS32" : "wrS8", "(III)V");
+                call(sz == 2 ? "wrS32" : sz == 1 ? "wrS16" : "wrS8", "(III)V");
             }
         }
 
@@ -613,7 +673,7 @@ public final class BlockCompiler {
             cpu();
             load(L_T1);
             load(L_T2);
-            call(sz == 2 ? "wr32" : "wr8", "(II)V");
+            call(sz == 2 ? "wr32" : sz == 1 ? "wr16" : "wr8", "(II)V");
         }
 
         // ---- flags and conditions ------------------------------------------------------------
@@ -1100,6 +1160,7 @@ public final class BlockCompiler {
                     peek();
                     store(L_T2);
                     addEsp(4 + (op == 0xC2 ? i.imm() & 0xFFFF : 0));
+                    returnIntoRegion(k + 1);
                     load(L_T2);
                     exitDynamic(k + 1);
                 }

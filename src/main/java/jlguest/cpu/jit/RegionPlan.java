@@ -16,7 +16,9 @@ import jlguest.cpu.GuestInsn;
  * bookkeeping, and the unit's register loads and stores, on every turn. So a hot block is compiled
  * together with up to {@value #MAX_BLOCKS} blocks it reaches on the same page (at most
  * {@value #MAX_INSNS} instructions): breadth first along direct jumps, calls, both sides of
- * conditional branches and fall-through, keeping only blocks the compiler can translate whole.
+ * conditional branches, fall-through and the return points of calls, keeping only blocks the
+ * compiler can translate whole (the hot block itself may be translated only in part: where its
+ * prefix ends, the loop interprets the rest).
  * They become one JVM method with JVM jumps between them, so a loop that stays in its region stays
  * in one method, its registers in locals, and C2 compiles it as a loop. If the method comes out
  * larger than {@value #MAX_CODE} bytes of bytecode (HotSpot does not compile methods over 8,000
@@ -41,12 +43,17 @@ final class RegionPlan {
         if (m == 0) {
             return null;
         }
-        if (m < entry.length || !REGIONS) {     // only a prefix: the loop finishes the block, so it stands alone
-            return BlockCompiler.compile(List.of(new GuestBlock(0, Arrays.copyOf(entry, m))), true);
+        if (!REGIONS) {
+            return BlockCompiler.compile(List.of(new GuestBlock(0, Arrays.copyOf(entry, m))), true, entry.length);
         }
-        List<GuestBlock> chosen = choose(candidates);
+        // An entry that is only a prefix of its block (the rest holds something not translated)
+        // still heads a region: where the prefix ends, the loop interprets the rest of the block.
+        boolean prefix = m < entry.length;
+        GuestBlock[] c = candidates.clone();
+        c[0] = new GuestBlock(0, Arrays.copyOf(entry, m));
+        List<GuestBlock> chosen = choose(c, prefix);
         for (;;) {
-            BlockCompiler.Unit u = BlockCompiler.compile(chosen, false);
+            BlockCompiler.Unit u = BlockCompiler.compile(chosen, false, entry.length);
             if (u.codeSize() <= MAX_CODE || chosen.size() == 1) {
                 return u;
             }
@@ -56,13 +63,18 @@ final class RegionPlan {
 
     /** The entry, then translatable candidates reachable from it, breadth first, within the limits. */
     static List<GuestBlock> choose(GuestBlock[] candidates) {
+        return choose(candidates, false);
+    }
+
+    /** As {@link #choose(GuestBlock[])}; {@code prefix}: the entry block does not fall through. */
+    static List<GuestBlock> choose(GuestBlock[] candidates, boolean prefix) {
         List<GuestBlock> chosen = new ArrayList<>();
         boolean[] taken = new boolean[candidates.length];
         chosen.add(candidates[0]);
         taken[0] = true;
         int insns = candidates[0].insns().length;
         for (int next = 0; next < chosen.size() && chosen.size() < MAX_BLOCKS; next++) {
-            for (int target : successors(chosen.get(next))) {
+            for (int target : successors(chosen.get(next), next == 0 && prefix)) {
                 int c = find(candidates, target);
                 if (c < 0 || taken[c] || chosen.size() >= MAX_BLOCKS) {
                     continue;
@@ -90,7 +102,7 @@ final class RegionPlan {
     }
 
     /** Offsets (from the region's entry) where the block may go on: branch targets and fall-through. */
-    static List<Integer> successors(GuestBlock g) {
+    static List<Integer> successors(GuestBlock g, boolean prefix) {
         List<Integer> out = new ArrayList<>();
         int at = g.start();
         GuestInsn[] insns = g.insns();
@@ -102,8 +114,11 @@ final class RegionPlan {
                 out.add(at + i.imm());
             }
         }
-        if (!BlockCompiler.endsBlock(insns[insns.length - 1])) {
-            out.add(at);
+        if (prefix) {
+            return out;      // the rest of the block is the loop's
+        }
+        if (!BlockCompiler.endsBlock(insns[insns.length - 1]) || insns[insns.length - 1].op() == 0xE8) {
+            out.add(at);     // fall-through, or where a CALL's RET comes back to (tour:jit:018)
         }
         return out;
     }

@@ -31,7 +31,7 @@ class RegionPlanTest {
 
     @Test
     void aRegionTooLargeForHotSpotDropsBlocksUntilItFits() {
-        BlockCompiler.Unit all = BlockCompiler.compile(List.of(chain(20)), false);
+        BlockCompiler.Unit all = BlockCompiler.compile(List.of(chain(20)), false, 20);
         assertTrue(all.codeSize() > RegionPlan.MAX_CODE, "the test needs a region over the limit: " + all.codeSize());
         BlockCompiler.Unit u = RegionPlan.compile(chain(20));
         assertTrue(u.codeSize() <= RegionPlan.MAX_CODE, "bytecode " + u.codeSize());
