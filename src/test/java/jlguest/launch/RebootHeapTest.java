@@ -75,6 +75,18 @@ class RebootHeapTest {
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(args);
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        // A guard against a hang (a guest that never gets there): not a measure of speed.
+        Thread guard = new Thread(() -> {
+            try {
+                if (!p.waitFor(10, TimeUnit.MINUTES)) {
+                    p.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                p.destroyForcibly();
+            }
+        }, "reboot-test-guard");
+        guard.setDaemon(true);
+        guard.start();
         List<String> lines = new ArrayList<>();
         int seen = 0;
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
