@@ -353,9 +353,9 @@ public final class Machine implements Hypercalls.Services {
             long deadline = timers.nextDeadline();
             if (deadline <= now) {
                 timers.runExpired(now);
-            } else if (instructionClock != null) {
+            } else if (instructionClock != null && deadline != Long.MAX_VALUE) {
                 instructionClock.skipTo(deadline);
-            } else {
+            } else {   // host time, or a deterministic guest with no timer armed: only input can wake it
                 LockSupport.parkNanos(Math.min(deadline - now, MAX_IDLE_NANOS));
             }
             uart.poll();

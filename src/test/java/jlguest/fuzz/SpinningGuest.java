@@ -28,13 +28,19 @@ public final class SpinningGuest implements AutoCloseable {
 
     /** A guest under {@code debugger} (a launcher's DebugSession makes its own). */
     public SpinningGuest(Debugger debugger) throws Exception {
+        this(debugger, 0xEB, 0xFE);   // jmp $
+    }
+
+    /** A guest whose entry point holds {@code code} instead of {@code jmp $}. */
+    public SpinningGuest(Debugger debugger, int... code) throws Exception {
         this.debugger = debugger;
         MachineConfig config = new MachineConfig(16 << 20, Path.of("guest-images/hello/hello.elf"), null, List.of(),
                 List.of(), true, false, true, List.of());
         Launcher.Prepared guest = Launcher.prepare(config);
         int entry = guest.kernel().entry().eip();
-        guest.ram().write8(entry, 0xEB);   // jmp $
-        guest.ram().write8(entry + 1, 0xFE);
+        for (int i = 0; i < code.length; i++) {
+            guest.ram().write8(entry + i, code[i]);
+        }
         CompletableFuture<Machine> made = new CompletableFuture<>();
         run = CompletableFuture.supplyAsync(() -> {
             Machine m = new Machine(guest.ram(), guest.kernel(), config, new ConsoleOutput(new ByteArrayOutputStream()));
