@@ -41,9 +41,15 @@ public final class KernelLoader {
     /** As {@link #load(Ram, byte[], String, Initrd, String)}, saying who unpacks a bzImage. */
     public static LoadedKernel load(Ram ram, byte[] image, String name, Initrd initrd, String cmdline,
                                     Decompression bzImage) throws BootException {
+        return load(ram, image, name, initrd, cmdline, bzImage, null);
+    }
+
+    /** As above, keeping a host-unpacked bzImage payload in {@code memo} for the next load (a reboot). */
+    public static LoadedKernel load(Ram ram, byte[] image, String name, Initrd initrd, String cmdline,
+                                    Decompression bzImage, UnpackedKernel memo) throws BootException {
         return switch (detect(image, name)) {
             case MULTIBOOT -> MultibootLoader.load(ram, image, name, initrd, cmdline);
-            case BZIMAGE -> LinuxLoader.loadBzImage(ram, image, name, initrd, cmdline, bzImage);
+            case BZIMAGE -> LinuxLoader.loadBzImage(ram, image, name, initrd, cmdline, bzImage, memo);
             case VMLINUX -> LinuxLoader.loadVmlinux(ram, image, name, initrd, cmdline);
         };
     }

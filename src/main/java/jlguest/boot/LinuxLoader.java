@@ -68,6 +68,12 @@ public final class LinuxLoader {
      */
     public static LoadedKernel loadBzImage(Ram ram, byte[] image, String name, Initrd initrd, String cmdline,
                                            Decompression mode) throws BootException {
+        return loadBzImage(ram, image, name, initrd, cmdline, mode, null);
+    }
+
+    /** As above; a host-unpacked payload is taken from {@code memo} when it holds one, and left there. */
+    public static LoadedKernel loadBzImage(Ram ram, byte[] image, String name, Initrd initrd, String cmdline,
+                                           Decompression mode, UnpackedKernel memo) throws BootException {
         ByteBuffer b = le(image);
         int version = b.getShort(BootParams.VERSION) & 0xFFFF;
         if (version < MIN_PROTOCOL) {
@@ -85,9 +91,15 @@ public final class LinuxLoader {
             throw new BootException(name + ": truncated bzImage");
         }
         if (mode == Decompression.HOST) {
+            if (memo != null && memo.vmlinux != null) {
+                return loadUnpacked(ram, image, headerEnd, memo.vmlinux, name, initrd, cmdline);
+            }
             BzImagePayload payload = BzImagePayload.find(image, (int) pmOffset, name);
             if (payload != null && payload.compression().hostDecodable()) {
                 byte[] vmlinux = payload.unpack(image, ram.size(), name);
+                if (memo != null) {
+                    memo.vmlinux = vmlinux;
+                }
                 return loadUnpacked(ram, image, headerEnd, vmlinux, name, initrd, cmdline);
             }
         }

@@ -2,6 +2,7 @@ package jlguest.launch;
 
 import jlguest.boot.BootException;
 import jlguest.boot.Initrd;
+import jlguest.boot.UnpackedKernel;
 import jlguest.machine.MachineConfig;
 
 /**
@@ -15,6 +16,8 @@ final class GuestFiles {
     private final MachineConfig config;
     private byte[] kernel;
     private Initrd initrd;
+    /** A bzImage's payload once the host has unpacked it, for the next reboot. */
+    final UnpackedKernel unpacked = new UnpackedKernel();
 
     GuestFiles(MachineConfig config) {
         this.config = config;

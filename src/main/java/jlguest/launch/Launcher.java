@@ -87,7 +87,7 @@ public final class Launcher {
             reuse.clear();
         }
         LoadedKernel kernel = KernelLoader.load(ram, image, name, initrd, cmdline,
-                config.guestDecompress() ? Decompression.GUEST : Decompression.HOST);
+                config.guestDecompress() ? Decompression.GUEST : Decompression.HOST, files.unpacked);
         if (hvc && !multiboot && !contains(ram, kernel, VIRTIO_CONSOLE_DRIVER)) {
             // A kernel without the driver would have no console at all: the 16550 it is.
             return prepare(files, config, machineWords, ram, false);

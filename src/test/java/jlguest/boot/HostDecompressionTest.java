@@ -127,6 +127,23 @@ class HostDecompressionTest {
         }
     }
 
+    /** A reboot loads the payload the first load unpacked: the same array, the same RAM and entry. */
+    @Test
+    void aSecondLoadTakesTheUnpackedPayloadFromTheMemo() throws Exception {
+        byte[] image = bzImage(pack(Packer.XZ, VMLINUX));
+        UnpackedKernel memo = new UnpackedKernel();
+        Ram first = new Ram(64 * MB);
+        LoadedKernel k1 = KernelLoader.load(first, image, "bz", null, "quiet", Decompression.HOST, memo);
+        byte[] unpacked = memo.vmlinux;
+        assertTrue(unpacked != null && unpacked.length == VMLINUX.length, "the first load keeps what it unpacked");
+        Ram second = new Ram(64 * MB);
+        LoadedKernel k2 = KernelLoader.load(second, image, "bz", null, "quiet", Decompression.HOST, memo);
+        assertTrue(memo.vmlinux == unpacked, "the second load unpacks nothing");
+        assertArrayEquals(first.bytes, second.bytes);
+        assertEquals(k1.entry(), k2.entry());
+        assertEquals(k1.kernelEnd(), k2.kernelEnd());
+    }
+
     @Test
     void guestDecompressionLoadsTheBzImageAsItIs() throws Exception {
         byte[] image = bzImage(pack(Packer.XZ, VMLINUX));
