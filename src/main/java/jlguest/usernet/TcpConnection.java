@@ -411,6 +411,8 @@ final class TcpConnection {
         if (n == 0 && !s.fin()) {
             return;
         }
+        nat.segmentsIn += n > 0 ? 1 : 0;
+        nat.bytesIn += n;
         if (finFromGuest) {
             ackPending = true;   // after the guest's FIN: nothing more is accepted
             return;
@@ -573,6 +575,7 @@ final class TcpConnection {
             nat.sendData(farIp, farPort, guestIp, guestPort, seq, rcvNxt, flags, field, data, off, n, mss);
         } else {
             nat.sendRaw(farIp, farPort, guestIp, guestPort, seq, rcvNxt, flags, field, null, 0, 0, null);
+            nat.pureAcks += flags == ACK ? 1 : 0;
         }
         advertised = w;
         ackPending = false;
