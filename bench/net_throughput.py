@@ -78,6 +78,9 @@ class Monitor:
         tcp = re.search(r"(\d+) data segments from the guest \((\d+) bytes\), (\d+) pure ACKs", usernet)
         if tcp:
             c["segs from guest"], c["acks to guest"] = int(tcp.group(1)), int(tcp.group(3))
+        stalls = re.search(r"waited (\d+) times for room in the device, (\d+) for the guest's window", usernet)
+        if stalls:
+            c["room stalls"], c["window stalls"] = int(stalls.group(1)), int(stalls.group(2))
         return c
 
     def close(self):
