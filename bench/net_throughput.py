@@ -7,6 +7,10 @@ host's: a transfer starts when the host sees its first sign (an HTTP request arr
 line on a guest's console) and ends when the host sees its last (the last byte, or the
 receiver's marker line), so boot time and the guest's own clock never enter the figure.
 
+Each guest also gets a monitor on a loopback port (--monitor=tcp:...); its counters read just
+before and just after the transfer give what the guest did per MiB moved (guest instructions
+retired, interrupts, frames, TSO segments, ACKs), which the host's load does not change.
+
 Markers are printed upper-cased by the guest (`echo x | tr a-z A-Z`), because the kernel echoes
 its command line, script and all, and a lower-case marker in it would match too early.
 """
