@@ -107,6 +107,30 @@ class UserNetAckTest {
     }
 
     @Test
+    void halfAnUnscaledWindowIsAcknowledgedAtOnce() throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 5, LOOP); TestGuest g = new TestGuest()) {
+            GuestTcp c = new GuestTcp(g, 34004, TestGuest.GW, server.getLocalPort());
+            c.scales = false;   // the NAT offers 65,535 bytes at most: half of it is less than ACK_AT_ONCE
+            assertTrue(c.connect());
+            try (Socket s = server.accept()) {
+                int pieces = 65535 / 2 / 1460 + 1;
+                assertTrue(pieces * 1460 < TcpConnection.ACK_AT_ONCE);
+                byte[] b = new byte[pieces * 1460];
+                new Random(4).nextBytes(b);
+                byte[][] frames = new byte[pieces][];
+                for (int i = 0; i < pieces; i++) {
+                    frames[i] = data(c, i * 1460, b, i * 1460, 1460, 0);
+                }
+                batch(g, frames);
+                byte[] ack = nextAck(c, 5000);
+                assertNotNull(ack, "half the window is out: the guest must not wait for the slice's end");
+                assertEquals(c.iss + 1 + b.length, TestGuest.tcpAck(ack));
+                assertArrayEquals(b, s.getInputStream().readNBytes(b.length));
+            }
+        }
+    }
+
+    @Test
     void outOfOrderSegmentsAreKeptUntilTheHoleFills() throws Exception {
         try (ServerSocket server = new ServerSocket(0, 5, LOOP); TestGuest g = new TestGuest()) {
             GuestTcp c = new GuestTcp(g, 34002, TestGuest.GW, server.getLocalPort());
