@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Network throughput of the bundled guest, in MB/s, measured on the host's clock (issue 14).
+# Network throughput of the bundled guest, in MB/s, measured on the host's clock, and the guest
+# instructions per MiB moved, read from its monitor (issue 14).
 #
-#   bench/net-throughput.sh [--size MiB] [--runs N] [--mem 128m] [-v] [MODE...]
+#   bench/net-throughput.sh [--size MiB] [--runs N] [--mem 128m] [--compiler] [-v] [MODE...]
 #
 # Modes (default: all of them, in this order):
 #   user-down   host HTTP server on 127.0.0.1 -> guest `wget -O /dev/null http://10.0.2.2:PORT/`

@@ -7,12 +7,17 @@ host's: a transfer starts when the host sees its first sign (an HTTP request arr
 line on a guest's console) and ends when the host sees its last (the last byte, or the
 receiver's marker line), so boot time and the guest's own clock never enter the figure.
 
+Each guest also gets a monitor on a loopback port (--monitor=tcp:...); its counters read just
+before and just after the transfer give what the guest did per MiB moved (guest instructions
+retired, interrupts, frames, TSO segments, ACKs), which the host's load does not change.
+
 Markers are printed upper-cased by the guest (`echo x | tr a-z A-Z`), because the kernel echoes
 its command line, script and all, and a lower-case marker in it would match too early.
 """
 import argparse
 import http.server
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -31,16 +36,83 @@ def free_port(kind=socket.SOCK_STREAM):
         return s.getsockname()[1]
 
 
+class Monitor:
+    """The guest's monitor on a loopback port: the load-independent counters of a transfer.
+
+    Wall-clock MB/s on a shared machine swings 2x with the load; the guest instructions retired
+    per MiB moved do not (the guest's TCP/IP stack runs the same code however fast the host is).
+    """
+
+    PROMPT = b"(jlguest) "
+
+    def __init__(self, port):
+        self.port = port
+        self.sock = None
+
+    def ask(self, *commands):
+        """Each command's output, in order (the monitor answers one line at a time)."""
+        if self.sock is None:
+            self.sock = socket.create_connection(("127.0.0.1", self.port), timeout=30)
+            self._until_prompt()
+        out = []
+        for c in commands:
+            self.sock.sendall(c.encode() + b"\n")
+            out.append(self._until_prompt())
+        return out
+
+    def _until_prompt(self):
+        buf = b""
+        while not buf.endswith(self.PROMPT):
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                break
+            buf += chunk
+        return buf[:-len(self.PROMPT)].decode("utf-8", "replace")
+
+    def counters(self):
+        """Instructions retired, interrupts taken, and the network device's and NAT's counts."""
+        stats, counters, virtio, usernet = self.ask("stats", "info counters", "info virtio", "info usernet")
+        c = {"instructions": _num(r"instructions executed\s+([\d,]+)", stats),
+             "interrupts": _num(r"^interrupts\s+([\d,]+)", counters)}
+        net = re.search(r"rx (\d+) frames \((\d+) large segments\), tx (\d+) frames(?:, (\d+) large segments)?",
+                        virtio)
+        if net:
+            c["rx frames"], c["rx large"], c["tx frames"] = (int(net.group(i)) for i in (1, 2, 3))
+            c["tx large"] = int(net.group(4) or 0)
+        tcp = re.search(r"(\d+) data segments from the guest \((\d+) bytes\), (\d+) pure ACKs", usernet)
+        if tcp:
+            c["segs from guest"], c["acks to guest"] = int(tcp.group(1)), int(tcp.group(3))
+        stalls = re.search(r"waited (\d+) times for room in the device, (\d+) for the guest's window", usernet)
+        if stalls:
+            c["room stalls"], c["window stalls"] = int(stalls.group(1)), int(stalls.group(2))
+        return c
+
+    def close(self):
+        if self.sock:
+            self.sock.close()
+
+
+def _num(pattern, text):
+    m = re.search(pattern, text, re.M)
+    return int(m.group(1).replace(",", "")) if m else 0
+
+
+def delta(before, after):
+    return {k: after[k] - before.get(k, 0) for k in after}
+
+
 class Guest:
     """One ./lguest process; a thread reads its console and notes when each marker appeared."""
 
-    def __init__(self, name, mem, net, script, verbose):
+    def __init__(self, name, mem, net, script, verbose, compiler=False):
         self.name = name
         self.seen = {}
         self.lines = []
         self.cond = threading.Condition()
+        self.monitor = Monitor(free_port())
         cmd = [os.path.join(ROOT, "lguest"), mem, "guest-images/vmlinux", "--initrd=guest-images/initrd.img",
-               "--net=" + net, "jlguest.run=" + script]
+               "--net=" + net, f"--monitor=tcp:127.0.0.1:{self.monitor.port}",
+               "--compiler" if compiler else "--no-compiler", "jlguest.run=" + script]
         self.proc = subprocess.Popen(cmd, cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                      stderr=subprocess.STDOUT)
         self.verbose = verbose
@@ -85,7 +157,11 @@ class Guest:
         except (OSError, IndexError, ValueError):
             return float("nan")
 
+    def counters(self):
+        return self.monitor.counters()
+
     def stop(self):
+        self.monitor.close()
         if self.proc.poll() is None:
             self.proc.terminate()
             try:
@@ -109,6 +185,7 @@ def user_down(args):
         def do_GET(self):
             started["t"] = time.monotonic()
             started["cpu"] = guest[0].cpu()
+            started["counters"] = guest[0].counters()
             self.send_response(200)
             self.send_header("Content-Length", str(size))
             self.end_headers()
@@ -122,16 +199,17 @@ def user_down(args):
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     port = server.server_address[1]
-    script = f"wget -q -O /dev/null http://10.0.2.2:{port}/data && {marker('done')}"
-    g = Guest("guest", args.mem, "user", script, args.verbose)
+    script = f"wget -q -O /dev/null http://10.0.2.2:{port}/data && {marker('done')}; sleep 3600"
+    g = Guest("guest", args.mem, "user", script, args.verbose, args.compiler)
     guest.append(g)
     try:
         end = g.wait("JLB-DONE", args.timeout)
         cpu = g.cpu() - started["cpu"]
+        counts = delta(started["counters"], g.counters())
     finally:
         g.stop()
         server.shutdown()
-    return size, end - started["t"], cpu
+    return size, end - started["t"], cpu, counts
 
 
 def user_up(args):
@@ -140,10 +218,11 @@ def user_up(args):
     port = free_port()
     script = (f"mkdir -p /www && dd if=/dev/zero of=/www/f bs=1M count={args.size} 2>/dev/null && "
               f"httpd -p 8080 -h /www && {marker('ready')}; sleep 3600")
-    g = Guest("guest", args.mem, f"user,hostfwd=tcp::{port}-:8080", script, args.verbose)
+    g = Guest("guest", args.mem, f"user,hostfwd=tcp::{port}-:8080", script, args.verbose, args.compiler)
     try:
         g.wait("JLB-READY", args.timeout)
         with socket.create_connection(("127.0.0.1", port), timeout=args.timeout) as s:
+            k0 = g.counters()
             t0, c0 = time.monotonic(), g.cpu()
             s.sendall(b"GET /f HTTP/1.0\r\n\r\n")
             got = 0
@@ -154,11 +233,12 @@ def user_up(args):
                     break
                 got += n
             t1, c1 = time.monotonic(), g.cpu()
+            counts = delta(k0, g.counters())
     finally:
         g.stop()
     if got < size:
         sys.exit(f"net-throughput: user-up got {got} bytes, wanted {size} and headers")
-    return size, t1 - t0, c1 - c0
+    return size, t1 - t0, c1 - c0, counts
 
 
 def user_nc(args):
@@ -181,15 +261,17 @@ def user_nc(args):
                 if n == 0:
                     break
                 if t0 is None:
+                    k0 = guest[0].counters()
                     t0, c0 = time.monotonic(), guest[0].cpu()
                 got += n
             result["got"], result["t"] = got, time.monotonic() - (t0 or time.monotonic())
             result["cpu"] = guest[0].cpu() - c0 if t0 else float("nan")
+            result["counts"] = delta(k0, guest[0].counters()) if t0 else {}
 
     guest = []
     th = threading.Thread(target=serve, daemon=True)
     script = f"dd if=/dev/zero bs=64k count={args.size * 16} 2>/dev/null | nc 10.0.2.2 {port}; {marker('done')}"
-    g = Guest("guest", args.mem, "user", script, args.verbose)
+    g = Guest("guest", args.mem, "user", script, args.verbose, args.compiler)
     guest.append(g)
     th.start()
     try:
@@ -199,7 +281,7 @@ def user_nc(args):
         listener.close()
     if result.get("got") != size:
         sys.exit(f"net-throughput: user-nc got {result.get('got')} bytes, wanted {size}")
-    return size, result["t"], result["cpu"]
+    return size, result["t"], result["cpu"], result["counts"]
 
 
 def guest_to_guest(args, backend):
@@ -220,20 +302,23 @@ def guest_to_guest(args, backend):
                 f" && httpd -p 8080 -h /www && {marker('ready')}; sleep 3600")
     script_b = (f"{up.format(GUEST_B)}; ping -c 1 -W 10 {GUEST_A} > /dev/null; {marker('start')}; "
                 f"wget -q -O /dev/null http://{GUEST_A}:8080/f && {marker('done')}; sleep 3600")
-    a = Guest("A", args.mem, net_a, script_a, args.verbose)
+    a = Guest("A", args.mem, net_a, script_a, args.verbose, args.compiler)
     b = None
     try:
         a.wait("JLB-READY", args.timeout)
-        b = Guest("B", args.mem, net_b, script_b, args.verbose)
+        b = Guest("B", args.mem, net_b, script_b, args.verbose, args.compiler)
         t0 = b.wait("JLB-START", args.timeout)
         c0 = a.cpu() + b.cpu()
+        k0 = (a.counters(), b.counters())
         t1 = b.wait("JLB-DONE", args.timeout)
         c1 = a.cpu() + b.cpu()
+        ka, kb = delta(k0[0], a.counters()), delta(k0[1], b.counters())
+        counts = {k: ka[k] + kb.get(k, 0) for k in ka}
     finally:
         a.stop()
         if b:
             b.stop()
-    return size, t1 - t0, c1 - c0
+    return size, t1 - t0, c1 - c0, counts
 
 
 MODES = {
@@ -254,6 +339,7 @@ def main():
     p.add_argument("--runs", type=int, default=1, help="runs of each mode (default 1)")
     p.add_argument("--mem", default="128m", help="guest memory (default 128m: user-up keeps the file in RAM)")
     p.add_argument("--timeout", type=float, default=300, help="seconds to wait for each step (default 300)")
+    p.add_argument("--compiler", action="store_true", help="run the guests with ./lguest --compiler")
     p.add_argument("-v", "--verbose", action="store_true", help="echo the guests' consoles on stderr")
     args = p.parse_args()
     bad = [m for m in args.modes if m not in MODES]
@@ -264,9 +350,15 @@ def main():
     for mode in args.modes:
         for _ in range(args.runs):
             load = os.getloadavg()[0]
-            size, secs, cpu = MODES[mode](args)
+            size, secs, cpu, counts = MODES[mode](args)
+            mib = size / MIB
             print(f"{mode:10s} {args.size:5d} MiB {secs:7.2f} s {size / secs / 1e6:7.1f} MB/s   "
-                  f"{cpu:6.2f} CPU s {size / cpu / 1e6:7.1f} MB per CPU-s  (load {load:.2f})", flush=True)
+                  f"{cpu:6.2f} CPU s {size / cpu / 1e6:7.1f} MB per CPU-s  (load {load:.2f})"
+                  f"{'  compiler' if args.compiler else ''}", flush=True)
+            # Per MiB moved: what the guests did for it, whatever the host's load.
+            per = "  ".join(f"{k} {counts[k] / mib:,.0f}" for k in counts if k != "instructions")
+            print(f"{'':10s} per MiB: {counts.get('instructions', 0) / mib / 1e6:6.2f} M instructions  {per}  "
+                  f"({counts.get('instructions', 0) / secs / 1e6:.1f} MIPS during the transfer)", flush=True)
 
 
 if __name__ == "__main__":

@@ -30,6 +30,11 @@ final class TcpNat {
     private int nextPort = 40000;
     long refused;
     long retransmits;
+    /** ACKs without data to the guest: each costs it an interrupt's share and a trip through its stack. */
+    long pureAcks;
+    /** Segments with data from the guest, and their bytes: how large its sends reach us. */
+    long segmentsIn;
+    long bytesIn;
     long probes;
     long roomStalls;
     long windowStalls;

@@ -235,6 +235,8 @@ public final class UserNet implements NetBackend {
         sb.append(String.format("  tcp: %d refused, %d timeouts (go-back), %d window probes; sending waited %d times"
                 + " for room in the device, %d for the guest's window, %d for host data%n",
                 tcp.refused, tcp.retransmits, tcp.probes, tcp.roomStalls, tcp.windowStalls, tcp.dataStalls));
+        sb.append(String.format("  tcp: %d data segments from the guest (%d bytes), %d pure ACKs to the guest%n",
+                tcp.segmentsIn, tcp.bytesIn, tcp.pureAcks));
         return sb.toString();
     }
 

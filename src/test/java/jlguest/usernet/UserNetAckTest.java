@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * How the NAT acknowledges the guest's bytes: delayed to the end of the CPU's slice for a lone
- * small segment, at once for two full segments in one batch, and out-of-order segments kept
+ * small segment or two, at once for a burst (48 KiB, or half the window), and out-of-order segments kept
  * until the hole before them fills (with a duplicate ACK at once).
  */
 class UserNetAckTest {
@@ -64,7 +64,7 @@ class UserNetAckTest {
     }
 
     @Test
-    void twoFullSegmentsInOneBatchAreAcknowledgedAtOnce() throws Exception {
+    void twoFullSegmentsWaitForTheSliceEndAsOneAck() throws Exception {
         try (ServerSocket server = new ServerSocket(0, 5, LOOP); TestGuest g = new TestGuest()) {
             GuestTcp c = new GuestTcp(g, 34001, TestGuest.GW, server.getLocalPort());
             assertTrue(c.connect());
@@ -72,10 +72,59 @@ class UserNetAckTest {
                 byte[] b = new byte[2 * 1460];
                 new Random(1).nextBytes(b);
                 batch(g, data(c, 0, b, 0, 1460, 0), data(c, 1460, b, 1460, 1460, TcpConnection.PSH));
+                assertNull(nextAck(c, 300), "two segments are less than a burst: the ACK waits");
+                g.net.tick();
                 byte[] ack = nextAck(c, 5000);
-                assertNotNull(ack, "no slice end needed");
+                assertNotNull(ack, "the slice ended");
+                assertEquals(c.iss + 1 + b.length, TestGuest.tcpAck(ack));
+                assertNull(nextAck(c, 200), "one ACK for both");
+                assertArrayEquals(b, s.getInputStream().readNBytes(b.length));
+            }
+        }
+    }
+
+    @Test
+    void aBurstIsAcknowledgedAtOnce() throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 5, LOOP); TestGuest g = new TestGuest()) {
+            GuestTcp c = new GuestTcp(g, 34003, TestGuest.GW, server.getLocalPort());
+            assertTrue(c.connect());
+            try (Socket s = server.accept()) {
+                int pieces = TcpConnection.ACK_AT_ONCE / 1460 + 1;
+                byte[] b = new byte[pieces * 1460];
+                new Random(3).nextBytes(b);
+                byte[][] frames = new byte[pieces][];
+                for (int i = 0; i < pieces; i++) {
+                    frames[i] = data(c, i * 1460, b, i * 1460, 1460, i == pieces - 1 ? TcpConnection.PSH : 0);
+                }
+                batch(g, frames);
+                byte[] ack = nextAck(c, 5000);
+                assertNotNull(ack, "a burst's worth: no slice end needed");
                 assertEquals(c.iss + 1 + b.length, TestGuest.tcpAck(ack));
                 assertNull(nextAck(c, 200), "one ACK for the batch");
+                assertArrayEquals(b, s.getInputStream().readNBytes(b.length));
+            }
+        }
+    }
+
+    @Test
+    void halfAnUnscaledWindowIsAcknowledgedAtOnce() throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 5, LOOP); TestGuest g = new TestGuest()) {
+            GuestTcp c = new GuestTcp(g, 34004, TestGuest.GW, server.getLocalPort());
+            c.scales = false;   // the NAT offers 65,535 bytes at most: half of it is less than ACK_AT_ONCE
+            assertTrue(c.connect());
+            try (Socket s = server.accept()) {
+                int pieces = 65535 / 2 / 1460 + 1;
+                assertTrue(pieces * 1460 < TcpConnection.ACK_AT_ONCE);
+                byte[] b = new byte[pieces * 1460];
+                new Random(4).nextBytes(b);
+                byte[][] frames = new byte[pieces][];
+                for (int i = 0; i < pieces; i++) {
+                    frames[i] = data(c, i * 1460, b, i * 1460, 1460, 0);
+                }
+                batch(g, frames);
+                byte[] ack = nextAck(c, 5000);
+                assertNotNull(ack, "half the window is out: the guest must not wait for the slice's end");
+                assertEquals(c.iss + 1 + b.length, TestGuest.tcpAck(ack));
                 assertArrayEquals(b, s.getInputStream().readNBytes(b.length));
             }
         }
