@@ -92,7 +92,7 @@ public final class Main {
     private boolean forceRestore;
 
     @Option(names = "--compiler", negatable = true,
-            description = "Compile hot guest code to JVM bytecode (--no-compiler: interpret all; default: off for now; on compiles after a warm-up of 250 M instructions).")
+            description = "Compile hot guest code to JVM bytecode (the default: after a warm-up of 250 M instructions; --no-compiler: interpret all guest code).")
     private Boolean compiler;
 
     @Option(names = "--guest-decompress",

@@ -439,7 +439,7 @@ public final class Cpu extends FastExecutor {
     /**
      * Installs the block compiler for CPUs made from now on (jlguest.cpu.jit's
      * {@code CompilerService.BACKEND}; the machine does this). Whether it is used is the
-     * {@code jlguest.jit} property's say: off (the default), on, all.
+     * {@code jlguest.jit} property's say: on (the default), off, all.
      */
     public static void useBlockCompiler(BlockCompilerBackend compiler) {
         JitPort.install(compiler);
