@@ -190,20 +190,20 @@ final class Offload {
         return (b[off] & 0xFF) | (b[off + 1] & 0xFF) << 8;
     }
 
-    private static int be16(byte[] b, int off) {
+    static int be16(byte[] b, int off) {
         return (b[off] & 0xFF) << 8 | b[off + 1] & 0xFF;
     }
 
-    private static int i32(byte[] b, int off) {
+    static int i32(byte[] b, int off) {
         return (b[off] & 0xFF) << 24 | (b[off + 1] & 0xFF) << 16 | (b[off + 2] & 0xFF) << 8 | b[off + 3] & 0xFF;
     }
 
-    private static void put16(byte[] b, int off, int v) {
+    static void put16(byte[] b, int off, int v) {
         b[off] = (byte) (v >>> 8);
         b[off + 1] = (byte) v;
     }
 
-    private static void put32(byte[] b, int off, int v) {
+    static void put32(byte[] b, int off, int v) {
         b[off] = (byte) (v >>> 24);
         b[off + 1] = (byte) (v >>> 16);
         b[off + 2] = (byte) (v >>> 8);

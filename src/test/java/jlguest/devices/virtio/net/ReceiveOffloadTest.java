@@ -102,23 +102,23 @@ class ReceiveOffloadTest {
         byte[] f = new byte[54 + n];
         f[12] = 0x08;
         f[14] = 0x45;
-        put16(f, 16, 40 + n);
+        Offload.put16(f, 16, 40 + n);
         f[22] = 64;
         f[23] = 6;
-        put32(f, 26, 0x0A000202);
-        put32(f, 30, 0x0A00020F);
-        put16(f, 34, 80);
-        put16(f, 36, 40000);
-        put32(f, 38, 0x10000000);
-        put32(f, 42, 77);
+        Offload.put32(f, 26, 0x0A000202);
+        Offload.put32(f, 30, 0x0A00020F);
+        Offload.put16(f, 34, 80);
+        Offload.put16(f, 36, 40000);
+        Offload.put32(f, 38, 0x10000000);
+        Offload.put32(f, 42, 77);
         f[46] = 0x50;
         f[47] = 0x18;
-        put16(f, 48, 65535);
+        Offload.put16(f, 48, 65535);
         byte[] data = new byte[n];
         new Random(seed).nextBytes(data);
         System.arraycopy(data, 0, f, 54, n);
-        put16(f, 24, ~Offload.sum(f, 14, 20, 0) & 0xFFFF);
-        put16(f, 50, ~Offload.sum(f, 34, 20 + n, pseudo(20 + n)) & 0xFFFF);
+        Offload.put16(f, 24, ~Offload.sum(f, 14, 20, 0) & 0xFFFF);
+        Offload.put16(f, 50, ~Offload.sum(f, 34, 20 + n, pseudo(20 + n)) & 0xFFFF);
         return f;
     }
 
@@ -191,7 +191,7 @@ class ReceiveOffloadTest {
             fragment[20] = 0x20;   // MF
             fragment[24] = 0;
             fragment[25] = 0;
-            put16(fragment, 24, ~Offload.sum(fragment, 14, 20, 0) & 0xFFFF);
+            Offload.put16(fragment, 24, ~Offload.sum(fragment, 14, 20, 0) & 0xFFFF);
             for (byte[] f : List.of(good, bad, fragment)) {
                 g.backend.sink.frame(f, f.length);
             }
@@ -225,7 +225,7 @@ class ReceiveOffloadTest {
                 byte[] p = g.read(a + 12, used.get(i).len() - 12);
                 assertTrue(p.length <= 1514);
                 assertChecksums(p);
-                assertEquals(0x10000000 + i * MSS, ByteArrayInts.i32(p, 38), "sequence number of piece " + i);
+                assertEquals(0x10000000 + i * MSS, Offload.i32(p, 38), "sequence number of piece " + i);
                 payload.write(p, 54, p.length - 54);
             }
             assertArrayEquals(Arrays.copyOfRange(seg, 54, seg.length), payload.toByteArray());
@@ -346,24 +346,5 @@ class ReceiveOffloadTest {
         assertEquals(1, used.size(), "the next frame fits the next buffer");
         assertEquals(12 + next.length, used.get(0).len());
         assertFalse(g.drv.needsReset());
-    }
-
-    private static void put16(byte[] b, int off, int v) {
-        b[off] = (byte) (v >>> 8);
-        b[off + 1] = (byte) v;
-    }
-
-    private static void put32(byte[] b, int off, int v) {
-        b[off] = (byte) (v >>> 24);
-        b[off + 1] = (byte) (v >>> 16);
-        b[off + 2] = (byte) (v >>> 8);
-        b[off + 3] = (byte) v;
-    }
-
-    /** Big-endian reads for the checks. */
-    private static final class ByteArrayInts {
-        static int i32(byte[] b, int off) {
-            return (b[off] & 0xFF) << 24 | (b[off + 1] & 0xFF) << 16 | (b[off + 2] & 0xFF) << 8 | b[off + 3] & 0xFF;
-        }
     }
 }
