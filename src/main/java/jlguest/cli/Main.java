@@ -96,7 +96,7 @@ public final class Main {
     private Boolean compiler;
 
     @Option(names = "--guest-decompress",
-            description = "Let a bzImage unpack itself in the guest (slow; its KASLR) instead of in the launcher.")
+            description = "Let a bzImage and a compressed initrd unpack themselves in the guest (slow; the kernel's KASLR) instead of in the launcher.")
     private boolean guestDecompress;
 
     @Option(names = "--monitor", paramLabel = "stdio|tcp:HOST:PORT[,secret[=FILE]]",

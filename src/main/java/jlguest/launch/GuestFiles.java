@@ -1,6 +1,7 @@
 package jlguest.launch;
 
 import jlguest.boot.BootException;
+import jlguest.boot.InitramfsUnpacker;
 import jlguest.boot.Initrd;
 import jlguest.boot.UnpackedKernel;
 import jlguest.machine.MachineConfig;
@@ -16,6 +17,7 @@ final class GuestFiles {
     private final MachineConfig config;
     private byte[] kernel;
     private Initrd initrd;
+    private Initrd unpackedInitrd;
     /** A bzImage's payload once the host has unpacked it, for the next reboot. */
     final UnpackedKernel unpacked = new UnpackedKernel();
 
@@ -37,5 +39,13 @@ final class GuestFiles {
             initrd = new Initrd(HostFiles.read(config.initrd(), "initrd", config.ramSize()), config.initrd().toString());
         }
         return initrd;
+    }
+
+    /** The initrd with its compressed streams unpacked on the host (InitramfsUnpacker), or null. */
+    Initrd unpackedInitrd() throws BootException {
+        if (unpackedInitrd == null && initrd() != null) {
+            unpackedInitrd = InitramfsUnpacker.unpack(initrd, config.ramSize());
+        }
+        return unpackedInitrd;
     }
 }

@@ -75,11 +75,12 @@ public final class Launcher {
     private static Prepared prepare(GuestFiles files, MachineConfig config, List<String> machineWords, Ram reuse,
                                     boolean hvc) throws BootException {
         byte[] image = files.kernel();
-        Initrd initrd = files.initrd();
         String name = config.kernel().toString();
         // Machine words (console=, virtio_mmio.device=) are Linux's language. A multiboot kernel
         // gets what GRUB and QEMU give it: its own file name, then what the user typed.
         boolean multiboot = KernelLoader.detect(image, name) == KernelFormat.MULTIBOOT;
+        // A multiboot module is whatever its kernel wants: only a Linux initramfs is unpacked.
+        Initrd initrd = multiboot || config.guestDecompress() ? files.initrd() : files.unpackedInitrd();
         String cmdline = multiboot ? KernelCommandLine.multiboot(name, config.kernelArgs())
                 : KernelCommandLine.build(config.kernelArgs(), machineWords, hvc);
         Ram ram = reuse == null ? allocate(config.ramSize()) : reuse;

@@ -9,7 +9,8 @@ import java.util.List;
  *
  * @param deterministic guest time from the instruction count, so runs repeat exactly
  * @param kernelArgs the words after the kernel that are not options: the user's kernel command line
- * @param guestDecompress a bzImage runs its own decompressor in the guest instead of being unpacked by the launcher
+ * @param guestDecompress a bzImage runs its own decompressor in the guest, and the kernel unpacks a compressed
+ *                        initramfs, instead of the launcher unpacking both
  * @param virtioConsole a virtio console (hvc0, which knows the terminal's size) is the Linux guest's console,
  *                      when its kernel has the driver; otherwise the 16550 (ttyS0) is
  */

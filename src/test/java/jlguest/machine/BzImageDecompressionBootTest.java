@@ -37,7 +37,11 @@ class BzImageDecompressionBootTest {
     }
 
     static Boot boot(String kernel, long ram, boolean guestDecompress, String script) throws Exception {
-        MachineConfig config = new MachineConfig(ram, Path.of(kernel), Path.of("guest-images/initrd.img"),
+        return boot(kernel, Path.of("guest-images/initrd.img"), ram, guestDecompress, script);
+    }
+
+    static Boot boot(String kernel, Path initrd, long ram, boolean guestDecompress, String script) throws Exception {
+        MachineConfig config = new MachineConfig(ram, Path.of(kernel), initrd,
                 List.of(), List.of(), true, false, false, List.of(script), guestDecompress);
         try (VirtioDevices virtio = jlguest.machine.VirtioBuilder.open(config.disks(), config.networks(), false)) {
             Launcher.Prepared guest = Launcher.prepare(config, virtio.commandLineWords());

@@ -15,12 +15,18 @@ import java.util.Map;
  * "070701" header on a 4-byte boundary), so the guest finds the files at / next to busybox, and
  * the launcher needs no notion of several initrds.
  */
-final class InitramfsLayer {
+public final class InitramfsLayer {
     /** A file's bytes and mode bits (type included: 0100000 a regular file, 040000 a directory). */
     private record Entry(byte[] bytes, int mode) {
     }
 
     private final Map<String, Entry> files = new LinkedHashMap<>();
+
+    /** Adds a regular file at {@code /name} (its directories must be added first). */
+    public InitramfsLayer file(String name, byte[] bytes) {
+        files.put(name, new Entry(bytes, 0100644));
+        return this;
+    }
 
     /** Adds an executable file at {@code /name} (its directories must be added first). */
     InitramfsLayer executable(String name, byte[] bytes) {
@@ -55,16 +61,34 @@ final class InitramfsLayer {
 
     /** Writes {@code base} (zero-padded to 4 bytes) followed by this layer to {@code out}. */
     Path appendTo(Path base, Path out) throws IOException {
+        return appendTo(base, out, false);
+    }
+
+    /** As {@link #appendTo(Path, Path)}, the layer packed as a gzip stream when {@code gzip} is true. */
+    Path appendTo(Path base, Path out, boolean gzip) throws IOException {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         buf.write(Files.readAllBytes(base));
         pad(buf);
+        if (gzip) {
+            try (java.util.zip.GZIPOutputStream z = new java.util.zip.GZIPOutputStream(buf)) {
+                z.write(cpio());
+            }
+        } else {
+            buf.write(cpio());
+        }
+        Files.write(out, buf.toByteArray());
+        return out;
+    }
+
+    /** This layer as one newc cpio archive, TRAILER!!! included. */
+    public byte[] cpio() {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
         int ino = 0x7000;
         for (Map.Entry<String, Entry> f : files.entrySet()) {
             entry(buf, f.getKey(), f.getValue().mode(), f.getValue().bytes(), ino++);
         }
         entry(buf, "TRAILER!!!", 0, new byte[0], 0);
-        Files.write(out, buf.toByteArray());
-        return out;
+        return buf.toByteArray();
     }
 
     private static void entry(ByteArrayOutputStream buf, String name, int mode, byte[] data, int ino) {
