@@ -45,6 +45,8 @@ public final class InitramfsUnpacker {
 
     /** Thrown inside: the initrd is not something we unpack; the guest gets it as it is. */
     private static final class Decline extends Exception {
+        private static final long serialVersionUID = 1L;
+
         Decline() {
             super(null, null, false, false);
         }
