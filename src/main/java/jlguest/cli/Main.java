@@ -1,6 +1,7 @@
 package jlguest.cli;
 
 import java.io.PrintStream;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,10 +12,6 @@ import jlguest.machine.DiskConfig;
 import jlguest.machine.MachineConfig;
 import jlguest.machine.NetworkConfig;
 import jlguest.launch.DebugOptions;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /**
  * The {@code lguest} command.
@@ -25,14 +22,6 @@ import picocli.CommandLine.Parameters;
  * the kernel's command line. Every mistake ends in one line on stderr and exit status 2: a stack
  * trace is a bug in jlguest, never the user's problem.
  */
-@Command(name = "lguest", sortOptions = false, usageHelpAutoWidth = true,
-        versionProvider = Main.Version.class,
-        description = {"Boot an x86 kernel in a pure-Java emulated machine.",
-                "With no arguments, boots the bundled Linux guest."},
-        customSynopsis = "lguest [options] <memory> <kernel> [kernel arguments...]",
-        footer = {"", "Memory: 64 (MiB), 64m, 512m, 1g (16m .. 2047m).",
-                "Kernels: vmlinux (ELF32 i386), bzImage (boot protocol >= 2.07), multiboot v1.",
-                "Example: lguest 64m guest-images/vmlinux --initrd=guest-images/initrd.img"})
 public final class Main {
     /** "jlguest X.Y.Z": the version comes from the pom, through version.properties. */
     public static final String VERSION = "jlguest " + projectVersion();
@@ -49,105 +38,136 @@ public final class Main {
         return p.getProperty("version", "(unknown version)");
     }
 
-    @Parameters(paramLabel = "WORDS", hidden = true)
+    private static final String SYNOPSIS = "lguest [options] <memory> <kernel> [kernel arguments...]";
+    private static final String[] DESCRIPTION = {
+        "Boot an x86 kernel in a pure-Java emulated machine.",
+        "With no arguments, boots the bundled Linux guest.",
+    };
+    private static final String[] FOOTER = {
+        "",
+        "Memory: 64 (MiB), 64m, 512m, 1g (16m .. 2047m).",
+        "Kernels: vmlinux (ELF32 i386), bzImage (boot protocol >= 2.07), multiboot v1.",
+        "Example: lguest 64m guest-images/vmlinux --initrd=guest-images/initrd.img",
+    };
+
     private List<String> words = new ArrayList<>();
-
-    @Option(names = "--initrd", paramLabel = "FILE", description = "Initial RAM disk (Linux) or boot module (multiboot).")
     private Path initrd;
-
-    @Option(names = "--block", paramLabel = "FILE[,ro][,snapshot][,serial=S]",
-            description = "A virtio block device backed by the raw image FILE (repeatable: vda, vdb, ...); "
-                    + "ro: never written; snapshot: the guest writes to a copy that vanishes at exit; "
-                    + "serial=S: the ID the guest reads.")
-    private List<String> blocks = new ArrayList<>();
-
-    @Option(names = "--net", paramLabel = "SPEC",
-            description = {"A virtio network device (repeatable). SPEC is one of:",
-                    "  udp:local=HOST:PORT,remote=HOST:PORT",
-                    "  socket:listen=HOST:PORT | socket:connect=HOST:PORT",
-                    "  mcast:GROUP:PORT[,localaddr=ADDR]",
-                    "each with optional ,mac=52:54:00:12:34:56 and ,mtu=N."})
-    private List<String> nets = new ArrayList<>();
-
-    @Option(names = "--console", paramLabel = "virtio|serial",
-            description = {"The Linux guest's console: virtio (default): hvc0, which knows the terminal's size, "
-                    + "with ttyS0 for early boot (when the kernel has the driver); serial: ttyS0 only."})
+    private final List<String> blocks = new ArrayList<>();
+    private final List<String> nets = new ArrayList<>();
     private String console = "virtio";
-
-    @Option(names = "--no-reboot", description = "Exit instead of restarting when the guest reboots.")
     private boolean noReboot;
-
-    @Option(names = "--test-exit", description = "Enable the test exit port 0xF4 (QEMU isa-debug-exit compatible).")
     private boolean testExit;
-
-    @Option(names = "--deterministic", description = "Derive guest time from the instruction count, so runs repeat exactly.")
     private boolean deterministic;
-
-    @Option(names = "--restore", paramLabel = "FILE",
-            description = "Restore the machine saved in FILE (by savevm or Ctrl-A s) instead of booting; "
-                    + "memory and kernel come from it, disks and networks from --block and --net.")
     private Path restore;
-
-    @Option(names = "--force-restore", description = "With --restore: accept disks that changed since the snapshot.")
     private boolean forceRestore;
-
-    @Option(names = "--compiler", negatable = true,
-            description = "Compile hot guest code to JVM bytecode (the default: after a warm-up of 250 M instructions; --no-compiler: interpret all guest code).")
     private Boolean compiler;
-
-    @Option(names = "--guest-decompress",
-            description = "Let a bzImage and a compressed initrd unpack themselves in the guest (slow; the kernel's KASLR) instead of in the launcher.")
     private boolean guestDecompress;
-
-    @Option(names = "--monitor", paramLabel = "stdio|tcp:HOST:PORT[,secret[=FILE]]",
-            description = "The monitor on the terminal (serial to --serial) or on a TCP port; Ctrl-A c reaches it anyway.")
     private String monitor;
-
-    @Option(names = "--gdb", paramLabel = "tcp:HOST:PORT", description = "Listen for gdb (target remote HOST:PORT).")
     private String gdb;
-
-    @Option(names = "-S", description = "Start the guest paused (continue it from the monitor or gdb).")
     private boolean startPaused;
-
-    @Option(names = "--symbols", paramLabel = "FILE", description = "Kernel symbols: a System.map or an ELF file (default: the kernel's own).")
     private Path symbols;
-
-    @Option(names = "--serial", paramLabel = "file:PATH|none", description = "Where the guest's serial output goes instead of the terminal.")
     private String serial;
-
-    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
     private boolean help;
-
-    @Option(names = {"-V", "--version"}, versionHelp = true, description = "Print the version and exit.")
     private boolean version;
 
-    /** Supplies the version line to picocli. */
-    static final class Version implements CommandLine.IVersionProvider {
-        @Override
-        public String[] getVersion() {
-            return new String[] {VERSION};
+    /** The options, their help, and the field each one sets. */
+    private Options options() {
+        return new Options()
+                .value("--initrd", "FILE", v -> initrd = path("--initrd", v),
+                        "Initial RAM disk (Linux) or boot module (multiboot).")
+                .repeatable("--block", "FILE[,ro][,snapshot][,serial=S]", blocks::add,
+                        "A virtio block device backed by the raw image FILE (repeatable: vda, vdb, ...); "
+                                + "ro: never written; snapshot: the guest writes to a copy that vanishes at exit; "
+                                + "serial=S: the ID the guest reads.")
+                .repeatable("--net", "SPEC", nets::add,
+                        "A virtio network device (repeatable). SPEC is one of:",
+                        "  user[,hostfwd=tcp|udp:[HOST]:PORT-[GUEST]:PORT]...[,restrict=on]",
+                        "    [,net=10.0.2.0/24][,host=A][,dns=A][,dhcpstart=A]",
+                        "  udp:local=HOST:PORT,remote=HOST:PORT",
+                        "  socket:listen=HOST:PORT | socket:connect=HOST:PORT",
+                        "  mcast:GROUP:PORT[,localaddr=ADDR]",
+                        "each with optional ,mac=52:54:00:12:34:56 and ,mtu=N.")
+                .value("--console", "virtio|serial", v -> console = v,
+                        "The Linux guest's console: virtio (default): hvc0, which knows the terminal's size, "
+                                + "with ttyS0 for early boot (when the kernel has the driver); serial: ttyS0 only.")
+                .flag(List.of("--no-reboot"), v -> noReboot = true, "Exit instead of restarting when the guest reboots.")
+                .flag(List.of("--test-exit"), v -> testExit = true,
+                        "Enable the test exit port 0xF4 (QEMU isa-debug-exit compatible).")
+                .flag(List.of("--deterministic"), v -> deterministic = true,
+                        "Derive guest time from the instruction count, so runs repeat exactly.")
+                .value("--restore", "FILE", v -> restore = path("--restore", v),
+                        "Restore the machine saved in FILE (by savevm or Ctrl-A s) instead of booting; "
+                                + "memory and kernel come from it, disks and networks from --block and --net.")
+                .flag(List.of("--force-restore"), v -> forceRestore = true,
+                        "With --restore: accept disks that changed since the snapshot.")
+                .negatable("--compiler", v -> compiler = Boolean.valueOf(v),
+                        "Compile hot guest code to JVM bytecode (the default: after a warm-up of 250 M instructions; "
+                                + "--no-compiler: interpret all guest code).")
+                .flag(List.of("--guest-decompress"), v -> guestDecompress = true,
+                        "Let a bzImage and a compressed initrd unpack themselves in the guest (slow; the kernel's "
+                                + "KASLR) instead of in the launcher.")
+                .value("--monitor", "stdio|tcp:HOST:PORT[,secret[=FILE]]", v -> monitor = v,
+                        "The monitor on the terminal (serial to --serial) or on a TCP port; Ctrl-A c reaches it anyway.")
+                .value("--gdb", "tcp:HOST:PORT", v -> gdb = v, "Listen for gdb (target remote HOST:PORT).")
+                .flag(List.of("-S"), v -> startPaused = true, "Start the guest paused (continue it from the monitor or gdb).")
+                .value("--symbols", "FILE", v -> symbols = path("--symbols", v),
+                        "Kernel symbols: a System.map or an ELF file (default: the kernel's own).")
+                .value("--serial", "file:PATH|none", v -> serial = v,
+                        "Where the guest's serial output goes instead of the terminal.")
+                .flag(List.of("-h", "--help"), v -> help = true, "Show this help and exit.")
+                .flag(List.of("-V", "--version"), v -> version = true, "Print the version and exit.");
+    }
+
+    private static Path path(String option, String value) throws UsageException {
+        try {
+            return Path.of(value);
+        } catch (InvalidPathException e) {
+            throw new UsageException(option + ": not a file name: " + jlguest.console.GuestText.printable(value));
+        }
+    }
+
+    /** --help: the synopsis, what lguest does, the options, and the footer. */
+    private void usage(Options table, PrintStream out) {
+        out.println("Usage: " + SYNOPSIS);
+        for (String line : DESCRIPTION) {
+            out.println(line);
+        }
+        table.printHelp(out, terminalWidth());
+        for (String line : FOOTER) {
+            out.println(line);
+        }
+    }
+
+    /** $COLUMNS when the shell exports it, else 80 (as wide as any terminal is). */
+    private static int terminalWidth() {
+        try {
+            int columns = Integer.parseInt(System.getenv().getOrDefault("COLUMNS", "80").strip());
+            return Math.max(60, Math.min(columns, 160));
+        } catch (NumberFormatException e) {
+            return 80;
         }
     }
 
     public static void main(String[] args) {
+        ClassPreloader.start();
         System.exit(run(args, System.out, System.err));
     }
 
     /** Runs the launcher and returns the process exit status (2 for any user error). */
     public static int run(String[] args, PrintStream out, PrintStream err) {
         Main main = new Main();
-        CommandLine cl = new CommandLine(main).setExpandAtFiles(false).setOverwrittenOptionsAllowed(false);
+        Options table = main.options();
         try {
-            cl.parseArgs(args);
-        } catch (CommandLine.ParameterException e) {
-            err.println("lguest: " + firstLine(e.getMessage()) + didYouMean(e) + " (see lguest --help)");
+            main.words = table.parse(args);
+        } catch (UsageException e) {
+            err.println("lguest: " + e.getMessage() + " (see lguest --help)");
             return 2;
         }
-        if (cl.isUsageHelpRequested()) {
-            cl.usage(out);
+        if (main.help) {
+            main.usage(table, out);
             return 0;
         }
-        if (cl.isVersionHelpRequested()) {
+        if (main.version) {
             out.println(VERSION);
             return 0;
         }
@@ -228,19 +248,5 @@ public final class Main {
 
     private DebugOptions debugOptions() throws UsageException {
         return DebugOption.parse(monitor, gdb, startPaused, symbols, serial);
-    }
-
-    /** For a mistyped option, the nearest real ones: "--blok=x.img" gets " (did you mean --block?)". */
-    private static String didYouMean(CommandLine.ParameterException e) {
-        if (!(e instanceof CommandLine.UnmatchedArgumentException u)) {
-            return "";
-        }
-        List<String> near = u.getSuggestions().stream().filter(x -> x.startsWith("-")).distinct().limit(3).toList();
-        return near.isEmpty() ? "" : " (did you mean " + String.join(" or ", near) + "?)";
-    }
-
-    private static String firstLine(String s) {
-        int nl = s.indexOf('\n');
-        return (nl < 0 ? s : s.substring(0, nl)).strip();
     }
 }
