@@ -29,7 +29,9 @@ import org.tukaani.xz.SingleXZInputStream;
  * decompressors (which also report any error in it, as they always did): another compressor (bzip2,
  * LZMA, LZO, LZ4, zstd), a piece that is neither cpio nor compressed, a corrupt stream, or an
  * unpacked size beyond a quarter of the guest's RAM (the kernel needs the archive and its files in
- * RAM at once: twice the unpacked size, where the packed initrd needed less). {@code
+ * RAM at once: twice the unpacked size, where the packed initrd needed less; and rootfs, a tmpfs,
+ * takes at most half of the RAM that is free. A third was too much: an 84 MB archive in a 256 MiB
+ * guest ended in "Initramfs unpacking failed: write error", where the packed one had booted). {@code
  * --guest-decompress} turns this off along with the kernel's unpacking.
  */
 public final class InitramfsUnpacker {

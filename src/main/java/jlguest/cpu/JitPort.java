@@ -54,12 +54,22 @@ final class JitPort {
 
     /** The installed compiler (see {@link Cpu#useBlockCompiler}), or null: every block interpreted. */
     static volatile BlockCompilerBackend backend;
+    /** With -Djlguest.jit.stats=true: the CPU whose counts the exit line adds (the last that compiled). */
+    private static volatile Cpu statsCpu;
     private static final java.util.concurrent.atomic.AtomicBoolean STATS_HOOKED = new java.util.concurrent.atomic.AtomicBoolean();
 
     static void install(BlockCompilerBackend b) {
         backend = b;
         if (STATS && b != null && STATS_HOOKED.compareAndSet(false, true)) {
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> System.err.println(backend.statistics())));
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                System.err.println(backend.statistics());
+                Cpu cpu = statsCpu;
+                if (cpu != null) {
+                    Cpu.Statistics st = cpu.statistics();
+                    System.err.printf("cpu: %,d instructions, %,d blocks chained, %,d looked up, %,d decoded, %,d page walks%n",
+                            st.instructions(), st.blocksChained(), st.blockLookups(), st.blockDecodes(), st.pageWalks());
+                }
+            }));
         }
     }
 
@@ -129,6 +139,9 @@ final class JitPort {
      * compiled: its block just stops counting (its runs go past the threshold and never meet it again).
      */
     void hot(Cpu cpu, Cpu.Block b) {
+        if (STATS) {
+            statsCpu = cpu;
+        }
         if (!b.code32) {
             return;
         }
