@@ -34,8 +34,10 @@ LGUEST=${LGUEST:-$repo/lguest}
 TIMEOUT=${TIMEOUT:-900}
 MEM=${MEM:-256m}
 # Appended to every guest's kernel command line. mitigations=off: Debian's kernel otherwise turns on
-# its speculation mitigations (page table isolation and co.), which cost jlguest ~2.5-3.5x (python
-# 22.8 s against 8.0 s) and QEMU little; KARGS= measures with them.
+# its speculation mitigations (page table isolation and co.) and the bundled kernel has none, so
+# both compare the userland code alone; KARGS= measures with them. (Their cost on jlguest is not
+# settled: one pair of runs gave python 22.8 s with them against 8.0 s without, a later pair 5.7 s
+# with against 8.2 s without; runs vary by 20% or more.)
 KARGS=${KARGS-mitigations=off}
 # The bundled kernel on microvm cannot calibrate the TSC (no HPET, no ACPI PM timer; without the
 # argument it never reaches /init). TCG's TSC is the host's, so give it the host's frequency, or the
