@@ -310,31 +310,41 @@ abstract class Alu extends Interrupts {
             setReg16(EAX, (int) q);
             setReg16(EDX, (int) rem);
         } else {
-            if (src == 0) {
+            long qr = div32(r[EDX], r[EAX], src, signed);
+            r[EAX] = (int) qr;
+            r[EDX] = (int) (qr >>> 32);
+        }
+    }
+
+    /**
+     * 32-bit DIV / IDIV of EDX:EAX by {@code src}: the quotient in the low half of the result, the
+     * remainder in the high half; #DE when {@code src} is 0 or the quotient does not fit. The flags
+     * are left alone. Compiled code calls it too, with its registers (jit.BlockCompiler).
+     */
+    final long div32(int edx, int eax, int src, boolean signed) {
+        if (src == 0) {
+            throw fault(DE, -1);
+        }
+        long n = ((long) edx << 32) | (eax & 0xFFFFFFFFL);
+        long q, rem;
+        if (signed) {
+            if (n == Long.MIN_VALUE && src == -1) {
                 throw fault(DE, -1);
             }
-            long n = ((long) r[EDX] << 32) | (r[EAX] & 0xFFFFFFFFL);
-            long q, rem;
-            if (signed) {
-                if (n == Long.MIN_VALUE && src == -1) {
-                    throw fault(DE, -1);
-                }
-                q = n / src;
-                rem = n % src;
-                if (q != (int) q) {
-                    throw fault(DE, -1);
-                }
-            } else {
-                if (Integer.compareUnsigned(r[EDX], src) >= 0) {
-                    throw fault(DE, -1);
-                }
-                long d = src & 0xFFFFFFFFL;
-                q = Long.divideUnsigned(n, d);
-                rem = Long.remainderUnsigned(n, d);
+            q = n / src;
+            rem = n % src;
+            if (q != (int) q) {
+                throw fault(DE, -1);
             }
-            r[EAX] = (int) q;
-            r[EDX] = (int) rem;
+        } else {
+            if (Integer.compareUnsigned(edx, src) >= 0) {
+                throw fault(DE, -1);
+            }
+            long d = src & 0xFFFFFFFFL;
+            q = Long.divideUnsigned(n, d);
+            rem = Long.remainderUnsigned(n, d);
         }
+        return (q & 0xFFFFFFFFL) | rem << 32;
     }
 
     // ---- BCD ------------------------------------------------------------------------------------

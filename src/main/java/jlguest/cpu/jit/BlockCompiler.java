@@ -48,6 +48,7 @@ public final class BlockCompiler {
     public static final String CLASS_NAME = "jlguest/cpu/CompiledBlock";
 
     private static final int EAX = 0, ECX = 1, EDX = 2, EBX = 3, ESP = 4, EBP = 5;
+    private static final int DF = jlguest.cpu.OpcodeTable.DF;
     private static final int SS = 2;
 
     // Locals of run(Cpu): registers 2..9, then the entry EIP, fault bookkeeping and temporaries.
@@ -141,14 +142,18 @@ public final class BlockCompiler {
             case 0xC6: case 0xC7:
                 return sized && i.reg() == 0;
             case 0x68: case 0x6A: case 0x69: case 0x6B: case 0x1AF:
-            case 0x90: case 0x98: case 0x99: case 0xC2: case 0xC3: case 0xC9: case 0xE8: case 0xE9: case 0xEB:
+            case 0x98: case 0x99: case 0xC2: case 0xC3: case 0xC9: case 0xE8: case 0xE9: case 0xEB:
                 return i.o32();
+            case 0x90: case 0xFC: case 0xFD:     // NOP (XCHG AX,AX and PAUSE too), CLD, STD
+                return true;
+            case 0x1AE:     // LFENCE, MFENCE, SFENCE (the kernel's speculation barriers): one CPU, nothing to wait for
+                return i.mod() == 3 && i.reg() >= 5 && i.o32() && i.rep() == 0;
             case 0x1B6: case 0x1B7: case 0x1BE: case 0x1BF:
                 return i.o32();
             case 0xF6:
                 return i.reg() <= 3;
-            case 0xF7:
-                return i.o32() && i.reg() <= 5;
+            case 0xF7:     // TEST, NOT, NEG of any size; MUL, IMUL, DIV, IDIV of EDX:EAX
+                return i.reg() <= 3 ? sized : i.o32();
             case 0xFE:
                 return i.reg() <= 1;
             case 0xFF:
@@ -1141,7 +1146,20 @@ public final class BlockCompiler {
                     flags = F_UNKNOWN;
                     setReg(i.reg(), 2);
                 }
-                case 0x90 -> { }
+                case 0x90, 0x1AE -> { }
+                case 0xFC, 0xFD -> {      // DF lives in the CPU's flags word, which nothing here keeps a copy of
+                    cpu();
+                    mv.visitInsn(DUP);
+                    mv.visitFieldInsn(GETFIELD, CPU, "flags", "I");
+                    if (op == 0xFC) {
+                        iconst(~DF);
+                        mv.visitInsn(IAND);
+                    } else {
+                        iconst(DF);
+                        mv.visitInsn(IOR);
+                    }
+                    mv.visitFieldInsn(PUTFIELD, CPU, "flags", "I");
+                }
                 case 0x98 -> {
                     load(L_REG + EAX);
                     mv.visitInsn(I2S);
@@ -1235,6 +1253,30 @@ public final class BlockCompiler {
                     call("neg", "(II)I");
                     flags = F_UNKNOWN;
                 });
+                case 6, 7 -> {
+                    // DIV / IDIV: EAX, EDX = EDX:EAX / r/m32 and the remainder; #DE comes out of
+                    // Alu.div32 with the registers untouched, a precise fault like a memory one's.
+                    readE(2);
+                    store(L_T2);
+                    if (i.mod() == 3) {
+                        mayFault();
+                    }
+                    cpu();
+                    load(L_REG + EDX);
+                    load(L_REG + EAX);
+                    load(L_T2);
+                    iconst(i.reg() == 7 ? 1 : 0);
+                    call("div32", "(IIIZ)J");
+                    mv.visitVarInsn(LSTORE, L_LONG);
+                    mv.visitVarInsn(LLOAD, L_LONG);
+                    mv.visitInsn(L2I);
+                    setReg(EAX, 2);
+                    mv.visitVarInsn(LLOAD, L_LONG);
+                    iconst(32);
+                    mv.visitInsn(LUSHR);
+                    mv.visitInsn(L2I);
+                    setReg(EDX, 2);
+                }
                 default -> {
                     // MUL / IMUL EDX:EAX = EAX * r/m32
                     boolean signed = i.reg() == 5;
