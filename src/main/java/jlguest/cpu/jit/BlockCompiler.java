@@ -1267,15 +1267,7 @@ public final class BlockCompiler {
                     load(L_T2);
                     iconst(i.reg() == 7 ? 1 : 0);
                     call("div32", "(IIIZ)J");
-                    mv.visitVarInsn(LSTORE, L_LONG);
-                    mv.visitVarInsn(LLOAD, L_LONG);
-                    mv.visitInsn(L2I);
-                    setReg(EAX, 2);
-                    mv.visitVarInsn(LLOAD, L_LONG);
-                    iconst(32);
-                    mv.visitInsn(LUSHR);
-                    mv.visitInsn(L2I);
-                    setReg(EDX, 2);
+                    edxEaxFromLong();
                 }
                 default -> {
                     // MUL / IMUL EDX:EAX = EAX * r/m32
@@ -1295,15 +1287,7 @@ public final class BlockCompiler {
                         mv.visitInsn(LAND);
                     }
                     mv.visitInsn(LMUL);
-                    mv.visitVarInsn(LSTORE, L_LONG);
-                    mv.visitVarInsn(LLOAD, L_LONG);
-                    mv.visitInsn(L2I);
-                    setReg(EAX, 2);
-                    mv.visitVarInsn(LLOAD, L_LONG);
-                    iconst(32);
-                    mv.visitInsn(LUSHR);
-                    mv.visitInsn(L2I);
-                    setReg(EDX, 2);
+                    edxEaxFromLong();
                     cpu();
                     iconst(2);
                     load(L_REG + EAX);
@@ -1314,6 +1298,19 @@ public final class BlockCompiler {
                     flags = F_UNKNOWN;
                 }
             }
+        }
+
+        /** The long on the stack into L_LONG, and its low half into EAX, its high half into EDX. */
+        private void edxEaxFromLong() {
+            mv.visitVarInsn(LSTORE, L_LONG);
+            mv.visitVarInsn(LLOAD, L_LONG);
+            mv.visitInsn(L2I);
+            setReg(EAX, 2);
+            mv.visitVarInsn(LLOAD, L_LONG);
+            iconst(32);
+            mv.visitInsn(LUSHR);
+            mv.visitInsn(L2I);
+            setReg(EDX, 2);
         }
 
         private void group5() {
