@@ -146,6 +146,8 @@ public final class BlockCompiler {
                 return i.o32();
             case 0x90: case 0xFC: case 0xFD:     // NOP (XCHG AX,AX and PAUSE too), CLD, STD
                 return true;
+            case 0x1A4: case 0x1A5: case 0x1AC: case 0x1AD:     // SHLD, SHRD
+                return sized;
             case 0x1AE:     // LFENCE, MFENCE, SFENCE (the kernel's speculation barriers): one CPU, nothing to wait for
                 return i.mod() == 3 && i.reg() >= 5 && i.o32() && i.rep() == 0;
             case 0x1B6: case 0x1B7: case 0x1BE: case 0x1BF:
@@ -1147,6 +1149,22 @@ public final class BlockCompiler {
                     setReg(i.reg(), 2);
                 }
                 case 0x90, 0x1AE -> { }
+                case 0x1A4, 0x1A5, 0x1AC, 0x1AD -> modifyE(sz, () -> {
+                    // SHLD / SHRD by imm8 or CL: the interpreter's own Alu.shiftDouble, flags and all
+                    store(L_T2);
+                    cpu();
+                    iconst(op <= 0x1A5 ? 1 : 0);
+                    load(L_T2);
+                    reg(i.reg(), sz);
+                    if (op == 0x1A4 || op == 0x1AC) {
+                        iconst(i.imm());
+                    } else {
+                        reg(ECX, 2);
+                    }
+                    iconst(sz);
+                    call("shiftDouble", "(ZIIII)I");
+                    flags = F_UNKNOWN;
+                });
                 case 0xFC, 0xFD -> {      // DF lives in the CPU's flags word, which nothing here keeps a copy of
                     cpu();
                     mv.visitInsn(DUP);
