@@ -35,8 +35,6 @@ import org.tukaani.xz.SingleXZInputStream;
  * --guest-decompress} turns this off along with the kernel's unpacking.
  */
 public final class InitramfsUnpacker {
-    /** "070701" (newc) or "070702" (newc with checksums): what every initramfs archive starts with. */
-    private static final byte[] CPIO_MAGIC = {'0', '7', '0', '7', '0'};
     private static final int CPIO_HEADER = 110;
     private static final byte[] TRAILER = "TRAILER!!!\0".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     /** XZ decoder memory cap (the kernel's own initramfs XZ decoder allows a 64 MiB dictionary). */
@@ -92,7 +90,9 @@ public final class InitramfsUnpacker {
     private static int cpioEnd(byte[] in, int at) throws Decline {
         int pos = at;
         while (true) {
-            if (pos + CPIO_HEADER > in.length || !startsWith(in, pos, CPIO_MAGIC) || (in[pos + 5] != '1' && in[pos + 5] != '2')) {
+            // "070701" (newc) or "070702" (newc with checksums): how every initramfs archive starts
+            if (pos + CPIO_HEADER > in.length || !startsWith(in, pos, '0', '7', '0', '7', '0')
+                    || (in[pos + 5] != '1' && in[pos + 5] != '2')) {
                 throw new Decline();
             }
             long fileSize = hex8(in, pos + 54);
@@ -177,10 +177,6 @@ public final class InitramfsUnpacker {
         } catch (IOException | RuntimeException e) {  // corrupt, truncated, or over the memory cap
             throw new Decline();
         }
-    }
-
-    private static boolean startsWith(byte[] in, int at, byte[] magic) {
-        return at + magic.length <= in.length && Arrays.equals(in, at, at + magic.length, magic, 0, magic.length);
     }
 
     private static boolean startsWith(byte[] in, int at, int... magic) {

@@ -63,7 +63,7 @@ final class JitPort {
         if (STATS && b != null && STATS_HOOKED.compareAndSet(false, true)) {
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 System.err.println(backend.statistics());
-                StringBuilder stops = new StringBuilder("jit: units stopped short of (opcode x times):");
+                StringBuilder stops = new StringBuilder("jit: units stopped short of (instruction x times):");
                 STOPS.entrySet().stream().sorted((a, c) -> Long.compare(c.getValue(), a.getValue())).limit(16)
                         .forEach(e -> stops.append(String.format(" %s x %,d;", e.getKey(), e.getValue())));
                 System.err.println(stops);
@@ -133,17 +133,14 @@ final class JitPort {
         backend.counted(k < 0 ? ~k : k, k != 0 && (k < 0 ? ~k : k) < b.count && k > 0);
         if (k >= 0 && k < b.count) {
             Insn next = b.insns[k];    // what the loop interprets next: why the unit stopped short
-            String what = String.format(next.op >= 0x100 ? "0F %02X" : "%02X", next.op & 0xFF)
-                    + (GROUPS.contains(next.op) ? " /" + next.reg : "")
-                    + (next.o32 ? "" : " o16");
+            String what = next.row == null ? String.format("op %03X", next.op)
+                    : next.row.mnemonic(next.o32 ? 32 : 16) + (next.o32 ? "" : " (o16)")
+                            + (!next.row.hasModrm() ? "" : next.mod == 3 ? " reg" : " mem");
             STOPS.merge(what, 1L, Long::sum);
         }
         return k;
     }
 
-    /** Opcodes whose ModRM reg field picks the operation (so the stop statistics name it). */
-    private static final java.util.Set<Integer> GROUPS = java.util.Set.of(0x80, 0x81, 0x83, 0xC0, 0xC1, 0xD0, 0xD1,
-            0xD2, 0xD3, 0xF6, 0xF7, 0xFE, 0xFF, 0x1BA, 0x100, 0x101);
     /** With -Djlguest.jit.stats=true: per opcode, how often a compiled unit stopped short of it. */
     private static final java.util.Map<String, Long> STOPS = new java.util.concurrent.ConcurrentHashMap<>();
 
