@@ -16,6 +16,13 @@ public interface BlockCompilerBackend {
 
         int version();
 
+        /**
+         * A second compile of a unit that proved hot (see {@code JitPort}): compiled the same way,
+         * but as a class HotSpot's optimising compiler (C2) may take, where a first compile is left
+         * to the quick one (C1).
+         */
+        boolean hot();
+
         /** Defines the class (in the CPU's package) and returns the unit. */
         CompiledUnit define(byte[] classBytes, int version, int length, int blocks);
 

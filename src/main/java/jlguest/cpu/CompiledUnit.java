@@ -23,6 +23,11 @@ public abstract class CompiledUnit {
     /** How many blocks the unit holds (1: a single block; more: a region). */
     public final int blocks;
 
+    /** Instructions run so far, counted by JitPort: a unit that keeps running is compiled again, as hot. */
+    int work;
+    /** A second compile (C2 may take it), never promoted again. */
+    boolean hot;
+
     protected CompiledUnit(int version, int length, int blocks) {
         this.version = version;
         this.length = length;

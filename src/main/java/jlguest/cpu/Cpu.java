@@ -217,6 +217,17 @@ public final class Cpu extends FastExecutor {
         return 0;
     }
 
+    /** Cached blocks whose installed unit (of their current decode) is a hot one, C2's (tests). */
+    int hotUnits() {
+        int n = 0;
+        for (Block b : cache) {
+            if (b != null && b.unit != null && b.unit.version == b.version && b.unit.hot) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     /** True when some cached block has a compiled unit of its current decode installed (tests). */
     boolean hasCompiledCode() {
         for (Block b : cache) {

@@ -33,11 +33,21 @@ final class JitPort {
     final long warmup;
     private final boolean synchronous;
 
+    /**
+     * Instructions a unit runs before it is compiled again as a hot one (tour:jit:055), which
+     * HotSpot's C2 may take; before that HotSpot compiles it with C1 only. (Instructions, not
+     * entries: a region that loops inside itself is entered once per run of the loop.)
+     */
+    final int promoteAt;
+
     private JitPort(int threshold, long warmup, boolean synchronous) {
         this.threshold = threshold;
         this.warmup = warmup;
         this.synchronous = synchronous;
+        this.promoteAt = Math.max(1, Integer.getInteger("jlguest.jit.hot", DEFAULT_PROMOTE));
     }
+
+    static final int DEFAULT_PROMOTE = 30_000_000;
 
     /** The default warm-up: more than the bundled boot's 94 M (167 M with its own decompressor). */
     static final long DEFAULT_WARMUP = 250_000_000L;
@@ -103,12 +113,17 @@ final class JitPort {
      * the loop.
      */
     int run(Cpu cpu, Cpu.Block b) {
-        // Small enough for C2 to inline into the run loop: the common cases are one field test each.
+        // Small enough for C2 to inline into the run loop: the common case is two field tests, the
+        // call, and a sum.
         CompiledUnit u = b.unit;
-        if (u != null && u.version == b.version && !STATS) {
-            return u.run(cpu);
+        if (u != null && u.version == b.version) {
+            int k = STATS ? runCounted(cpu, b, u) : u.run(cpu);
+            if ((u.work += k < 0 ? ~k : k) >= promoteAt && !u.hot) {
+                promote(cpu, b, u);
+            }
+            return k;
         }
-        return u == null || u.version != b.version ? count(cpu, b) : runCounted(cpu, b, u);
+        return count(cpu, b);
     }
 
     /** A block without a unit ran once more: at the threshold (and past the warm-up) it is compiled. */
@@ -120,7 +135,7 @@ final class JitPort {
             b.runs = 0;         // still warming up: count again
             return 0;
         }
-        hot(cpu, b);
+        hot(cpu, b, false);
         CompiledUnit u = b.unit;
         if (u == null || u.version != b.version) {
             return 0;
@@ -149,24 +164,41 @@ final class JitPort {
 
     /**
      * A block reached the threshold: compile it (now, or in the background), together with the
-     * blocks it reaches on its page (a region, see {@link RegionFinder}). 16-bit code is never
-     * compiled: its block just stops counting (its runs go past the threshold and never meet it again).
+     * blocks it reaches on its page (a region, see {@link RegionFinder}); {@code hotTier}: its unit
+     * kept running, compile it again for C2. 16-bit code is never compiled: its block just stops
+     * counting (its runs go past the threshold and never meet it again).
      */
-    void hot(Cpu cpu, Cpu.Block b) {
+    boolean hot(Cpu cpu, Cpu.Block b, boolean hotTier) {
         if (STATS) {
             statsCpu = cpu;
         }
         if (!b.code32) {
-            return;
+            return true;
         }
         requests++;
         GuestInsn[] entry = snapshot(b);
         java.util.List<GuestBlock> region = RegionFinder.find(cpu.ram.bytes, b, entry);
-        Request r = new Request(b, region.toArray(new GuestBlock[0]), b.version);
+        Request r = new Request(b, region.toArray(new GuestBlock[0]), b.version, hotTier);
         if (synchronous) {
             backend.compileNow(r);
         } else if (!backend.submit(r)) {
-            b.runs = 0;     // the queue is full: ask again later
+            if (!hotTier) {
+                b.runs = 0;     // the queue is full: ask again later
+            }
+            return false;
+        }
+        return true;
+    }
+
+    /** A unit reached {@link #promoteAt} entries: compile its block's region again, as hot. */
+    private void promote(Cpu cpu, Cpu.Block b, CompiledUnit u) {
+        if (u.hot) {
+            return;
+        }
+        u.hot = true;       // asked once; the hot unit replaces it when it arrives
+        if (!hot(cpu, b, true)) {
+            u.hot = false;  // the queue is full: ask again later
+            u.work = 0;
         }
     }
 
@@ -183,7 +215,7 @@ final class JitPort {
                 i.base, i.index, i.scale, i.disp, i.imm);
     }
 
-    private record Request(Cpu.Block block, GuestBlock[] region, int version)
+    private record Request(Cpu.Block block, GuestBlock[] region, int version, boolean hot)
             implements BlockCompilerBackend.Request {
         @Override
         public CompiledUnit define(byte[] classBytes, int version, int length, int blocks) {
@@ -191,7 +223,9 @@ final class JitPort {
                 // Not ClassOption.STRONG: the class unloads when its unit is dropped.
                 MethodHandles.Lookup h = LOOKUP.defineHiddenClass(classBytes, true);
                 MethodHandle ctor = h.findConstructor(h.lookupClass(), CTOR);
-                return (CompiledUnit) ctor.invoke(version, length, blocks);
+                CompiledUnit u = (CompiledUnit) ctor.invoke(version, length, blocks);
+                u.hot = hot;
+                return u;
             } catch (RuntimeException | Error e) {
                 throw e;
             } catch (Throwable e) {

@@ -44,8 +44,14 @@ public final class BlockCompiler {
     static final String CPU = "jlguest/cpu/Cpu";
     static final String UNIT = "jlguest/cpu/CompiledUnit";
     static final String FAULT = "jlguest/cpu/GuestFault";
-    /** The hidden class is defined in the CPU's package, so it may use its package-private members. */
+    /**
+     * The hidden class is defined in the CPU's package, so it may use its package-private members.
+     * Its name says the tier (see {@link JvmTiers}): a first compile is a {@code CompiledBlock}, which
+     * HotSpot compiles with C1 only; a unit compiled again once it proved hot is a {@code HotRegion},
+     * which C2 may take.
+     */
     public static final String CLASS_NAME = "jlguest/cpu/CompiledBlock";
+    public static final String HOT_CLASS_NAME = "jlguest/cpu/HotRegion";
 
     private static final int EAX = 0, ECX = 1, EDX = 2, EBX = 3, ESP = 4, EBP = 5;
     private static final int DF = jlguest.cpu.OpcodeTable.DF;
@@ -76,14 +82,14 @@ public final class BlockCompiler {
      * The class file for a region (see {@link RegionPlan}): the first block, then the others; or,
      * {@code single}, one block or the translatable prefix of one, without jumps inside it.
      */
-    static Unit compile(List<GuestBlock> blocks, boolean single, int entryCount) {
+    static Unit compile(List<GuestBlock> blocks, boolean single, int entryCount, boolean hot) {
         ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_FRAMES | ClassWriter.COMPUTE_MAXS) {
             @Override
             protected String getCommonSuperClass(String a, String b) {
                 return "java/lang/Object";     // never needed: every local keeps one type
             }
         };
-        cw.visit(V17, ACC_PUBLIC | ACC_FINAL | ACC_SUPER, CLASS_NAME, null, UNIT, null);
+        cw.visit(V17, ACC_PUBLIC | ACC_FINAL | ACC_SUPER, hot ? HOT_CLASS_NAME : CLASS_NAME, null, UNIT, null);
         MethodVisitor init = cw.visitMethod(ACC_PUBLIC, "<init>", "(III)V", null, null);
         init.visitCode();
         init.visitVarInsn(ALOAD, 0);

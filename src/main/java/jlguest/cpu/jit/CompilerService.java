@@ -59,6 +59,7 @@ public final class CompilerService {
     static final AtomicLong COMPILED = new AtomicLong();
     static final AtomicLong DROPPED = new AtomicLong();
     static final AtomicLong FLUSHES = new AtomicLong();
+    static final AtomicLong HOT = new AtomicLong();
     static final AtomicLong REGIONS = new AtomicLong();
     static final AtomicLong REGION_BLOCKS = new AtomicLong();
 
@@ -92,11 +93,15 @@ public final class CompilerService {
     }
 
     private static CompiledUnit compile(Request r) {
-        BlockCompiler.Unit c = RegionPlan.compile(r.region());
+        JvmTiers.install();
+        BlockCompiler.Unit c = RegionPlan.compile(r.region(), r.hot());
         if (c == null) {
             return null;
         }
         COMPILED.incrementAndGet();
+        if (r.hot()) {
+            HOT.incrementAndGet();
+        }
         if (c.blocks() > 1) {
             REGIONS.incrementAndGet();
             REGION_BLOCKS.addAndGet(c.blocks());
@@ -120,6 +125,11 @@ public final class CompilerService {
         return REGIONS.get();
     }
 
+    /** Units compiled again as hot ones, for C2, so far (all CPUs in this JVM). */
+    public static long compiledHot() {
+        return HOT.get();
+    }
+
     /** Units compiled so far (all CPUs in this JVM). */
     public static long compiledUnits() {
         return COMPILED.get();
@@ -127,9 +137,9 @@ public final class CompilerService {
 
     /** Units compiled, requests dropped because the queue was full, and code-cache flushes so far. */
     public static String statistics() {
-        return String.format("jit: %,d units compiled (%,d regions of %,d blocks), %,d requests dropped, %,d flushes;"
-                + " %,d unit runs (%,d of them a prefix), %,d instructions in compiled code",
-                COMPILED.get(), REGIONS.get(), REGION_BLOCKS.get(), DROPPED.get(), FLUSHES.get(), unitRuns,
+        return String.format("jit: %,d units compiled (%,d regions of %,d blocks; %,d compiled again as hot), %,d requests"
+                + " dropped, %,d flushes; %,d unit runs (%,d of them a prefix), %,d instructions in compiled code",
+                COMPILED.get(), REGIONS.get(), REGION_BLOCKS.get(), HOT.get(), DROPPED.get(), FLUSHES.get(), unitRuns,
                 prefixRuns, unitInstructions);
     }
 

@@ -1,0 +1,30 @@
+package jlguest.cpu.jit;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.management.ManagementFactory;
+import javax.management.ObjectName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The first tier's compiler directive (tour:jit:055) is really in HotSpot's directive stack: what
+ * {@code jcmd PID Compiler.directives_print} prints names our first-tier classes with C2 excluded,
+ * and not the hot ones.
+ */
+class JvmTiersTest {
+    @Test
+    void theDirectiveKeepsC2FromFirstTierUnitsOnly() throws Exception {
+        assertTrue(JvmTiers.install(), "the directive was not added");
+        assertTrue(JvmTiers.install(), "a second call must report the first one's success");
+        String printed = String.valueOf(ManagementFactory.getPlatformMBeanServer().invoke(
+                new ObjectName("com.sun.management:type=DiagnosticCommand"), "compilerDirectivesPrint",
+                new Object[] {new String[0]}, new String[] {String[].class.getName()}));
+        int at = printed.indexOf("matching: " + BlockCompiler.CLASS_NAME + "*.*");
+        assertTrue(at >= 0, printed);
+        String c2 = printed.substring(printed.indexOf("c2 directives:", at));
+        c2 = c2.substring(0, c2.indexOf('\n', c2.indexOf("Exclude:")));
+        assertTrue(c2.contains("Exclude:true"), c2);
+        assertTrue(!printed.contains(BlockCompiler.HOT_CLASS_NAME), "the hot tier must stay C2's");
+        assertTrue(!BlockCompiler.HOT_CLASS_NAME.startsWith(BlockCompiler.CLASS_NAME), "the pattern would match both");
+    }
+}
