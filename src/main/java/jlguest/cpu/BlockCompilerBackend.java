@@ -8,7 +8,7 @@ package jlguest.cpu;
  */
 public interface BlockCompilerBackend {
     /**
-     * What the CPU side gives the compiler: the hot block and the blocks it reaches on its page
+     * What the CPU side gives the compiler: the hot block and the blocks it reaches (on its page, or on others the TLB maps)
      * (the hot block first: the candidates for one region), and a way to install the result.
      */
     interface Request {

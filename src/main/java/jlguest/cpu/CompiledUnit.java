@@ -2,7 +2,7 @@ package jlguest.cpu;
 
 
 /**
- * A guest block, or a region of blocks on one page, compiled to JVM bytecode: one instance of one
+ * A guest block, or a region of blocks, compiled to JVM bytecode: one instance of one
  * hidden class (see jlguest.cpu.jit.BlockCompiler).
  *
  * <p>{@link #run} executes the entry block's first {@link #length} instructions with the CPU's

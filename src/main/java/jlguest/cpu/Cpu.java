@@ -190,7 +190,8 @@ public final class Cpu extends FastExecutor {
      * blocks. So an interrupt waits no longer than one block, as interpreted, and a run ends on
      * the instruction it would end on interpreted ({@code --deterministic} counts stay exact). The
      * loop's other checks cannot change inside compiled code (TF, the STI/MOV SS shadow, HLT: none
-     * of those instructions is compiled), and the page cannot change (a region never leaves it).
+     * of those instructions is compiled), and the running page changes only through
+     * {@link #enterCodePage}, which checks it as the chaining does.
      */
     final boolean regionMayGoOn(int total) {
         return total <= jitBudget && !stopRequested && !(intrLine && (flags & IF) != 0);
@@ -215,6 +216,42 @@ public final class Cpu extends FastExecutor {
             }
         }
         return 0;
+    }
+
+    /** The linear address of EIP (for the region finder: the hot block's, as it is about to run). */
+    final int codeLinear() {
+        return segBase[CS] + eip;
+    }
+
+    /** The CPU's code pages as the region finder sees them (CPU thread only). */
+    final RegionFinder.CodePages codePages = new RegionFinder.CodePages() {
+        @Override
+        public int physPage(int linearPage) {
+            int e = tlb[linearPage];
+            int p = e >>> 12;
+            return (e & xmask) != 0 && p < pageGen.length && ram.watched[p] != 0 ? p : -1;
+        }
+
+        @Override
+        public int gen(int physPage) {
+            return physPage < pageGen.length ? pageGen[physPage] : -1;
+        }
+    };
+
+    /**
+     * tour:jit:046 A compiled region crossing into another of its pages (tour:jit:019): it may go
+     * on at {@code eip} only if the TLB maps it, for fetches, to the physical page the code was
+     * read from and that page was not written since (its generation); then that page is the
+     * running one, whose writes end the unit at once (tour:jit:045). Otherwise the unit leaves
+     * and the run loop looks the block up as usual.
+     */
+    final boolean enterCodePage(int eip, int page, int gen) {
+        int e = tlb[(segBase[CS] + eip) >>> 12];
+        if ((e & xmask) == 0 || e >>> 12 != page || pageGen[page] != gen) {
+            return false;
+        }
+        runningPage = page;
+        return true;
     }
 
     /** Cached blocks whose installed unit (of their current decode) is a hot one, C2's (tests). */

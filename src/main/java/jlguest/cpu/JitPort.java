@@ -103,7 +103,7 @@ final class JitPort {
 
     /**
      * tour:jit:002 A cached block counts its runs; at the threshold it goes to the compiler
-     * ({@link #hot}) with the blocks it reaches on its page (32-bit code only), once the CPU is
+     * ({@link #hot}) with the blocks it reaches (32-bit code only), once the CPU is
      * past its warm-up (so a short run, a boot, compiles nothing and pays nothing for the
      * compiler's cold start). Once its compiled unit is installed, and only while it is of the
      * block's current decode (the version), the unit runs instead of the interpreter. The result is
@@ -164,7 +164,7 @@ final class JitPort {
 
     /**
      * A block reached the threshold: compile it (now, or in the background), together with the
-     * blocks it reaches on its page (a region, see {@link RegionFinder}); {@code hotTier}: its unit
+     * blocks it reaches (a region, see {@link RegionFinder}); {@code hotTier}: its unit
      * kept running, compile it again for C2. 16-bit code is never compiled: its block just stops
      * counting (its runs go past the threshold and never meet it again).
      */
@@ -177,7 +177,7 @@ final class JitPort {
         }
         requests++;
         GuestInsn[] entry = snapshot(b);
-        java.util.List<GuestBlock> region = RegionFinder.find(cpu.ram.bytes, b, entry);
+        java.util.List<GuestBlock> region = RegionFinder.find(cpu.ram.bytes, b, entry, cpu.codeLinear(), cpu.codePages);
         Request r = new Request(b, region.toArray(new GuestBlock[0]), b.version, hotTier);
         if (synchronous) {
             backend.compileNow(r);

@@ -7,20 +7,33 @@ import java.util.List;
 /**
  * tour:jit:011 Finds the blocks a hot block may be compiled together with: the blocks its direct
  * jumps, calls, conditional branches and fall-through reach, and the instruction after a call
- * (where its RET comes back to), and theirs in turn, as long as they start on the
- * same guest page. A region never leaves its page, so one physical page holds all of it: its
- * entry's page is watched for writes (tour:cpu:050), and the target of a jump inside it is the
- * entry's EIP plus a constant, whatever linear address the page is mapped at.
+ * (where its RET comes back to), and theirs in turn. A target is the entry's EIP plus a constant,
+ * whatever linear address the code is mapped at.
  *
- * <p>The blocks are decoded here again, straight from the page in RAM, with the run loop's own
- * rules for where a block ends ({@code Cpu.decodeBlock}), so that each block of a region is
- * exactly the block the interpreter would run from that address: a compiled region then checks
- * for interrupts and the budget at the very boundaries the interpreter checks at. Candidates only:
+ * <p>tour:jit:019 Most are on the entry's own page. A target on another page (a call into a
+ * function elsewhere, the return into its caller, a jump) is taken only if the TLB maps its linear
+ * page now and that page is watched for writes (its code was decoded, tour:cpu:050), and only
+ * within a megabyte of the entry; the block remembers the physical page and its generation. The
+ * compiled unit then checks, each time it crosses into another page, that the TLB still maps the
+ * target there and that the page's generation is unchanged (tour:jit:046), as the run loop's
+ * chaining does between two blocks.
+ *
+ * <p>The blocks are decoded here again, straight from RAM, with the run loop's own rules for
+ * where a block ends ({@code Cpu.decodeBlock}), so that each block of a region is exactly the
+ * block the interpreter would run from that address: a compiled region then checks for
+ * interrupts and the budget at the very boundaries the interpreter checks at. Candidates only:
  * the compiler decides which of them it can translate and keeps at most what fits one method.
  */
 final class RegionFinder {
     /** Candidate blocks (the entry included) and instructions offered to the compiler, at most. */
     static final int MAX_BLOCKS = 16, MAX_INSNS = 320;
+    /**
+     * How far from the entry a block on another page may start. The unit's fault record keeps an
+     * instruction's offset from the entry in 21 bits (BlockCompiler.mayFault).
+     */
+    static final int MAX_REACH = 0xFF000;
+    /** -Djlguest.jit.pages=false: every region stays on its entry's page, as before. */
+    static final boolean CROSS_PAGE = !"false".equals(System.getProperty("jlguest.jit.pages"));
 
     private RegionFinder() {
     }
@@ -29,37 +42,66 @@ final class RegionFinder {
     private static final RuntimeException OFF_PAGE = new RuntimeException("off the page", null, false, false) {
     };
 
-    /** The entry block first, then the blocks reachable from it on its page, breadth first. */
-    static List<GuestBlock> find(byte[] ram, Cpu.Block entry, GuestInsn[] entryInsns) {
+    /** Where the pages of a region are: the CPU's view, on the CPU thread, when the entry got hot. */
+    interface CodePages {
+        /** The physical page a linear page is mapped to for fetches now, if its code is watched; else -1. */
+        int physPage(int linearPage);
+
+        /** A page's generation (tour:cpu:050). */
+        int gen(int physPage);
+    }
+
+    /**
+     * The entry block first, then the blocks reachable from it, breadth first. {@code entryLin} is
+     * the entry's linear address; {@code pages} (null: the entry's page only) maps the others.
+     */
+    static List<GuestBlock> find(byte[] ram, Cpu.Block entry, GuestInsn[] entryInsns, int entryLin, CodePages pages) {
         List<GuestBlock> out = new ArrayList<>();
-        out.add(new GuestBlock(0, entryInsns));
         int page = entry.phys & ~0xFFF;
         int at0 = entry.phys & 0xFFF;
-        if (!entry.code32 || page < 0 || page + 0x1000 > ram.length) {
+        if (!entry.code32 || page < 0 || page + 0x1000 > ram.length || (entryLin & 0xFFF) != at0) {
+            out.add(new GuestBlock(0, entryInsns));
             return out;
         }
-        boolean[] seen = new boolean[0x1000];
-        seen[at0] = true;
+        boolean crossPage = CROSS_PAGE && pages != null;
+        int entryGen = crossPage ? pages.gen(page >>> 12) : 0;
+        out.add(crossPage ? new GuestBlock(0, entryInsns, page >>> 12, entryGen) : new GuestBlock(0, entryInsns));
+        java.util.Set<Integer> seen = new java.util.HashSet<>();
+        seen.add(0);
         ArrayDeque<Integer> queue = new ArrayDeque<>();
         int total = entryInsns.length;
-        successors(at0, entry.insns, entry.count, queue);
-        Decoder.Fetch fetch = lin -> {
-            if (lin < 0 || lin >= 0x1000) {
-                throw OFF_PAGE;
-            }
-            return ram[page + lin] & 0xFF;
-        };
+        successors(0, entry.insns, entry.count, queue);
         Insn[] insns = new Insn[Cpu.MAX_BLOCK];
         for (int k = 0; k < insns.length; k++) {
             insns[k] = new Insn();
         }
         while (!queue.isEmpty() && out.size() < MAX_BLOCKS && total < MAX_INSNS) {
-            int at = queue.poll();
-            if (seen[at]) {
+            int off = queue.poll();
+            if (!seen.add(off) || off < -MAX_REACH || off > MAX_REACH) {
                 continue;
             }
-            seen[at] = true;
-            int n = decode(fetch, at, insns);
+            int lin = entryLin + off;
+            boolean home = (lin >>> 12) == (entryLin >>> 12);
+            int phys;
+            int gen = entryGen;
+            if (home) {
+                phys = page;
+            } else {
+                int p = crossPage ? pages.physPage(lin >>> 12) : -1;
+                if (p < 0 || ((long) p << 12) + 0x1000 > ram.length) {
+                    continue;
+                }
+                phys = p << 12;
+                gen = pages.gen(p);
+            }
+            int base = phys;
+            Decoder.Fetch fetch = a -> {
+                if (a < 0 || a >= 0x1000) {
+                    throw OFF_PAGE;
+                }
+                return ram[base + a] & 0xFF;
+            };
+            int n = decode(fetch, lin & 0xFFF, insns);
             if (n == 0 || total + n > MAX_INSNS) {
                 continue;
             }
@@ -67,9 +109,9 @@ final class RegionFinder {
             for (int k = 0; k < n; k++) {
                 copy[k] = JitPort.copy(insns[k]);
             }
-            out.add(new GuestBlock(at - at0, copy));
+            out.add(crossPage ? new GuestBlock(off, copy, phys >>> 12, gen) : new GuestBlock(off, copy));
             total += n;
-            successors(at, insns, n, queue);
+            successors(off, insns, n, queue);
         }
         return out;
     }
@@ -95,7 +137,7 @@ final class RegionFinder {
         return insns.length;
     }
 
-    /** Page offsets where a block of {@code n} instructions at {@code at} may go on (same page only). */
+    /** Offsets from the entry where a block of {@code n} instructions at {@code at} may go on. */
     private static void successors(int at, Insn[] insns, int n, ArrayDeque<Integer> queue) {
         int off = at;
         for (int k = 0; k < n; k++) {
@@ -103,19 +145,13 @@ final class RegionFinder {
             off += d.len;
             if (d.o32 && (d.op >= 0x70 && d.op <= 0x7F || d.op >= 0x180 && d.op <= 0x18F
                     || d.op == 0xE8 || d.op == 0xE9 || d.op == 0xEB)) {
-                enqueue(off + d.imm, queue);
+                queue.add(off + d.imm);
             }
         }
         Insn last = insns[n - 1];
         if (last.op < Insn.OP_UD && ((last.attrs & Opcode.ENDS_BLOCK) == 0 || conditional(last.op))
                 || last.op == 0xE8 && last.o32) {
-            enqueue(off, queue);     // cut (32 instructions), a branch not taken, or a CALL's return point
-        }
-    }
-
-    private static void enqueue(int at, ArrayDeque<Integer> queue) {
-        if (at >= 0 && at < 0x1000) {
-            queue.add(at);
+            queue.add(off);     // cut (32 instructions), a branch not taken, or a CALL's return point
         }
     }
 

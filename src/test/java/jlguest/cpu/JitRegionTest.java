@@ -198,7 +198,7 @@ class JitRegionTest {
     }
 
     /** Runs both in the same random slices, comparing after each, until they stop for another reason. */
-    private static Stop lockstep(TestMachine a, TestMachine b, long seed) {
+    static Stop lockstep(TestMachine a, TestMachine b, long seed) {
         Random rnd = new Random(seed);
         for (int slice = 0; slice < 100_000; slice++) {
             int n = 1 + rnd.nextInt(slice % 2 == 0 ? 40 : 400);

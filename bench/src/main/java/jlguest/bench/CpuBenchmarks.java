@@ -37,7 +37,7 @@ import org.openjdk.jmh.annotations.Warmup;
 public class CpuBenchmarks {
     static final int SLICE = 1_000_000;
 
-    Cpu intCpu, tlbCpu, mpiCpu, lzCpu, memCpu;
+    Cpu intCpu, tlbCpu, mpiCpu, lzCpu, memCpu, callCpu;
 
     @Setup(Level.Trial)
     public void setup() {
@@ -46,6 +46,7 @@ public class CpuBenchmarks {
         mpiCpu = GuestLoops.MPI.machine();
         lzCpu = GuestLoops.LZ.machine();
         memCpu = GuestLoops.MEM.machine();
+        callCpu = GuestLoops.CALL.machine();
     }
 
     /** Retired guest instructions, reported per microsecond: guest MIPS. */
@@ -87,6 +88,12 @@ public class CpuBenchmarks {
     @Benchmark
     public long decompressLoop(Retired out) {
         return slice(lzCpu, out);
+    }
+
+    /** A loop calling small functions on other pages: CALLs and RETs that leave the loop's page. */
+    @Benchmark
+    public long callLoop(Retired out) {
+        return slice(callCpu, out);
     }
 
     /** REP MOVSD / STOSD page copies and clears, and short memcpy calls. */

@@ -30,7 +30,9 @@ public enum GuestLoops {
     /** An x87 double-precision loop (asm/fploop.asm). */
     FPU("fploop.bin", 32 << 20),
     /** SSE2: 9 of every 13 instructions scalar double, packed single and integer (asm/sseloop.asm). */
-    SSE("sseloop.bin", 32 << 20);
+    SSE("sseloop.bin", 32 << 20),
+    /** A loop calling small functions on two other pages, and their returns (asm/callloop.asm). */
+    CALL("callloop.bin", 32 << 20);
 
     static {
         // The loops measure the interpreter unless told otherwise (-Djlguest.jit=on: compiled, from

@@ -200,6 +200,8 @@ public final class BlockCompiler {
         private final Label exit = new Label();
         private final Label handler = new Label();
         private final Label codeEnd = new Label();
+        /** The physical page of the block being translated (-1: a unit on one page, no matter which). */
+        private int page = -1;
         /** Registers this unit writes (stored back at every exit and on a fault). */
         private int written;
         private int flags = F_UNKNOWN;
@@ -356,16 +358,16 @@ public final class BlockCompiler {
             mv.visitVarInsn(ALOAD, L_CPU);
             mv.visitVarInsn(ILOAD, L_BASE);
             mv.visitVarInsn(ILOAD, L_FK);
-            iconst(0x1FFF);
+            iconst(0x1FFFFF);
             mv.visitInsn(IAND);
             mv.visitInsn(IADD);
-            iconst(0x1000);
+            iconst(0x100000);
             mv.visitInsn(ISUB);
             mv.visitFieldInsn(PUTFIELD, CPU, "curEip", "I");
             mv.visitVarInsn(ALOAD, L_CPU);
             mv.visitVarInsn(ILOAD, L_DONE);
             mv.visitVarInsn(ILOAD, L_FK);
-            iconst(13);
+            iconst(21);
             mv.visitInsn(IUSHR);
             mv.visitInsn(IADD);
             mv.visitFieldInsn(PUTFIELD, CPU, "jitRetired", "I");
@@ -405,6 +407,7 @@ public final class BlockCompiler {
                 off[n + 1] = off[n] + insns[n].len();
             }
             mv.visitLabel(starts[b]);
+            page = g.page();
             flags = F_UNKNOWN;
             for (k = 0; k < count; k++) {
                 i = insns[k];
@@ -521,14 +524,30 @@ public final class BlockCompiler {
             iconst(b == 0 ? entryCount : blocks.get(b).insns().length);     // the loop runs a prefix's rest
             mv.visitInsn(IADD);
             call("regionMayGoOn", "(I)Z");
-            mv.visitJumpInsn(IFNE, starts[b]);
+            GuestBlock to = blocks.get(b);
+            if (to.page() == page) {
+                mv.visitJumpInsn(IFNE, starts[b]);
+            } else {
+                // Into another page of the region: only while it is still mapped there, unwritten.
+                Label out = new Label();
+                mv.visitJumpInsn(IFEQ, out);
+                cpu();
+                load(L_BASE);
+                iconst(target);
+                mv.visitInsn(IADD);
+                iconst(to.page());
+                iconst(to.gen());
+                call("enterCodePage", "(III)Z");
+                mv.visitJumpInsn(IFNE, starts[b]);
+                mv.visitLabel(out);
+            }
             exitToOffset(target);
             returnOver(0);
         }
 
         /** The current instruction may fault: remember which it is. */
         private void mayFault() {
-            iconst((k << 13) | (off[k] + 0x1000));     // offsets from the entry: -0xFFF..0xFFF
+            iconst((k << 21) | (off[k] + 0x100000));   // offsets from the entry: within +-1 MiB (RegionFinder)
             store(L_FK);
         }
 
@@ -538,8 +557,9 @@ public final class BlockCompiler {
          * the slow path like any other, and Cpu.codeWritten bumps the page's generation. Every block
          * of that page is then stale: the next lookup decodes it again, which bumps the block's
          * version, and a unit of the old version never runs again (a late one from the compiler
-         * thread neither). A region never leaves its entry's page, so this one version check drops
-         * it whole, whichever of its blocks was written. If the write hit the page that is running,
+         * thread neither). That version check, at the unit's entry, covers the entry's page; a
+         * region that goes on into another page checks that page's generation each time it
+         * crosses into it (tour:jit:046), and makes it the running page. If the write hit the page that is running,
          * codeWritten also sets abortBlock; after each instruction that touched memory the unit
          * tests it and leaves at once with EIP at the next instruction, which then runs from
          * freshly decoded bytes, exactly where the interpreter would stop. The test is one field

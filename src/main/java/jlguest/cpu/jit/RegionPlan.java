@@ -9,12 +9,12 @@ import jlguest.cpu.GuestInsn;
 
 /**
  * Chooses the blocks of one compiled unit from the candidates the CPU offers (the hot block first,
- * then the blocks it reaches on its page, see jlguest.cpu.RegionFinder).
+ * then the blocks it reaches, mostly on its page, see jlguest.cpu.RegionFinder).
  *
  * <p>tour:jit:012 From blocks to regions. A unit of one block returns to the run loop at every
  * taken branch, and a hot loop of a few blocks then pays the loop's lookup, chaining and
  * bookkeeping, and the unit's register loads and stores, on every turn. So a hot block is compiled
- * together with up to {@value #MAX_BLOCKS} blocks it reaches on the same page (at most
+ * together with up to {@value #MAX_BLOCKS} blocks it reaches, on its page or others (at most
  * {@value #MAX_INSNS} instructions): breadth first along direct jumps, calls, both sides of
  * conditional branches, fall-through and the return points of calls, keeping only blocks the
  * compiler can translate whole (the hot block itself may be translated only in part: where its
@@ -50,7 +50,7 @@ final class RegionPlan {
         // still heads a region: where the prefix ends, the loop interprets the rest of the block.
         boolean prefix = m < entry.length;
         GuestBlock[] c = candidates.clone();
-        c[0] = new GuestBlock(0, Arrays.copyOf(entry, m));
+        c[0] = new GuestBlock(0, Arrays.copyOf(entry, m), candidates[0].page(), candidates[0].gen());
         List<GuestBlock> chosen = choose(c, prefix);
         for (;;) {
             BlockCompiler.Unit u = BlockCompiler.compile(chosen, false, entry.length, hot);
