@@ -9,7 +9,7 @@ public record GuestBlock(int start, GuestInsn[] insns, int page, int gen) {
     /**
      * A block whose page does not matter: all of the unit's blocks are on one page. Otherwise
      * {@code page} is the physical page number the block was read from and {@code gen} that page's
-     * generation then (a region may follow calls, jumps and returns across pages: tour:jit:019).
+     * generation then (a region may follow calls, jumps and returns across pages (tour:jit:019)).
      */
     public GuestBlock(int start, GuestInsn[] insns) {
         this(start, insns, -1, 0);

@@ -12,7 +12,7 @@ import java.util.List;
  *
  * <p>tour:jit:019 Most are on the entry's own page. A target on another page (a call into a
  * function elsewhere, the return into its caller, a jump) is taken only if the TLB maps its linear
- * page now and that page is watched for writes (its code was decoded, tour:cpu:050), and only
+ * page now and that page is watched for writes (tour:cpu:050: its code was decoded), and only
  * within a megabyte of the entry; the block remembers the physical page and its generation. The
  * compiled unit then checks, each time it crosses into another page, that the TLB still maps the
  * target there and that the page's generation is unchanged (tour:jit:046), as the run loop's

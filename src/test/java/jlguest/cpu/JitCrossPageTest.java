@@ -7,7 +7,7 @@ import jlguest.cpu.jit.CompilerService;
 import org.junit.jupiter.api.Test;
 
 /**
- * Regions across pages (tour:jit:019, tour:jit:046): a loop on one page calls a function on the
+ * Regions across pages (tour:jit:019) (tour:jit:046): a loop on one page calls a function on the
  * next, and the call, the function and the return run inside one compiled unit. Each program
  * runs on an interpreting CPU and on one that compiles every block at its first run, in random
  * slices, with the whole state compared after every slice (JitRegionTest.lockstep); the function's
