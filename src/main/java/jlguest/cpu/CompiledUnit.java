@@ -25,8 +25,10 @@ public abstract class CompiledUnit {
 
     /** Instructions run so far, counted by JitPort: a unit that keeps running is compiled again, as hot. */
     int work;
-    /** A second compile (C2 may take it), never promoted again. */
+    /** A second compile, for C2 (tour:jit:055). */
     boolean hot;
+    /** Its second compile was asked for (or it is one): never promoted again. */
+    boolean promoted;
 
     protected CompiledUnit(int version, int length, int blocks) {
         this.version = version;

@@ -118,7 +118,7 @@ final class JitPort {
         CompiledUnit u = b.unit;
         if (u != null && u.version == b.version) {
             int k = STATS ? runCounted(cpu, b, u) : u.run(cpu);
-            if ((u.work += k < 0 ? ~k : k) >= promoteAt && !u.hot) {
+            if ((u.work += k < 0 ? ~k : k) >= promoteAt && !u.promoted) {
                 promote(cpu, b, u);
             }
             return k;
@@ -190,14 +190,11 @@ final class JitPort {
         return true;
     }
 
-    /** A unit reached {@link #promoteAt} entries: compile its block's region again, as hot. */
+    /** A unit ran {@link #promoteAt} instructions: compile its block's region again, as hot. */
     private void promote(Cpu cpu, Cpu.Block b, CompiledUnit u) {
-        if (u.hot) {
-            return;
-        }
-        u.hot = true;       // asked once; the hot unit replaces it when it arrives
+        u.promoted = true;          // asked once; the hot unit replaces it when it arrives
         if (!hot(cpu, b, true)) {
-            u.hot = false;  // the queue is full: ask again later
+            u.promoted = false;     // the queue is full: ask again later
             u.work = 0;
         }
     }
@@ -225,6 +222,7 @@ final class JitPort {
                 MethodHandle ctor = h.findConstructor(h.lookupClass(), CTOR);
                 CompiledUnit u = (CompiledUnit) ctor.invoke(version, length, blocks);
                 u.hot = hot;
+                u.promoted = hot;
                 return u;
             } catch (RuntimeException | Error e) {
                 throw e;

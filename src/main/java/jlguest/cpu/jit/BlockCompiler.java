@@ -342,8 +342,9 @@ public final class BlockCompiler {
 
             // tour:jit:040 How a fault inside compiled code unwinds to a precise state. Before each
             // instruction that can fault (it touches memory), one int store records its index in
-            // its block and its offset from the unit's entry (L_FK: a region's blocks may lie before
-            // the entry on the page, so the offset is kept plus 0x1000). Every instruction reads and writes memory before it
+            // its block and its offset from the unit's entry (L_FK: the index in the top bits; a
+            // region's blocks may lie before the entry, up to a megabyte away, so the offset is kept
+            // plus 0x100000 in the low 21). Every instruction reads and writes memory before it
             // changes a register, and flags are kept in the CPU's fields in program order, so when
             // a GuestFault (a #PF from a page walk, a #GP/#SS from a segment check, or a device's
             // stop) comes out of a memory access, the register locals still hold exactly the state
@@ -559,11 +560,11 @@ public final class BlockCompiler {
          * version, and a unit of the old version never runs again (a late one from the compiler
          * thread neither). That version check, at the unit's entry, covers the entry's page; a
          * region that goes on into another page checks that page's generation each time it
-         * crosses into it (tour:jit:046), and makes it the running page. If the write hit the page that is running,
-         * codeWritten also sets abortBlock; after each instruction that touched memory the unit
-         * tests it and leaves at once with EIP at the next instruction, which then runs from
-         * freshly decoded bytes, exactly where the interpreter would stop. The test is one field
-         * load and a branch.
+         * crosses into it (tour:jit:046), and makes it the running page. If the write hit the
+         * page that is running, codeWritten also sets abortBlock; after each instruction that
+         * touched memory the unit tests it and leaves at once with EIP at the next instruction,
+         * which then runs from freshly decoded bytes, exactly where the interpreter would stop.
+         * The test is one field load and a branch.
          */
         private void abortCheck() {
             Label go = new Label();
