@@ -2,7 +2,9 @@ package jlguest.cpu;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * tour:jit:011 Finds the blocks a hot block may be compiled together with: the blocks its direct
@@ -66,7 +68,7 @@ final class RegionFinder {
         boolean crossPage = CROSS_PAGE && pages != null;
         int entryGen = crossPage ? pages.gen(page >>> 12) : 0;
         out.add(crossPage ? new GuestBlock(0, entryInsns, page >>> 12, entryGen) : new GuestBlock(0, entryInsns));
-        java.util.Set<Integer> seen = new java.util.HashSet<>();
+        Set<Integer> seen = new HashSet<>();
         seen.add(0);
         ArrayDeque<Integer> queue = new ArrayDeque<>();
         int total = entryInsns.length;

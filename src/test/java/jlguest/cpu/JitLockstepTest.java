@@ -25,15 +25,20 @@ class JitLockstepTest {
 
     /** Builds something with the compiler in the given mode (read when a CPU is constructed). */
     static <T> T withJit(String mode, Supplier<T> make) {
-        String old = System.getProperty("jlguest.jit");
-        System.setProperty("jlguest.jit", mode);
+        return withProperty("jlguest.jit", mode, make);
+    }
+
+    /** Builds something with a system property set (CPUs read theirs when constructed), then restores it. */
+    static <T> T withProperty(String key, String value, Supplier<T> make) {
+        String old = System.getProperty(key);
+        System.setProperty(key, value);
         try {
             return make.get();
         } finally {
             if (old == null) {
-                System.clearProperty("jlguest.jit");
+                System.clearProperty(key);
             } else {
-                System.setProperty("jlguest.jit", old);
+                System.setProperty(key, old);
             }
         }
     }

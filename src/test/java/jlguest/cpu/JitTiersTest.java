@@ -24,7 +24,8 @@ class JitTiersTest {
     @Test
     void aUnitThatKeepsRunningIsCompiledAgainAsHotAndStaysExact() {
         TestMachine interp = JitLockstepTest.withJit("off", () -> TestMachine.flat(LOOP));
-        TestMachine tiered = withHot("2000", () -> JitLockstepTest.withJit("all", () -> TestMachine.flat(LOOP)));
+        TestMachine tiered = JitLockstepTest.withProperty("jlguest.jit.hot", "2000",
+                () -> JitLockstepTest.withJit("all", () -> TestMachine.flat(LOOP)));
         long hot = CompilerService.compiledHot();
         Stop s;
         int slices = 0;
@@ -42,23 +43,10 @@ class JitTiersTest {
 
     @Test
     void aUnitThatRanLittleStaysInTheFirstTier() {
-        TestMachine tiered = withHot("100000000", () -> JitLockstepTest.withJit("all", () -> TestMachine.flat(LOOP)));
+        TestMachine tiered = JitLockstepTest.withProperty("jlguest.jit.hot", "100000000",
+                () -> JitLockstepTest.withJit("all", () -> TestMachine.flat(LOOP)));
         assertEquals(Stop.HALT_FOREVER, tiered.cpu.run(1_000_000));
         assertTrue(tiered.cpu.hasCompiledCode(), "nothing was compiled");
         assertEquals(0, tiered.cpu.hotUnits(), "a unit of 20,000 instructions went to the hot tier");
-    }
-
-    private static <T> T withHot(String instructions, java.util.function.Supplier<T> make) {
-        String old = System.getProperty("jlguest.jit.hot");
-        System.setProperty("jlguest.jit.hot", instructions);
-        try {
-            return make.get();
-        } finally {
-            if (old == null) {
-                System.clearProperty("jlguest.jit.hot");
-            } else {
-                System.setProperty("jlguest.jit.hot", old);
-            }
-        }
     }
 }
