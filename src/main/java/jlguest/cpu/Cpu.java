@@ -254,15 +254,15 @@ public final class Cpu extends FastExecutor {
         return true;
     }
 
-    /** Cached blocks whose installed unit (of their current decode) is a hot one, C2's (tests). */
-    int hotUnits() {
-        int n = 0;
+    /** How many blocks each installed hot unit (of its block's current decode) holds (tests). */
+    java.util.List<Integer> hotRegionSizes() {
+        java.util.List<Integer> sizes = new java.util.ArrayList<>();
         for (Block b : cache) {
             if (b != null && b.unit != null && b.unit.version == b.version && b.unit.hot) {
-                n++;
+                sizes.add(b.unit.blocks);
             }
         }
-        return n;
+        return sizes;
     }
 
     /** True when some cached block has a compiled unit of its current decode installed (tests). */

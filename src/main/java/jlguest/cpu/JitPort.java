@@ -117,10 +117,11 @@ final class JitPort {
         // call, and a sum.
         CompiledUnit u = b.unit;
         if (u != null && u.version == b.version) {
-            int k = STATS ? runCounted(cpu, b, u) : u.run(cpu);
-            if ((u.work += k < 0 ? ~k : k) >= promoteAt && !u.promoted) {
-                promote(cpu, b, u);
+            if (u.work >= promoteAt && !u.promoted) {
+                promote(cpu, b, u);     // before it runs: the region is found from EIP, the entry's
             }
+            int k = STATS ? runCounted(cpu, b, u) : u.run(cpu);
+            u.work += k < 0 ? ~k : k + cpu.jitRetired;  // k in the entry block after jitRetired elsewhere
             return k;
         }
         return count(cpu, b);
