@@ -34,10 +34,16 @@ import jlguest.bus.PhysicalBus;
 public final class Cpu extends FastExecutor {
     static final int MAX_BLOCK = 32;
     /**
-     * 64 Ki direct-mapped slots. With 16 Ki, a boot plus a few busybox commands decoded 199,206
-     * blocks out of 17.9 million run (1.1%, mostly collisions); with 64 Ki, 110,597 (0.6%).
+     * 256 Ki direct-mapped slots (1 MiB of references; a slot gets its Block when first used).
+     * With 16 Ki, a boot plus a few busybox commands decoded 199,206 blocks out of 17.9 million
+     * run (1.1%, mostly collisions); with 64 Ki, 110,597 (0.6%). A collision also costs a compiled
+     * unit: the slot's block is decoded again for the other address, and the unit of the old
+     * decode never runs again (its block must reach the threshold and compile anew). Perl and
+     * python run three times over in one guest (bench/userland, steady state): with 64 Ki slots
+     * 8-24 M instructions per run went to the interpreter for that reason, with 256 Ki 0-10 M, with
+     * 1 Mi 0-1 M but no faster than 256 Ki (docs/performance.md).
      */
-    private static final int CACHE_BITS = 16;
+    private static final int CACHE_BITS = 18;
 
     /** A decoded block: instructions from one physical page. */
     static final class Block {
@@ -304,6 +310,11 @@ public final class Cpu extends FastExecutor {
     private long blockLookups;
     private long blockDecodes;
 
+    /** This CPU's side of the block compiler, or null (for the statistics at exit). */
+    JitPort jit() {
+        return jit;
+    }
+
     public Statistics statistics() {
         return new Statistics(instructions(), blocksChained, blockLookups, blockDecodes, pageWalks);
     }
@@ -560,6 +571,7 @@ public final class Cpu extends FastExecutor {
                         n = k;
                     }
                 }
+                int from = k;
                 for (; k < n; k++) {
                     Insn i = insns[k];
                     curEip = eip;
@@ -583,6 +595,9 @@ public final class Cpu extends FastExecutor {
                         k++;
                         break;
                     }
+                }
+                if (JitPort.STATS && jit != null && k > from) {
+                    jit.countInterpreted(this, b, from, k - from, n == b.count && !trap);
                 }
             } catch (GuestFault f) {
                 k += jitRetired;    // a fault in compiled code: the instructions it completed before

@@ -60,7 +60,7 @@ final class JitPort {
      * times at load 7-9 (docs/performance.md). {@code --no-compiler} keeps the interpreter alone.
      */
     static final String DEFAULT_MODE = "on";
-    private static final boolean STATS = Boolean.getBoolean("jlguest.jit.stats");
+    static final boolean STATS = Boolean.getBoolean("jlguest.jit.stats");
 
     /** The installed compiler (see {@link Cpu#useBlockCompiler}), or null: every block interpreted. */
     static volatile BlockCompilerBackend backend;
@@ -82,6 +82,7 @@ final class JitPort {
                     Cpu.Statistics st = cpu.statistics();
                     System.err.printf("cpu: %,d instructions, %,d blocks chained, %,d looked up, %,d decoded, %,d page walks%n",
                             st.instructions(), st.blocksChained(), st.blockLookups(), st.blockDecodes(), st.pageWalks());
+                    System.err.println(cpu.jit().interpretedReport());
                 }
             }));
         }
@@ -159,6 +160,48 @@ final class JitPort {
 
     /** With -Djlguest.jit.stats=true: per opcode, how often a compiled unit stopped short of it. */
     private static final java.util.Map<String, Long> STOPS = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * Why the loop interpreted what it did, with -Djlguest.jit.stats=true (instructions, counted by
+     * {@link #countInterpreted}): the share of a run that no compiled code could have taken, and
+     * why. Indexed as {@link #INTERPRETED} names them.
+     */
+    private final long[] interpreted = new long[INTERPRETED.length];
+    private static final String[] INTERPRETED = {"warm-up", "cold (under the threshold)",
+        "past the threshold, no unit (queued, or its first instruction untranslatable)", "16-bit code",
+        "stale unit (its block decoded again)", "after a unit's prefix", "unit declined (16-bit stack, CS limit)",
+        "uncached block (across pages, not RAM, at the CS limit)", "single step or budget"};
+
+    /** With STATS: {@code count} instructions of block b were interpreted from index {@code from}. */
+    void countInterpreted(Cpu cpu, Cpu.Block b, int from, int count, boolean whole) {
+        int why;
+        if (!whole) {
+            why = 8;
+        } else if (b.phys == -1) {
+            why = 7;
+        } else if (cpu.instructions() < warmup) {
+            why = 0;
+        } else if (!b.code32) {
+            why = 3;
+        } else if (b.unit == null) {
+            why = b.runs >= threshold ? 2 : 1;
+        } else if (b.unit.version != b.version) {
+            why = 4;
+        } else {
+            why = from > 0 ? 5 : 6;
+        }
+        interpreted[why] += count;
+    }
+
+    String interpretedReport() {
+        StringBuilder out = new StringBuilder("jit: interpreted instructions, by reason:");
+        for (int n = 0; n < INTERPRETED.length; n++) {
+            if (interpreted[n] != 0) {
+                out.append(String.format(" %s %,d;", INTERPRETED[n], interpreted[n]));
+            }
+        }
+        return out.toString();
+    }
 
     /** Blocks this CPU handed to the compiler so far. */
     long requests;
