@@ -3,14 +3,7 @@
 bits 32
 org 0x1000
 start:
-    mov ax, 0x30
-    ltr ax
-    push dword 0x2B             ; SS
-    push dword 0x70000          ; ESP
-    push dword 0x202            ; EFLAGS (IF=1)
-    push dword 0x23             ; CS
-    push dword user
-    iret
+%include "ring3.inc"
 user:
     mov eax, 1
     int 0x80

@@ -34,14 +34,15 @@ import jlguest.bus.PhysicalBus;
 public final class Cpu extends FastExecutor {
     static final int MAX_BLOCK = 32;
     /**
-     * 256 Ki direct-mapped slots (1 MiB of references; a slot gets its Block when first used).
-     * With 16 Ki, a boot plus a few busybox commands decoded 199,206 blocks out of 17.9 million
-     * run (1.1%, mostly collisions); with 64 Ki, 110,597 (0.6%). A collision also costs a compiled
-     * unit: the slot's block is decoded again for the other address, and the unit of the old
-     * decode never runs again (its block must reach the threshold and compile anew). Perl and
-     * python run three times over in one guest (bench/userland, steady state): with 64 Ki slots
-     * 8-24 M instructions per run went to the interpreter for that reason, with 256 Ki 0-10 M, with
-     * 1 Mi 0-1 M but no faster than 256 Ki (docs/performance.md).
+     * 256 Ki slots (1 MiB of references; a slot gets its Block when first used), two ways: a block
+     * lives in one of two slots, given by two unrelated hashes of its physical address. With 16 Ki
+     * direct-mapped slots, a boot plus a few busybox commands decoded 199,206 blocks out of 17.9
+     * million run (1.1%, mostly collisions); with 64 Ki, 110,597 (0.6%). A collision also costs a
+     * compiled unit: the slot's block is decoded again for the other address, and the unit of the
+     * old decode never runs again (its block must reach the threshold and compile anew). Perl and
+     * python run three times over in one guest (bench/userland) still lost 227-237 units that had
+     * run 330-360 M instructions that way with 256 Ki direct-mapped slots; the second way keeps a
+     * block that has a unit when the other slot holds one that has none (docs/performance.md).
      */
     private static final int CACHE_BITS = 18;
 
@@ -60,9 +61,12 @@ public final class Cpu extends FastExecutor {
          * whose average length is 6, and a young collection had to copy them all.)
          */
         final Insn[] insns = new Insn[MAX_BLOCK];
-        /** Two remembered successors (taken / not taken), valid in epoch e0/e1 with phys p0/p1. */
+        /**
+         * Two remembered successors (taken / not taken), valid in epoch e0/e1 and code context
+         * c0/c1 with phys p0/p1.
+         */
         Block s0, s1;
-        int eip0, eip1, p0, p1, e0, e1;
+        int eip0, eip1, p0, p1, e0, e1, c0, c1;
         /** For the block compiler (JitPort): bumped by every decode; runs since; the compiled unit. */
         int version, runs;
         CompiledUnit unit;
@@ -349,11 +353,25 @@ public final class Cpu extends FastExecutor {
             build(scratch, lin, phys, false);
             return scratch;
         }
+        tlb[lin >>> 12] |= T_CODE;      // chain links may rely on this entry from now on
         int page = phys >>> 12;
         int h = (phys ^ (phys >>> CACHE_BITS)) & ((1 << CACHE_BITS) - 1);
         Block b = cache[h];
         if (b != null && b.phys == phys && b.code32 == code32 && b.gen == pageGen[page]) {
             return b;
+        }
+        int h2 = (phys * 0x9E3779B1) >>> (32 - CACHE_BITS);
+        Block c = cache[h2];
+        if (c != null && c.phys == phys && c.code32 == code32 && c.gen == pageGen[page]) {
+            return c;
+        }
+        // A miss: decode into one of the ways. An address decoded before (its page was written
+        // since) is decoded again in place; otherwise an empty slot, else a block without a
+        // compiled unit, else the first way.
+        if (c != null && c.phys == phys
+                || b != null && b.phys != phys && (c == null || hasUnit(b) && !hasUnit(c))) {
+            h = h2;
+            b = c;
         }
         if (b == null) {
             b = new Block();
@@ -369,6 +387,10 @@ public final class Cpu extends FastExecutor {
         return b;
     }
 
+    private static boolean hasUnit(Block b) {
+        return b.unit != null && b.unit.version == b.version;
+    }
+
     /** A fetch that missed the TLB: -1 (never RAM, so never cached) for a frame above 4 GiB. */
     private int fetchWalk(int lin) {
         long pa = walkPhys(lin, ACCESS_FETCH, xmask == T_UX);
@@ -378,19 +400,21 @@ public final class Cpu extends FastExecutor {
     /**
      * tour:cpu:070 Block chaining: a block remembers the blocks that ran after it (two of them, for
      * the two ways out of a conditional branch). If EIP matches, nothing about code mappings
-     * changed since ({@code chainEpoch}) and the successor's page was not written, the next block
-     * is found without a TLB lookup or a hash probe.
+     * changed since ({@code chainEpoch}), the code context is the one the link was made in
+     * (tour:cpu:072) and the successor's page was not written, the next block is found without a
+     * TLB lookup or a hash probe.
      */
     private Block next(Block prev) {
         if (prev != null) {
             int ep = chainEpoch;
-            if (prev.eip0 == eip && prev.e0 == ep) {
+            int ctx = codeCtx;
+            if (prev.eip0 == eip && prev.e0 == ep && prev.c0 == ctx) {
                 Block s = prev.s0;
                 if (s.phys == prev.p0 && s.gen == pageGen[s.phys >>> 12]) {
                     blocksChained++;
                     return s;
                 }
-            } else if (prev.eip1 == eip && prev.e1 == ep) {
+            } else if (prev.eip1 == eip && prev.e1 == ep && prev.c1 == ctx) {
                 Block s = prev.s1;
                 if (s.phys == prev.p1 && s.gen == pageGen[s.phys >>> 12]) {
                     blocksChained++;
@@ -398,21 +422,63 @@ public final class Cpu extends FastExecutor {
                 }
             }
         }
-        Block b = lookup();
+        Block b = jumpCached();
+        if (b == null) {
+            b = lookup();
+            if (b.phys != -1) {
+                int j = jumpSlot(eip);
+                jumpBlock[j] = b;
+                jumpKey[4 * j] = eip;
+                jumpKey[4 * j + 1] = chainEpoch;
+                jumpKey[4 * j + 2] = codeCtx;
+                jumpKey[4 * j + 3] = b.phys;
+            }
+        }
         if (prev != null && b.phys != -1) {
-            if (prev.e0 != chainEpoch || prev.eip0 == eip) {
+            if (prev.e0 != chainEpoch || prev.c0 != codeCtx || prev.eip0 == eip) {
                 prev.s0 = b;
                 prev.eip0 = eip;
                 prev.p0 = b.phys;
                 prev.e0 = chainEpoch;
+                prev.c0 = codeCtx;
             } else {
                 prev.s1 = b;
                 prev.eip1 = eip;
                 prev.p1 = b.phys;
                 prev.e1 = chainEpoch;
+                prev.c1 = codeCtx;
             }
         }
         return b;
+    }
+
+    /**
+     * tour:cpu:071 The jump cache, for the successors two links cannot hold: a RET goes back to
+     * wherever its function was called from, and a compiled region leaves by any of its exits (the
+     * loop links from the region's entry block). As QEMU's tb_jmp_cache: 4,096 slots by EIP, each
+     * valid in the epoch and code context it was filled in, for a block whose page was not
+     * written since. On the userland benchmark 21 M of 25 M block lookups were such successors,
+     * both links of the block before holding others.
+     */
+    private static final int JUMP_BITS = 12;
+    private final Block[] jumpBlock = new Block[1 << JUMP_BITS];
+    /** Per slot: EIP, epoch, code context, physical address. */
+    private final int[] jumpKey = new int[4 << JUMP_BITS];
+
+    private static int jumpSlot(int eip) {
+        return (eip ^ (eip >>> JUMP_BITS)) & ((1 << JUMP_BITS) - 1);
+    }
+
+    private Block jumpCached() {
+        int j = jumpSlot(eip);
+        Block s = jumpBlock[j];
+        int k = 4 * j;
+        if (s != null && jumpKey[k] == eip && jumpKey[k + 1] == chainEpoch && jumpKey[k + 2] == codeCtx
+                && s.phys == jumpKey[k + 3] && s.gen == pageGen[s.phys >>> 12]) {
+            blocksChained++;
+            return s;
+        }
+        return null;
     }
 
     /** False only in tests that compare the fast path with the general executor (FastPathEquivalenceTest). */

@@ -30,7 +30,12 @@ abstract class Memory extends CpuState {
             /** Set on every entry that is in the flush list (also on invalidated ones). */
             T_LISTED = 32,
             /** Instruction fetch allowed (supervisor, user): differs from read only for XD pages. */
-            T_SX = 64, T_UX = 128;
+            T_SX = 64, T_UX = 128,
+            /**
+             * A block was looked up through this entry, and a chain link may rely on it: INVLPG
+             * of the page must drop the links (kept across refills of the entry).
+             */
+            T_CODE = 256;
     static final int T_ALL = T_SR | T_SW | T_UR | T_UW | T_SX | T_UX;
     /** What an access is, for the page walk. */
     static final int ACCESS_READ = 0, ACCESS_WRITE = 1, ACCESS_FETCH = 2;
@@ -58,8 +63,9 @@ abstract class Memory extends CpuState {
     final long[] pdpte = new long[4];
     final PaePaging paePaging = new PaePaging(this);
     /**
-     * Bumped whenever a linear-to-physical code mapping may have changed (TLB flushes, CS loads,
-     * privilege changes): block chaining trusts a remembered successor only within one epoch.
+     * Bumped whenever a linear-to-physical code mapping may have changed (TLB flushes, an INVLPG
+     * of a page a block was found through): block chaining trusts a remembered successor only
+     * within one epoch (and one code context, Segments.codeCtx).
      */
     int chainEpoch;
 
@@ -95,7 +101,6 @@ abstract class Memory extends CpuState {
 
     /** Recomputes the TLB masks after a CPL change. */
     final void updateMasks() {
-        chainEpoch++;
         boolean user = cpl == 3;
         reachedUserMode |= user;
         rmask = user ? T_UR : T_SR;
@@ -492,7 +497,7 @@ abstract class Memory extends CpuState {
                 tlbOverflow = true;
             }
         }
-        tlb[vpn] = frame | bits | T_LISTED;
+        tlb[vpn] = frame | bits | T_LISTED | tlb[vpn] & T_CODE;
     }
 
     /**
@@ -604,8 +609,10 @@ abstract class Memory extends CpuState {
     }
 
     final void tlbFlushPage(int lin) {
-        chainEpoch++;
         int vpn = lin >>> 12;
+        if ((tlb[vpn] & T_CODE) != 0) {
+            chainEpoch++;       // Linux flushes data pages far more often: their links stay
+        }
         tlb[vpn] &= T_LISTED;   // still listed, so a refill does not list it twice
     }
 
