@@ -63,10 +63,10 @@ public final class Cpu extends FastExecutor {
         final Insn[] insns = new Insn[MAX_BLOCK];
         /**
          * Two remembered successors (taken / not taken), valid in epoch e0/e1 and code context
-         * c0/c1 with phys p0/p1.
+         * c0/c1 while the successor is still the decode it was then (its version, v0/v1).
          */
         Block s0, s1;
-        int eip0, eip1, p0, p1, e0, e1, c0, c1;
+        int eip0, eip1, v0, v1, e0, e1, c0, c1;
         /** For the block compiler (JitPort): bumped by every decode; runs since; the compiled unit. */
         int version, runs;
         CompiledUnit unit;
@@ -156,6 +156,7 @@ public final class Cpu extends FastExecutor {
             if (ram.watched[p] != 0) {
                 ram.watched[p] = 0;
                 pageGen[p]++;
+                chainEpoch++;       // rare (83 times in a userland run): links need not check pages
                 if (p == runningPage) {
                     abortBlock = true;
                 }
@@ -399,10 +400,12 @@ public final class Cpu extends FastExecutor {
 
     /**
      * tour:cpu:070 Block chaining: a block remembers the blocks that ran after it (two of them, for
-     * the two ways out of a conditional branch). If EIP matches, nothing about code mappings
-     * changed since ({@code chainEpoch}), the code context is the one the link was made in
-     * (tour:cpu:072) and the successor's page was not written, the next block is found without a
-     * TLB lookup or a hash probe.
+     * the two ways out of a conditional branch). If EIP matches, nothing about code mappings or
+     * code pages changed since ({@code chainEpoch}: TLB flushes, an INVLPG of a page code was found
+     * through, a write to a page that holds decoded code), the code context is the one the link
+     * was made in (tour:cpu:072) and the successor is still the decode it was (its version: a
+     * cache slot is decoded again for another address, or for the other code size), the next
+     * block is found without a TLB lookup or a hash probe, and without looking at its page.
      */
     private Block next(Block prev) {
         if (prev != null) {
@@ -410,13 +413,13 @@ public final class Cpu extends FastExecutor {
             int ctx = codeCtx;
             if (prev.eip0 == eip && prev.e0 == ep && prev.c0 == ctx) {
                 Block s = prev.s0;
-                if (s.phys == prev.p0 && s.gen == pageGen[s.phys >>> 12]) {
+                if (s.version == prev.v0) {
                     blocksChained++;
                     return s;
                 }
             } else if (prev.eip1 == eip && prev.e1 == ep && prev.c1 == ctx) {
                 Block s = prev.s1;
-                if (s.phys == prev.p1 && s.gen == pageGen[s.phys >>> 12]) {
+                if (s.version == prev.v1) {
                     blocksChained++;
                     return s;
                 }
@@ -431,20 +434,20 @@ public final class Cpu extends FastExecutor {
                 jumpKey[4 * j] = eip;
                 jumpKey[4 * j + 1] = chainEpoch;
                 jumpKey[4 * j + 2] = codeCtx;
-                jumpKey[4 * j + 3] = b.phys;
+                jumpKey[4 * j + 3] = b.version;
             }
         }
         if (prev != null && b.phys != -1) {
             if (prev.e0 != chainEpoch || prev.c0 != codeCtx || prev.eip0 == eip) {
                 prev.s0 = b;
                 prev.eip0 = eip;
-                prev.p0 = b.phys;
+                prev.v0 = b.version;
                 prev.e0 = chainEpoch;
                 prev.c0 = codeCtx;
             } else {
                 prev.s1 = b;
                 prev.eip1 = eip;
-                prev.p1 = b.phys;
+                prev.v1 = b.version;
                 prev.e1 = chainEpoch;
                 prev.c1 = codeCtx;
             }
@@ -462,7 +465,7 @@ public final class Cpu extends FastExecutor {
      */
     private static final int JUMP_BITS = 12;
     private final Block[] jumpBlock = new Block[1 << JUMP_BITS];
-    /** Per slot: EIP, epoch, code context, physical address. */
+    /** Per slot: EIP, epoch, code context, the block's version. */
     private final int[] jumpKey = new int[4 << JUMP_BITS];
 
     private static int jumpSlot(int eip) {
@@ -474,7 +477,7 @@ public final class Cpu extends FastExecutor {
         Block s = jumpBlock[j];
         int k = 4 * j;
         if (s != null && jumpKey[k] == eip && jumpKey[k + 1] == chainEpoch && jumpKey[k + 2] == codeCtx
-                && s.phys == jumpKey[k + 3] && s.gen == pageGen[s.phys >>> 12]) {
+                && s.version == jumpKey[k + 3]) {
             blocksChained++;
             return s;
         }

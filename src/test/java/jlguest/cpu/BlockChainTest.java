@@ -92,6 +92,26 @@ class BlockChainTest {
     }
 
     /**
+     * The same bytes run as 32-bit code, then as 16-bit code (a 16-bit code segment over the same
+     * memory; the block is decoded again in place), then as 32-bit code again through a link made
+     * before: the link must not hand the 16-bit decode to 32-bit code. {@code dec eax} on 0x20000
+     * gives 0x1FFFF; a {@code dec ax} would give 0x2FFFF.
+     */
+    @Test
+    void aLinkNeverRunsADecodeForTheOtherMode() {
+        // 0x1000: call x; test ebp,ebp; jnz done; inc ebp; jmp 0x48:code16
+        // code16 (bits 16): call x; jmp dword 0x10:0x1000    done: hlt    x: dec eax; ret
+        TestMachine m = TestMachine.flat("e818000000" + "85ed" + "7513" + "45" + "ea111000004800"
+                + "e80900" + "66ea0010000010 00".replace(" ", "") + "f4" + "48c3");
+        m.standardTables();
+        m.descriptor(TestMachine.GDT, 9, 0, 0xFFFFF, 0x9B, 0x8);    // 0x48: 16-bit code, base 0
+        m.cpu.setGdtr(TestMachine.GDT, 10 * 8 - 1);
+        m.cpu.setReg(0, 0x20002);
+        assertEquals(Stop.HALT_FOREVER, m.run(), m.cpu.stopMessage());
+        assertEquals(0x1FFFF, m.r(0));      // dec eax, dec ax, dec eax
+    }
+
+    /**
      * 0x1000 and 0x41001 hash to the same slot of the block cache's first way: a loop that calls
      * from one to the other decoded both again on every round when the cache had one way.
      */
