@@ -32,7 +32,9 @@ public enum GuestLoops {
     /** SSE2: 9 of every 13 instructions scalar double, packed single and integer (asm/sseloop.asm). */
     SSE("sseloop.bin", 32 << 20),
     /** A loop calling small functions on two other pages, and their returns (asm/callloop.asm). */
-    CALL("callloop.bin", 32 << 20);
+    CALL("callloop.bin", 32 << 20),
+    /** An interpreter's dispatch: an indirect jump per opcode to handlers on other pages (asm/dispatchloop.asm). */
+    DISPATCH("dispatchloop.bin", 32 << 20);
 
     static {
         // The loops measure the interpreter unless told otherwise (-Djlguest.jit=on: compiled, from

@@ -10,7 +10,7 @@ import jlguest.cpu.Stop;
 
 /**
  * A quick reading without JMH: {@code bench/jmh --quick [seconds] [loop...]} runs each guest loop
- * (int, tlb, mpi, lz, mem, fpu, sse, call; default all) for the given seconds (default 10) and prints guest
+ * (int, tlb, mpi, lz, mem, fpu, sse, call, dispatch; default all) for the given seconds (default 10) and prints guest
  * MIPS per wall-clock second and per CPU-second of the running thread (steadier on a shared machine),
  * each slice and the best slice.
  */
