@@ -1,9 +1,9 @@
 ; An interpreter's dispatch loop, as python's ceval and perl's runops have one: fetch an opcode
 ; byte, jump through a table to its handler (handlers on two other pages), which does a little
 ; work on an accumulator and a value stack in memory and jumps back. Every dispatch is an indirect
-; jump, which no compiled region follows: each one leaves a unit, and the next handler's unit is
-; entered from the loop or, handed over, from the unit's exit (tour:jit:065). 6.4 instructions
-; per opcode on average, 2 of them the dispatch's jumps.
+; jump, which no compiled region follows: each one leaves a unit, and the run loop finds and
+; enters the next handler's unit. 6.4 instructions per opcode on average, 2 of them the
+; dispatch's jumps.
 bits 32
 org 0x1000
 prog equ 0x100000               ; 4,096 opcodes, written by the loop's first part

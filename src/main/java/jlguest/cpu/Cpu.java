@@ -87,8 +87,8 @@ public final class Cpu extends FastExecutor {
     private final Block[] cache;
     private final Block scratch;
     /** Generation per RAM page; blocks remember the generation they were decoded at. */
-    final int[] pageGen;            // and runningPage: compiled regions read them (tour:jit:046)
-    int runningPage = -1;
+    private final int[] pageGen;
+    private int runningPage = -1;
     private long retired;
     volatile boolean stopRequested;     // read by compiled regions too (regionMayGoOn)
     private int ipMask = 0xFFFF;
@@ -209,44 +209,15 @@ public final class Cpu extends FastExecutor {
     }
 
     /**
-     * tour:jit:065 A unit that leaves its region at a block's end hands the guest straight on to
-     * the next block's unit when the run loop would do nothing else in between: a call here, from
-     * the unit's exit (its registers written back, EIP set, {@code done} instructions retired in
-     * it), returns that unit, and the exit calls it and returns the sum, or null and the unit
-     * returns to the loop. The next block must be in the jump cache (tour:cpu:071), so this never
-     * decodes, walks page tables or faults; its unit must cover the whole block (a prefix unit
-     * leaves the rest to the loop) and not be due for promotion (tour:jit:055, which the loop
-     * does); and the loop's checks between blocks are made as a region makes them
-     * (tour:jit:060), with the budget less what ran. Each unit so entered is one more JVM frame,
-     * so a chain is at most {@value #CHAIN_MAX} long, and the loop starts each one at depth 0.
+     * A region's blocks lie between {@code low} and {@code end} (byte offsets from its entry EIP):
+     * true when all of that is inside the CS limit, as the loop's lookup checks block by block (a
+     * flat segment always passes; otherwise the region declines and the loop interprets).
      */
-    final CompiledUnit chainTo(int done) {
-        if (chainDepth >= chainMax) {
-            return null;
-        }
-        Block b = jumpCached();
-        if (b == null) {
-            return null;
-        }
-        CompiledUnit u = b.unit;
-        if (u == null || u.version != b.version || u.length != b.count || u.work >= jit.promoteAt && !u.promoted
-                || !regionMayGoOn(done + b.count)) {
-            return null;
-        }
-        jitBudget -= done;
-        chainDepth++;
-        unitsChained++;
-        runningPage = b.phys >>> 12;
-        u.work += b.count;
-        return u;
+    final boolean regionWithinLimit(int low, int end) {
+        long lo = (eip & 0xFFFFFFFFL) + low;
+        long hi = (eip & 0xFFFFFFFFL) + end - 1;
+        return lo >= 0 && hi <= (segLimit[CS] & 0xFFFFFFFFL);
     }
-
-    static final int CHAIN_MAX = 8;
-    /** {@link #CHAIN_MAX}, or 0 with {@code -Djlguest.jit.chain=false} (read when the CPU is made). */
-    private final int chainMax = Boolean.parseBoolean(System.getProperty("jlguest.jit.chain", "true")) ? CHAIN_MAX : 0;
-    /** Units chained since the loop entered one (see {@link #chainTo}); in all. */
-    int chainDepth;
-    long unitsChained;
 
     /** How many blocks the compiled unit of the cached block at {@code phys} holds; 0: none (tests). */
     int compiledBlocks(int phys) {
@@ -277,6 +248,22 @@ public final class Cpu extends FastExecutor {
             return physPage < pageGen.length ? pageGen[physPage] : -1;
         }
     };
+
+    /**
+     * tour:jit:046 A compiled region crossing into another of its pages (tour:jit:019): it may go
+     * on at {@code eip} only if the TLB maps it, for fetches, to the physical page the code was
+     * read from and that page was not written since (its generation); then that page is the
+     * running one, whose writes end the unit at once (tour:jit:045). Otherwise the unit leaves
+     * and the run loop looks the block up as usual.
+     */
+    final boolean enterCodePage(int eip, int page, int gen) {
+        int e = tlb[(segBase[CS] + eip) >>> 12];
+        if ((e & xmask) == 0 || e >>> 12 != page || pageGen[page] != gen) {
+            return false;
+        }
+        runningPage = page;
+        return true;
+    }
 
     /** How many blocks each installed hot unit (of its block's current decode) holds (tests). */
     java.util.List<Integer> hotRegionSizes() {
@@ -647,7 +634,6 @@ public final class Cpu extends FastExecutor {
                     // or as the entry of a region, a unit that goes on into the blocks it reaches
                     // on its page while the budget lasts and nothing is pending (tour:jit:060).
                     jitBudget = budget > JIT_BUDGET_MAX ? JIT_BUDGET_MAX : (int) budget;
-                    chainDepth = 0;
                     k = jit.run(this, b);
                     if (k < 0) {            // the unit left the block (a taken branch, an abort)
                         k = ~k;

@@ -194,8 +194,7 @@ final class JitPort {
     }
 
     String interpretedReport() {
-        StringBuilder out = new StringBuilder(String.format("jit: %,d units entered from a unit's exit;"
-                + " interpreted instructions, by reason:", statsCpu == null ? 0 : statsCpu.unitsChained));
+        StringBuilder out = new StringBuilder("jit: interpreted instructions, by reason:");
         for (int n = 0; n < INTERPRETED.length; n++) {
             if (interpreted[n] != 0) {
                 out.append(String.format(" %s %,d;", INTERPRETED[n], interpreted[n]));

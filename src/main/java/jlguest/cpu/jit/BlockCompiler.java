@@ -55,13 +55,12 @@ public final class BlockCompiler {
 
     private static final int EAX = 0, ECX = 1, EDX = 2, EBX = 3, ESP = 4, EBP = 5;
     private static final int DF = jlguest.cpu.OpcodeTable.DF;
-    private static final int IF = jlguest.cpu.OpcodeTable.IF;
-    private static final int CS = 1, SS = 2;
+    private static final int SS = 2;
 
     // Locals of run(Cpu): registers 2..9, then the entry EIP, fault bookkeeping and temporaries.
     private static final int L_CPU = 1, L_REG = 2, L_BASE = 10, L_FK = 11, L_T1 = 12, L_T2 = 13, L_T3 = 14,
             L_CA = 15, L_CB = 16, L_CR = 17, L_EXIT_EIP = 18, L_EXIT_RET = 19, L_ARR = 20, L_EXC = 21,
-            L_LONG = 22, L_DONE = 24, L_NEXT = 25;
+            L_LONG = 22, L_DONE = 24;
 
     /** Where the current flags came from, as far as the compiler knows. */
     private static final int F_UNKNOWN = 0, F_SUB32 = 1, F_LOGIC32 = 2;
@@ -116,7 +115,6 @@ public final class BlockCompiler {
      * {@code -Djlguest.jit.words=false} leaves them interpreted.
      */
     static final boolean WORDS = !"false".equals(System.getProperty("jlguest.jit.words"));
-
 
     static boolean supported(GuestInsn i) {
         if (!i.a32()) {
@@ -202,10 +200,6 @@ public final class BlockCompiler {
         private final Label exit = new Label();
         private final Label handler = new Label();
         private final Label codeEnd = new Label();
-        /** Around the call into a chained unit (tour:jit:065), and its fault handler. */
-        private final Label chainStart = new Label();
-        private final Label chainEnd = new Label();
-        private final Label chainFault = new Label();
         /** The physical page of the block being translated (-1: a unit on one page, no matter which). */
         private int page = -1;
         /** Registers this unit writes (stored back at every exit and on a fault). */
@@ -278,7 +272,6 @@ public final class BlockCompiler {
             Label start = new Label();
             Label end = new Label();
             mv.visitTryCatchBlock(start, end, handler, FAULT);
-            mv.visitTryCatchBlock(chainStart, chainEnd, chainFault, FAULT);
             // Entry: the registers into locals, EIP, zeroed temporaries (the verifier wants them set).
             mv.visitVarInsn(ALOAD, L_CPU);
             mv.visitFieldInsn(GETFIELD, CPU, "r", "[I");
@@ -317,7 +310,15 @@ public final class BlockCompiler {
                     low = Math.min(low, g.start());
                     high = Math.max(high, g.end());
                 }
-                withinLimit(low, high);
+                Label fits = new Label();
+                cpu();
+                iconst(low);
+                iconst(high);
+                call("regionWithinLimit", "(II)Z");
+                mv.visitJumpInsn(IFNE, fits);
+                mv.visitInsn(ICONST_0);
+                mv.visitInsn(IRETURN);
+                mv.visitLabel(fits);
             }
             mv.visitLabel(start);
             for (int b = 0; b < blocks.size(); b++) {
@@ -336,7 +337,6 @@ public final class BlockCompiler {
             mv.visitVarInsn(ALOAD, L_CPU);
             mv.visitInsn(ICONST_0);
             mv.visitFieldInsn(PUTFIELD, CPU, "abortBlock", "Z");
-            chain();
             mv.visitVarInsn(ILOAD, L_EXIT_RET);
             mv.visitInsn(IRETURN);
 
@@ -371,67 +371,12 @@ public final class BlockCompiler {
             iconst(21);
             mv.visitInsn(IUSHR);
             mv.visitInsn(IADD);
-            rethrowRetired();
-            mv.visitLabel(codeEnd);
-            mv.visitMaxs(0, 0);
-            mv.visitEnd();
-        }
-
-        /**
-         * tour:jit:066 The exit's hand-over (tour:jit:065): when the block that ran last is over
-         * (L_EXIT_RET = ~done), ask the CPU for the next block's unit and run it; the result is
-         * ~(done + what it ran), whether it ended in a branch (~k) or ran its one block through or
-         * declined (k). A fault in it has left its own state and count; this unit's instructions
-         * are added to the count on the way out. Falls through when there is nothing to chain.
-         */
-        private void chain() {
-            Label none = new Label();
-            Label over = new Label();
-            load(L_EXIT_RET);
-            mv.visitJumpInsn(IFGE, none);
-            cpu();
-            load(L_EXIT_RET);
-            iconst(-1);
-            mv.visitInsn(IXOR);
-            mv.visitMethodInsn(INVOKEVIRTUAL, CPU, "chainTo", "(I)L" + UNIT + ";", false);
-            mv.visitVarInsn(ASTORE, L_NEXT);
-            mv.visitVarInsn(ALOAD, L_NEXT);
-            mv.visitJumpInsn(IFNULL, none);
-            mv.visitLabel(chainStart);
-            mv.visitVarInsn(ALOAD, L_NEXT);
-            cpu();
-            mv.visitMethodInsn(INVOKEVIRTUAL, UNIT, "run", "(L" + CPU + ";)I", false);
-            store(L_T1);
-            mv.visitLabel(chainEnd);
-            load(L_T1);
-            mv.visitJumpInsn(IFGE, over);
-            load(L_T1);
-            iconst(-1);
-            mv.visitInsn(IXOR);
-            store(L_T1);
-            mv.visitLabel(over);
-            load(L_EXIT_RET);       // ~done - r = ~(done + r)
-            load(L_T1);
-            mv.visitInsn(ISUB);
-            mv.visitInsn(IRETURN);
-            mv.visitLabel(chainFault);
-            mv.visitVarInsn(ASTORE, L_EXC);
-            cpu();
-            cpu();
-            mv.visitFieldInsn(GETFIELD, CPU, "jitRetired", "I");
-            load(L_EXIT_RET);
-            iconst(-1);
-            mv.visitInsn(IXOR);
-            mv.visitInsn(IADD);
-            rethrowRetired();
-            mv.visitLabel(none);
-        }
-
-        /** The CPU and a count on the stack: the count into jitRetired, and the fault in L_EXC thrown on. */
-        private void rethrowRetired() {
             mv.visitFieldInsn(PUTFIELD, CPU, "jitRetired", "I");
             mv.visitVarInsn(ALOAD, L_EXC);
             mv.visitInsn(ATHROW);
+            mv.visitLabel(codeEnd);
+            mv.visitMaxs(0, 0);
+            mv.visitEnd();
         }
 
         private boolean usesStack() {
@@ -575,128 +520,30 @@ public final class BlockCompiler {
                 return;
             }
             mv.visitIincInsn(L_DONE, n);
-            Label out = new Label();
+            cpu();
             load(L_DONE);
             iconst(b == 0 ? entryCount : blocks.get(b).insns().length);     // the loop runs a prefix's rest
             mv.visitInsn(IADD);
-            mayGoOn(out);
+            call("regionMayGoOn", "(I)Z");
             GuestBlock to = blocks.get(b);
-            if (to.page() != page) {
-                enterCodePage(target, to, out);
+            if (to.page() == page) {
+                mv.visitJumpInsn(IFNE, starts[b]);
+            } else {
+                // Into another page of the region: only while it is still mapped there, unwritten.
+                Label out = new Label();
+                mv.visitJumpInsn(IFEQ, out);
+                cpu();
+                load(L_BASE);
+                iconst(target);
+                mv.visitInsn(IADD);
+                iconst(to.page());
+                iconst(to.gen());
+                call("enterCodePage", "(III)Z");
+                mv.visitJumpInsn(IFNE, starts[b]);
+                mv.visitLabel(out);
             }
-            mv.visitJumpInsn(GOTO, starts[b]);
-            mv.visitLabel(out);
             exitToOffset(target);
             returnOver(0);
-        }
-
-        /**
-         * A region's blocks lie between {@code low} and {@code end} (byte offsets from its entry
-         * EIP): it declines (returns 0) unless all of that is inside the CS limit, as the loop's
-         * lookup checks block by block (a flat segment always passes), in unsigned 64-bit
-         * arithmetic: entry + low >= 0 and entry + end - 1 <= the limit. Written out, not called,
-         * for the same reason as {@link #mayGoOn}.
-         */
-        private void withinLimit(int low, int end) {
-            Label decline = new Label();
-            Label fits = new Label();
-            load(L_BASE);
-            mv.visitInsn(I2L);
-            mv.visitLdcInsn(0xFFFFFFFFL);
-            mv.visitInsn(LAND);
-            mv.visitVarInsn(LSTORE, L_LONG);
-            mv.visitVarInsn(LLOAD, L_LONG);
-            mv.visitLdcInsn((long) low);
-            mv.visitInsn(LADD);
-            mv.visitInsn(LCONST_0);
-            mv.visitInsn(LCMP);
-            mv.visitJumpInsn(IFLT, decline);
-            mv.visitVarInsn(LLOAD, L_LONG);
-            mv.visitLdcInsn((long) end - 1);
-            mv.visitInsn(LADD);
-            cpu();
-            mv.visitFieldInsn(GETFIELD, CPU, "segLimit", "[I");
-            iconst(CS);
-            mv.visitInsn(IALOAD);
-            mv.visitInsn(I2L);
-            mv.visitLdcInsn(0xFFFFFFFFL);
-            mv.visitInsn(LAND);
-            mv.visitInsn(LCMP);
-            mv.visitJumpInsn(IFLE, fits);
-            mv.visitLabel(decline);
-            mv.visitInsn(ICONST_0);
-            mv.visitInsn(IRETURN);
-            mv.visitLabel(fits);
-        }
-
-        /**
-         * Cpu.regionMayGoOn (tour:jit:060) written out, for the total on the stack: jumps to
-         * {@code out} if the loop would stop there, falls through if not. (A first-tier unit is
-         * compiled by C1, which inlines no method of over 35 bytes, and every call it makes
-         * spills the guest registers it keeps in machine registers: this costs three field loads
-         * instead.)
-         */
-        private void mayGoOn(Label out) {
-            Label go = new Label();
-            cpu();
-            mv.visitFieldInsn(GETFIELD, CPU, "jitBudget", "I");
-            mv.visitJumpInsn(IF_ICMPGT, out);
-            cpu();
-            mv.visitFieldInsn(GETFIELD, CPU, "stopRequested", "Z");
-            mv.visitJumpInsn(IFNE, out);
-            cpu();
-            mv.visitFieldInsn(GETFIELD, CPU, "intrLine", "Z");
-            mv.visitJumpInsn(IFEQ, go);
-            cpu();
-            mv.visitFieldInsn(GETFIELD, CPU, "flags", "I");
-            iconst(IF);
-            mv.visitInsn(IAND);
-            mv.visitJumpInsn(IFNE, out);
-            mv.visitLabel(go);
-        }
-
-        /**
-         * tour:jit:046 A compiled region crossing into another of its pages (tour:jit:019): it may
-         * go on at entry + {@code target} only if the TLB maps it, for fetches, to the physical page
-         * the code was read from and that page was not written since (its generation); then that
-         * page is the running one, whose writes end the unit at once (tour:jit:045). Otherwise the
-         * unit leaves ({@code out}) and the run loop looks the block up as usual. Written out in
-         * the bytecode, not called, for the same reason as {@link #mayGoOn}.
-         */
-        private void enterCodePage(int target, GuestBlock to, Label out) {
-            cpu();
-            mv.visitFieldInsn(GETFIELD, CPU, "tlb", "[I");
-            cpu();
-            mv.visitFieldInsn(GETFIELD, CPU, "segBase", "[I");
-            iconst(CS);
-            mv.visitInsn(IALOAD);
-            load(L_BASE);
-            mv.visitInsn(IADD);
-            iconst(target);
-            mv.visitInsn(IADD);
-            iconst(12);
-            mv.visitInsn(IUSHR);
-            mv.visitInsn(IALOAD);
-            store(L_T3);
-            load(L_T3);
-            cpu();
-            mv.visitFieldInsn(GETFIELD, CPU, "xmask", "I");
-            mv.visitInsn(IAND);
-            mv.visitJumpInsn(IFEQ, out);
-            load(L_T3);
-            iconst(12);
-            mv.visitInsn(IUSHR);
-            iconst(to.page());
-            mv.visitJumpInsn(IF_ICMPNE, out);
-            cpu();
-            mv.visitFieldInsn(GETFIELD, CPU, "pageGen", "[I");
-            iconst(to.page());
-            mv.visitInsn(IALOAD);
-            iconst(to.gen());
-            mv.visitJumpInsn(IF_ICMPNE, out);
-            cpu();
-            iconst(to.page());
-            mv.visitFieldInsn(PUTFIELD, CPU, "runningPage", "I");
         }
 
         /** The current instruction may fault: remember which it is. */
