@@ -429,12 +429,7 @@ public final class Cpu extends FastExecutor {
         if (b == null) {
             b = lookup();
             if (b.phys != -1) {
-                int j = jumpSlot(eip);
-                jumpBlock[j] = b;
-                jumpKey[4 * j] = eip;
-                jumpKey[4 * j + 1] = chainEpoch;
-                jumpKey[4 * j + 2] = codeCtx;
-                jumpKey[4 * j + 3] = b.version;
+                jumpRemember(b);
             }
         }
         if (prev != null && b.phys != -1) {
@@ -482,6 +477,16 @@ public final class Cpu extends FastExecutor {
             return s;
         }
         return null;
+    }
+
+    /** The block just looked up at EIP goes into its jump cache slot. */
+    private void jumpRemember(Block b) {
+        int j = jumpSlot(eip);
+        jumpBlock[j] = b;
+        jumpKey[4 * j] = eip;
+        jumpKey[4 * j + 1] = chainEpoch;
+        jumpKey[4 * j + 2] = codeCtx;
+        jumpKey[4 * j + 3] = b.version;
     }
 
     /** False only in tests that compare the fast path with the general executor (FastPathEquivalenceTest). */
