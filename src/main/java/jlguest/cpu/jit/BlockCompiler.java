@@ -62,6 +62,12 @@ public final class BlockCompiler {
             L_CA = 15, L_CB = 16, L_CR = 17, L_EXIT_EIP = 18, L_EXIT_RET = 19, L_ARR = 20, L_EXC = 21,
             L_LONG = 22, L_DONE = 24;
 
+    /**
+     * L_FK, set before each instruction that may fault: its index in its block (bits 25-29), its
+     * length (21-24) and its offset from the unit's entry plus 0x100000 (0-20).
+     */
+    private static final int FK_INDEX = 25, FK_LENGTH = 21;
+
     /** Where the current flags came from, as far as the compiler knows. */
     private static final int F_UNKNOWN = 0, F_SUB32 = 1, F_LOGIC32 = 2;
 
@@ -200,6 +206,8 @@ public final class BlockCompiler {
         private final Label exit = new Label();
         private final Label handler = new Label();
         private final Label codeEnd = new Label();
+        private final Label abortExit = new Label();
+        private boolean abortUsed;
         /** The physical page of the block being translated (-1: a unit on one page, no matter which). */
         private int page = -1;
         /** Registers this unit writes (stored back at every exit and on a fault). */
@@ -342,9 +350,9 @@ public final class BlockCompiler {
 
             // tour:jit:040 How a fault inside compiled code unwinds to a precise state. Before each
             // instruction that can fault (it touches memory), one int store records its index in
-            // its block and its offset from the unit's entry (L_FK: the index in the top bits; a
-            // region's blocks may lie before the entry, up to a megabyte away, so the offset is kept
-            // plus 0x100000 in the low 21). Every instruction reads and writes memory before it
+            // its block, its length and its offset from the unit's entry (L_FK: the index in the
+            // top bits; a region's blocks may lie before the entry, up to a megabyte away, so the
+            // offset is kept plus 0x100000 in the low 21). Every instruction reads and writes memory before it
             // changes a register, and flags are kept in the CPU's fields in program order, so when
             // a GuestFault (a #PF from a page walk, a #GP/#SS from a segment check, or a device's
             // stop) comes out of a memory access, the register locals still hold exactly the state
@@ -368,12 +376,42 @@ public final class BlockCompiler {
             mv.visitVarInsn(ALOAD, L_CPU);
             mv.visitVarInsn(ILOAD, L_DONE);
             mv.visitVarInsn(ILOAD, L_FK);
-            iconst(21);
+            iconst(FK_INDEX);
             mv.visitInsn(IUSHR);
             mv.visitInsn(IADD);
             mv.visitFieldInsn(PUTFIELD, CPU, "jitRetired", "I");
             mv.visitVarInsn(ALOAD, L_EXC);
             mv.visitInsn(ATHROW);
+            if (abortUsed) {
+                // The one way out after a write to the running code page (see abortCheck): L_FK still names the instruction that wrote, so EIP is the one after
+                // it (its offset plus its length) and it counts as done.
+                mv.visitLabel(abortExit);
+                load(L_BASE);
+                load(L_FK);
+                iconst(0x1FFFFF);
+                mv.visitInsn(IAND);
+                mv.visitInsn(IADD);
+                iconst(0x100000);
+                mv.visitInsn(ISUB);
+                load(L_FK);
+                iconst(FK_LENGTH);
+                mv.visitInsn(IUSHR);
+                iconst(15);
+                mv.visitInsn(IAND);
+                mv.visitInsn(IADD);
+                store(L_EXIT_EIP);
+                load(L_DONE);
+                load(L_FK);
+                iconst(FK_INDEX);
+                mv.visitInsn(IUSHR);
+                mv.visitInsn(IADD);
+                iconst(1);
+                mv.visitInsn(IADD);
+                iconst(-1);
+                mv.visitInsn(IXOR);
+                store(L_EXIT_RET);
+                mv.visitJumpInsn(GOTO, exit);
+            }
             mv.visitLabel(codeEnd);
             mv.visitMaxs(0, 0);
             mv.visitEnd();
@@ -548,7 +586,8 @@ public final class BlockCompiler {
 
         /** The current instruction may fault: remember which it is. */
         private void mayFault() {
-            iconst((k << 21) | (off[k] + 0x100000));   // offsets from the entry: within +-1 MiB (RegionFinder)
+            // offsets from the entry: within +-1 MiB (RegionFinder); blocks: at most 32 instructions
+            iconst((k << FK_INDEX) | (i.len() << FK_LENGTH) | (off[k] + 0x100000));
             store(L_FK);
         }
 
@@ -564,15 +603,16 @@ public final class BlockCompiler {
          * page that is running, codeWritten also sets abortBlock; after each instruction that
          * touched memory the unit tests it and leaves at once with EIP at the next instruction,
          * which then runs from freshly decoded bytes, exactly where the interpreter would stop.
-         * The test is one field load and a branch.
+         * The test is one field load and a branch to the unit's one abort exit, which finds the
+         * next instruction from L_FK (tour:jit:040). (Each test had its own exit once: 23 bytes of
+         * bytecode, more than half of a typical memory instruction's, and C1 gave each exit its
+         * own copy of the moves into the shared exit.)
          */
         private void abortCheck() {
-            Label go = new Label();
             cpu();
             mv.visitFieldInsn(GETFIELD, CPU, "abortBlock", "Z");
-            mv.visitJumpInsn(IFEQ, go);
-            exitOver(off[k + 1], k + 1);
-            mv.visitLabel(go);
+            mv.visitJumpInsn(IFNE, abortExit);      // one exit for all, from L_FK: 7 bytes a check
+            abortUsed = true;
         }
 
         /** EIP of the next instruction, on the stack. */
