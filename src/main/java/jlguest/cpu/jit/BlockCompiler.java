@@ -352,8 +352,8 @@ public final class BlockCompiler {
             // instruction that can fault (it touches memory), one int store records its index in
             // its block, its length and its offset from the unit's entry (L_FK: the index in the
             // top bits; a region's blocks may lie before the entry, up to a megabyte away, so the
-            // offset is kept plus 0x100000 in the low 21). Every instruction reads and writes memory before it
-            // changes a register, and flags are kept in the CPU's fields in program order, so when
+            // offset is kept plus 0x100000 in the low 21). Every instruction reads and writes
+            // memory before it changes a register, and flags are kept in the CPU's fields in program order, so when
             // a GuestFault (a #PF from a page walk, a #GP/#SS from a segment check, or a device's
             // stop) comes out of a memory access, the register locals still hold exactly the state
             // before the faulting instruction. This one handler stores them back, sets curEip to
@@ -364,35 +364,20 @@ public final class BlockCompiler {
             mv.visitLabel(handler);
             mv.visitVarInsn(ASTORE, L_EXC);
             writeBack();
-            mv.visitVarInsn(ALOAD, L_CPU);
-            mv.visitVarInsn(ILOAD, L_BASE);
-            mv.visitVarInsn(ILOAD, L_FK);
-            iconst(0x1FFFFF);
-            mv.visitInsn(IAND);
-            mv.visitInsn(IADD);
-            iconst(0x100000);
-            mv.visitInsn(ISUB);
+            cpu();
+            fkEip();
             mv.visitFieldInsn(PUTFIELD, CPU, "curEip", "I");
-            mv.visitVarInsn(ALOAD, L_CPU);
-            mv.visitVarInsn(ILOAD, L_DONE);
-            mv.visitVarInsn(ILOAD, L_FK);
-            iconst(FK_INDEX);
-            mv.visitInsn(IUSHR);
-            mv.visitInsn(IADD);
+            cpu();
+            fkDone();
             mv.visitFieldInsn(PUTFIELD, CPU, "jitRetired", "I");
             mv.visitVarInsn(ALOAD, L_EXC);
             mv.visitInsn(ATHROW);
             if (abortUsed) {
-                // The one way out after a write to the running code page (see abortCheck): L_FK still names the instruction that wrote, so EIP is the one after
-                // it (its offset plus its length) and it counts as done.
+                // The one way out after a write to the running code page (see abortCheck): L_FK
+                // still names the instruction that wrote, so EIP is the one after it (its address
+                // plus its length) and it counts as done.
                 mv.visitLabel(abortExit);
-                load(L_BASE);
-                load(L_FK);
-                iconst(0x1FFFFF);
-                mv.visitInsn(IAND);
-                mv.visitInsn(IADD);
-                iconst(0x100000);
-                mv.visitInsn(ISUB);
+                fkEip();
                 load(L_FK);
                 iconst(FK_LENGTH);
                 mv.visitInsn(IUSHR);
@@ -400,15 +385,11 @@ public final class BlockCompiler {
                 mv.visitInsn(IAND);
                 mv.visitInsn(IADD);
                 store(L_EXIT_EIP);
-                load(L_DONE);
-                load(L_FK);
-                iconst(FK_INDEX);
-                mv.visitInsn(IUSHR);
-                mv.visitInsn(IADD);
+                fkDone();
                 iconst(1);
                 mv.visitInsn(IADD);
                 iconst(-1);
-                mv.visitInsn(IXOR);
+                mv.visitInsn(IXOR);      // ~(instructions done): the block is over
                 store(L_EXIT_RET);
                 mv.visitJumpInsn(GOTO, exit);
             }
@@ -584,6 +565,26 @@ public final class BlockCompiler {
             returnOver(0);
         }
 
+        /** EIP of the instruction L_FK names, on the stack. */
+        private void fkEip() {
+            load(L_BASE);
+            load(L_FK);
+            iconst(0x1FFFFF);
+            mv.visitInsn(IAND);
+            mv.visitInsn(IADD);
+            iconst(0x100000);
+            mv.visitInsn(ISUB);
+        }
+
+        /** Instructions the unit completed before the one L_FK names, on the stack. */
+        private void fkDone() {
+            load(L_DONE);
+            load(L_FK);
+            iconst(FK_INDEX);
+            mv.visitInsn(IUSHR);
+            mv.visitInsn(IADD);
+        }
+
         /** The current instruction may fault: remember which it is. */
         private void mayFault() {
             // offsets from the entry: within +-1 MiB (RegionFinder); blocks: at most 32 instructions
@@ -605,8 +606,8 @@ public final class BlockCompiler {
          * which then runs from freshly decoded bytes, exactly where the interpreter would stop.
          * The test is one field load and a branch to the unit's one abort exit, which finds the
          * next instruction from L_FK (tour:jit:040). (Each test had its own exit once: 23 bytes of
-         * bytecode, more than half of a typical memory instruction's, and C1 gave each exit its
-         * own copy of the moves into the shared exit.)
+         * bytecode, more than half of a typical memory instruction's. C1's machine code shrank far
+         * less than the bytecode: it still moves the registers into place on each edge out.)
          */
         private void abortCheck() {
             cpu();
