@@ -646,28 +646,12 @@ public final class Cpu extends FastExecutor {
                     }
                 }
                 int from = k;
-                for (; k < n; k++) {
-                    Insn i = insns[k];
-                    curEip = eip;
-                    int seq = (eip + i.len) & ipMask;
-                    eip = seq;
-                    int h = i.h;
-                    if (h == 0) {
-                        exec(i);
-                    } else if (h < FastPath.H_ADC_RR) {
-                        execFast(i);
-                    } else {
-                        execMore(i);      // one switch, not execFast's and then this one
-                    }
-                    if (eip != seq) {      // a taken branch leaves the block (it goes on when not taken)
-                        abortBlock = false;
-                        k++;
-                        break;
-                    }
-                    if (abortBlock) {
-                        abortBlock = false;
-                        k++;
-                        break;
+                if (k < n) {     // the interpreter runs the rest (tour:cpu:660)
+                    try {
+                        k = runFast(insns, k, n, ipMask);
+                    } catch (GuestFault f) {
+                        k = faultIndex;
+                        throw f;
                     }
                 }
                 if (JitPort.STATS && jit != null && k > from) {

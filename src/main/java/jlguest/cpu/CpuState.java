@@ -200,7 +200,7 @@ abstract class CpuState {
      *
      * <p>One method on purpose, too big for C2 to inline (over FreqInlineSize, 325 bytes): the
      * interpreter's Jcc handler calls it. Split into a small inlinable front and helpers (tried
-     * after issue 12), it was inlined into {@code execFast} with its compare switch twice over and
+     * after issue 12), it was inlined into the interpreter's handler switch with its compare switch twice over and
      * every loop of bench/ ran 5-20% slower: the bigger handler method cost more than the call saved.
      */
     final boolean cond(int cc) {

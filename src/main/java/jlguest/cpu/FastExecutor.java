@@ -10,21 +10,25 @@ import jlguest.bus.PhysicalBus;
  * resolved into {@code Insn.d} and {@code Insn.s}. Each is what the general executor would do for
  * that shape, minus the tests that decoding already answered.
  *
- * <p>tour:cpu:660 Why two switches. The run loop calls {@link #execFast} once per instruction.
- * HotSpot's C2 inlines a hot callee only up to 325 bytes of bytecode (FreqInlineSize), and no
- * switch over dozens of handlers is that small, so that call stays a call; what matters is that
- * each method C2 compiles is small and its hot callees (memory access, the lazy-flag helpers)
- * are inlined into it, and that it stays small: a helper inlined into {@code execFast} makes
- * every handler in it slower, not only its own (the flag condition {@code cond} and INC/DEC's
- * carry were inlined here for a while and cost the integer loops 5-20%), so the bigger helpers
- * are left as calls. {@code execFast} holds the handlers a kernel runs most (moves,
- * ALU, stack, branches) and stays as it was; the newer ones (ADC/SBB, multiply and divide,
- * SETcc/CMOVcc, rotates and double shifts, the FF group, byte compares...) sit in
- * {@link #execMore}, which the loop calls directly for them (by handler number: one switch, not
- * two; worth 1.1-1.4x on the bignum loop), and the general executor takes the rest. A variant that put the whole
- * block loop and every handler into one method (so no call per instruction at all) was measured
- * and dropped: C2 took seconds to compile it, recompiled all of it at every newly seen handler,
- * and the bundled kernel booted 1.3-1.9x slower (bench/README.md). Check the shape with
+ * <p>tour:cpu:660 Why two switches, and why the block loop sits here. HotSpot's C2 inlines a hot
+ * callee only up to 325 bytes of bytecode (FreqInlineSize), and no switch over dozens of handlers
+ * is that small: so the run loop hands a whole block to {@link #runFast}, whose loop runs the
+ * instructions with the commonest handlers (moves, ALU, stack, branches) written in its own switch.
+ * What matters is that each method C2 compiles is small and its hot callees (memory access, the
+ * lazy-flag helpers) are inlined into it, and that it stays small: a helper inlined here makes
+ * every handler slower, not only its own (the flag condition {@code cond} and INC/DEC's carry were
+ * inlined for a while and cost the integer loops 5-20%), so the bigger helpers are left as calls.
+ * The newer handlers (ADC/SBB, multiply and divide, SETcc/CMOVcc, rotates and double shifts, the
+ * FF group, byte compares...) sit in {@link #execMore}, and the general executor takes the rest:
+ * one call each from the loop's switch. The run loop used to call a one-instruction
+ * {@code execFast} for every instruction, and its own code was a fifth of a userland run; with the
+ * loop moved in here (and the fields these handlers read first in {@link Insn}) first runs were 3%
+ * faster and nothing slower. Not more: the profile shows the per-instruction work moved here, it
+ * did not go away. A
+ * variant that put the whole block loop and every handler, {@code execMore}'s too, into one method
+ * was measured and dropped much earlier: C2 took seconds to compile it, recompiled all of it at
+ * every newly seen handler, and the bundled kernel booted 1.3-1.9x slower (bench/README.md). This
+ * one is compiled once (-XX:+PrintCompilation). Check the shape with
  * {@code -XX:+UnlockDiagnosticVMOptions -XX:+PrintInlining}.
  */
 abstract class FastExecutor extends Executor {
@@ -49,67 +53,96 @@ abstract class FastExecutor extends Executor {
         return res;
     }
 
-    /** Executes one instruction with a fast handler (h != 0), or hands it on. */
-    final void execFast(Insn i) {
+    /**
+     * Where a guest fault left {@link #runFast}: the index in its block of the instruction that
+     * faulted, which is how many of the block's instructions retired.
+     */
+    int faultIndex;
+
+    /**
+     * Runs instructions {@code k} up to {@code n} of a block and returns the index after the last
+     * one run: {@code n}, or less after a taken branch (the block is left) or an abort (a write to
+     * the running code page, a data watchpoint). EIP moves on before each instruction runs, as
+     * relative branches and CALL's return address want it; {@code curEip} keeps the instruction's
+     * own address for a fault.
+     */
+    final int runFast(Insn[] insns, int k, int n, int ipMask) {
         int[] r = this.r;
-        switch (i.h) {
-            case H_MOV_RR: r[i.d] = r[i.s]; break;
-            case H_MOV_RM: r[i.d] = rdS32(i.seg, ea32(i)); break;
-            case H_MOV_MR: wrS32(i.seg, ea32(i), r[i.s]); break;
-            case H_MOV_RI: r[i.d] = i.imm; break;
-            case H_MOV_MI: wrS32(i.seg, ea32(i), i.imm); break;
-            case H_LEA: r[i.d] = ea32(i); break;
-            case H_JCC:
-                if (cond(i.d)) {
-                    eip += i.imm;
+        try {
+            for (; k < n; k++) {
+                Insn i = insns[k];
+                curEip = eip;
+                int seq = (eip + i.len) & ipMask;
+                eip = seq;
+                switch (i.h) {
+                    case H_MOV_RR: r[i.d] = r[i.s]; break;
+                    case H_MOV_RM: r[i.d] = rdS32(i.seg, ea32(i)); break;
+                    case H_MOV_MR: wrS32(i.seg, ea32(i), r[i.s]); break;
+                    case H_MOV_RI: r[i.d] = i.imm; break;
+                    case H_MOV_MI: wrS32(i.seg, ea32(i), i.imm); break;
+                    case H_LEA: r[i.d] = ea32(i); break;
+                    case H_JCC:
+                        if (cond(i.d)) {
+                            eip += i.imm;
+                        }
+                        break;
+                    case H_ADD_RR: r[i.d] = add32(r[i.d], r[i.s]); break;
+                    case H_SUB_RR: r[i.d] = sub32(r[i.d], r[i.s]); break;
+                    case H_CMP_RR: sub32(r[i.d], r[i.s]); break;
+                    case H_XOR_RR: r[i.d] = logic32(r[i.d] ^ r[i.s]); break;
+                    case H_AND_RR: r[i.d] = logic32(r[i.d] & r[i.s]); break;
+                    case H_OR_RR: r[i.d] = logic32(r[i.d] | r[i.s]); break;
+                    case H_TEST_RR: logic32(r[i.d] & r[i.s]); break;
+                    case H_ADD_RI: r[i.d] = add32(r[i.d], i.imm); break;
+                    case H_SUB_RI: r[i.d] = sub32(r[i.d], i.imm); break;
+                    case H_CMP_RI: sub32(r[i.d], i.imm); break;
+                    case H_AND_RI: r[i.d] = logic32(r[i.d] & i.imm); break;
+                    case H_OR_RI: r[i.d] = logic32(r[i.d] | i.imm); break;
+                    case H_XOR_RI: r[i.d] = logic32(r[i.d] ^ i.imm); break;
+                    case H_TEST_RI: logic32(r[i.d] & i.imm); break;
+                    case H_INC_R: r[i.d] = inc(r[i.d], 2); break;
+                    case H_DEC_R: r[i.d] = dec(r[i.d], 2); break;
+                    case H_PUSH_R: push32(r[i.d]); break;
+                    case H_POP_R: r[i.d] = pop32(); break;
+                    case H_PUSH_I: push32(i.imm); break;
+                    case H_JMP: eip += i.imm; break;
+                    case H_CALL: push32(eip); eip += i.imm; break;
+                    case H_RET: eip = pop32(); break;
+                    case H_MOVZX8_RM: r[i.d] = rdS8(i.seg, ea32(i)); break;
+                    case H_MOVZX8_RR: r[i.d] = reg8(i.s); break;
+                    case H_MOVZX16_RM: r[i.d] = rdS16(i.seg, ea32(i)); break;
+                    case H_MOVZX16_RR: r[i.d] = r[i.s] & 0xFFFF; break;
+                    case H_MOV8_RM: setReg8(i.d, rdS8(i.seg, ea32(i))); break;
+                    case H_MOV8_MR: wrS8(i.seg, ea32(i), reg8(i.s)); break;
+                    case H_ALU_RM: aluRm(i); break;
+                    case H_CMP_MR: sub32(rdS32(i.seg, ea32(i)), r[i.s]); break;
+                    case H_CMP_MI: sub32(rdS32(i.seg, ea32(i)), i.imm); break;
+                    case H_ALU_MR: aluM(i, r[i.s]); break;
+                    case H_ALU_MI: aluM(i, i.imm); break;
+                    case H_SHL_RI: r[i.d] = shl32(r[i.d], i.imm); break;
+                    case H_SHR_RI: r[i.d] = shr32(r[i.d], i.imm); break;
+                    case H_SAR_RI: r[i.d] = sar32(r[i.d], i.imm); break;
+                    case H_MOV16_MR: wrS16(i.seg, ea32(i), r[i.s]); break;
+                    case H_MOV16_RM: setReg16(i.d, rdS16(i.seg, ea32(i))); break;
+                    case 0: exec(i); break;
+                    default: execMore(i);
                 }
-                break;
-            case H_ADD_RR: r[i.d] = add32(r[i.d], r[i.s]); break;
-            case H_SUB_RR: r[i.d] = sub32(r[i.d], r[i.s]); break;
-            case H_CMP_RR: sub32(r[i.d], r[i.s]); break;
-            case H_XOR_RR: r[i.d] = logic32(r[i.d] ^ r[i.s]); break;
-            case H_AND_RR: r[i.d] = logic32(r[i.d] & r[i.s]); break;
-            case H_OR_RR: r[i.d] = logic32(r[i.d] | r[i.s]); break;
-            case H_TEST_RR: logic32(r[i.d] & r[i.s]); break;
-            case H_ADD_RI: r[i.d] = add32(r[i.d], i.imm); break;
-            case H_SUB_RI: r[i.d] = sub32(r[i.d], i.imm); break;
-            case H_CMP_RI: sub32(r[i.d], i.imm); break;
-            case H_AND_RI: r[i.d] = logic32(r[i.d] & i.imm); break;
-            case H_OR_RI: r[i.d] = logic32(r[i.d] | i.imm); break;
-            case H_XOR_RI: r[i.d] = logic32(r[i.d] ^ i.imm); break;
-            case H_TEST_RI: logic32(r[i.d] & i.imm); break;
-            case H_INC_R: r[i.d] = inc(r[i.d], 2); break;
-            case H_DEC_R: r[i.d] = dec(r[i.d], 2); break;
-            case H_PUSH_R: push32(r[i.d]); break;
-            case H_POP_R: r[i.d] = pop32(); break;
-            case H_PUSH_I: push32(i.imm); break;
-            case H_JMP: eip += i.imm; break;
-            case H_CALL: push32(eip); eip += i.imm; break;
-            case H_RET: eip = pop32(); break;
-            case H_MOVZX8_RM: r[i.d] = rdS8(i.seg, ea32(i)); break;
-            case H_MOVZX8_RR: r[i.d] = reg8(i.s); break;
-            case H_MOVZX16_RM: r[i.d] = rdS16(i.seg, ea32(i)); break;
-            case H_MOVZX16_RR: r[i.d] = r[i.s] & 0xFFFF; break;
-            case H_MOV8_RM: setReg8(i.d, rdS8(i.seg, ea32(i))); break;
-            case H_MOV8_MR: wrS8(i.seg, ea32(i), reg8(i.s)); break;
-            case H_ALU_RM: aluRm(i); break;
-            case H_CMP_MR: sub32(rdS32(i.seg, ea32(i)), r[i.s]); break;
-            case H_CMP_MI: sub32(rdS32(i.seg, ea32(i)), i.imm); break;
-            case H_ALU_MR: aluM(i, r[i.s]); break;
-            case H_ALU_MI: aluM(i, i.imm); break;
-            case H_SHL_RI: r[i.d] = shl32(r[i.d], i.imm); break;
-            case H_SHR_RI: r[i.d] = shr32(r[i.d], i.imm); break;
-            case H_SAR_RI: r[i.d] = sar32(r[i.d], i.imm); break;
-            case H_MOV16_MR: wrS16(i.seg, ea32(i), r[i.s]); break;
-            case H_MOV16_RM: setReg16(i.d, rdS16(i.seg, ea32(i))); break;
-            default: execMore(i);
+                if (eip != seq || abortBlock) {   // a taken branch, or the block must end here
+                    abortBlock = false;
+                    return k + 1;
+                }
+            }
+            return k;
+        } catch (GuestFault f) {
+            faultIndex = k;
+            throw f;
         }
     }
 
+
     /**
-     * The less frequent fast handlers (h >= {@link FastPath#H_ADC_RR}; the run loop calls this
-     * directly for them, not through {@code execFast}'s switch); anything else goes to the general
-     * executor.
+     * The less frequent fast handlers (h >= {@link FastPath#H_ADC_RR}, called from
+     * {@link #runFast}'s switch); anything else goes to the general executor.
      */
     final void execMore(Insn i) {
         int[] r = this.r;

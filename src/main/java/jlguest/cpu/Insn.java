@@ -8,10 +8,24 @@ package jlguest.cpu;
  * blocks are rebuilt in place, so steady-state execution allocates nothing).
  */
 final class Insn {
+    // The fields the fast handlers read come first, so that they share a cache line (HotSpot lays
+    // out fields of one size in the order they are declared): cold code misses the cache on them.
+    /**
+     * Fast-path handler chosen by {@link FastPath#specialize} (0 = the generic executor), with
+     * its destination and source register numbers.
+     */
+    int h, d, s;
+    /** Length in bytes, prefixes included. */
+    int len;
+    /** Segment of the memory operand (override or default). */
+    int seg;
+    /** Effective address parts: base/index register numbers or -1, scale as a shift count. */
+    int base, index, scale, disp;
+    int imm;
     /** Opcode 0x000..0x1FF (0x100 | second byte for 0F xx), or one of the K_* pseudo-opcodes. */
     int op;
-    /** Length in bytes, prefixes included, and how many of them are prefix bytes. */
-    int len, prefixes;
+    /** How many of its bytes are prefix bytes. */
+    int prefixes;
     /**
      * The opcode as decoded, whatever {@link #op} became: 0x000..0x1FF, and for a disassembler
      * 0x200 | xx for 0F 38 xx and 0x300 | xx for 0F 3A xx.
@@ -25,18 +39,11 @@ final class Insn {
     int sz;
     /** 0, 0xF2 (REPNE) or 0xF3 (REP/REPE). */
     int rep;
-    /** Segment of the memory operand (override or default), and the override alone (-1 none). */
-    int seg, segOverride;
+    /** The segment override alone (-1 none). */
+    int segOverride;
     /** ModRM: mod (3 = register operand), reg and rm fields; modrm = -1 when there is none. */
     int modrm, mod, reg, rm;
-    /** Effective address parts: base/index register numbers or -1, scale as a shift count. */
-    int base, index, scale, disp;
-    int imm, imm2;
-    /**
-     * Fast-path handler chosen by {@link FastPath#specialize} (0 = the generic executor), with
-     * its destination and source register numbers.
-     */
-    int h, d, s;
+    int imm2;
 
     /** Decodes to this and faults (#UD, or the fault in imm) when executed. */
     static final int OP_UD = 0x200;
