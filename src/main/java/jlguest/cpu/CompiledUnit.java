@@ -30,6 +30,12 @@ public abstract class CompiledUnit {
     /** Its second compile was asked for (or it is one): never promoted again. */
     boolean promoted;
 
+    /**
+     * The bits of the CPU's {@code segFast} a unit checks at its entry for each segment it reads
+     * or writes through, in BlockCompiler (tour:jit:022).
+     */
+    public static final int SEG_FAST_R = CpuState.SEG_FAST_R, SEG_FAST_W = CpuState.SEG_FAST_W;
+
     protected CompiledUnit(int version, int length, int blocks) {
         this.version = version;
         this.length = length;

@@ -26,7 +26,8 @@ import org.objectweb.asm.MethodVisitor;
  * bytecode, block after block, then store back the registers the unit wrote and set EIP. Guest EIP is
  * not a constant (one physical page can be mapped at several addresses), so targets are the entry
  * EIP plus an offset. The generated code lives in the CPU's own package and calls the very methods
- * the interpreter uses for memory ({@code rdS32}, {@code wrS32}, {@code rmwLin}...) and for flags
+ * the interpreter uses for memory ({@code rd32}, {@code wr32}, {@code rdw}..., with segments
+ * checked once at the unit's entry (tour:jit:022)) and for flags
  * ({@code sub32}, {@code alu}, {@code shift}, {@code cond}...): they are small, C2 inlines them, and
  * so the TLB probe sits inline in the compiled block with page walks and MMIO as out-of-line calls,
  * and every flag and fault is the interpreter's by construction.
@@ -56,11 +57,13 @@ public final class BlockCompiler {
     private static final int EAX = 0, ECX = 1, EDX = 2, EBX = 3, ESP = 4, EBP = 5;
     private static final int DF = jlguest.cpu.OpcodeTable.DF;
     private static final int SS = 2;
+    private static final int SEG_FAST_R = jlguest.cpu.CompiledUnit.SEG_FAST_R;
+    private static final int SEG_FAST_W = jlguest.cpu.CompiledUnit.SEG_FAST_W;
 
     // Locals of run(Cpu): registers 2..9, then the entry EIP, fault bookkeeping and temporaries.
     private static final int L_CPU = 1, L_REG = 2, L_BASE = 10, L_FK = 11, L_T1 = 12, L_T2 = 13, L_T3 = 14,
             L_CA = 15, L_CB = 16, L_CR = 17, L_EXIT_EIP = 18, L_EXIT_RET = 19, L_ARR = 20, L_EXC = 21,
-            L_LONG = 22, L_DONE = 24;
+            L_LONG = 22, L_DONE = 24, L_SEG = 25;
 
     /**
      * L_FK, set before each instruction that may fault: its index in its block (bits 25-29), its
@@ -208,6 +211,10 @@ public final class BlockCompiler {
         private final Label codeEnd = new Label();
         private final Label abortExit = new Label();
         private boolean abortUsed;
+        /** Segments the unit reads through, and writes through (bit = segment number); see linear(). */
+        private int segReads, segWrites;
+        private final Label segGuard = new Label();
+        private final Label segChecked = new Label();
         /** The physical page of the block being translated (-1: a unit on one page, no matter which). */
         private int page = -1;
         /** Registers this unit writes (stored back at every exit and on a fault). */
@@ -299,6 +306,8 @@ public final class BlockCompiler {
             }
             mv.visitInsn(LCONST_0);
             mv.visitVarInsn(LSTORE, L_LONG);
+            mv.visitJumpInsn(GOTO, segGuard);      // written last, when the segments used are known
+            mv.visitLabel(segChecked);
             if (usesStack()) {
                 // The unit assumes a 32-bit stack (SS.B=1); with a 16-bit one it declines.
                 Label ok = new Label();
@@ -393,6 +402,7 @@ public final class BlockCompiler {
                 store(L_EXIT_RET);
                 mv.visitJumpInsn(GOTO, exit);
             }
+            segmentGuard();
             mv.visitLabel(codeEnd);
             mv.visitMaxs(0, 0);
             mv.visitEnd();
@@ -699,7 +709,61 @@ public final class BlockCompiler {
         }
 
         private static String rdName(int sz) {
-            return sz == 2 ? "rdS32" : sz == 1 ? "rdS16" : "rdS8";
+            return sz == 2 ? "rd32" : sz == 1 ? "rd16" : "rd8";
+        }
+
+        private static String wrName(int sz) {
+            return sz == 2 ? "wr32" : sz == 1 ? "wr16" : "wr8";
+        }
+
+        /**
+         * tour:jit:022 Segments are checked once, at the unit's entry. Every memory operand is an
+         * offset in a segment, and the interpreter's {@code rdS32} checks the segment's limit and
+         * rights before it adds its base; but within one run of a unit no segment register can
+         * change (no compiled instruction loads one, and interrupts wait for the unit's end). So
+         * a unit checks at its entry that each segment it uses is flat for its use (no limit, the
+         * rights it needs: {@code segFast}; otherwise it declines and the loop interprets), keeps
+         * each one's base in a local, and forms linear addresses itself: the offset on the stack
+         * becomes base + offset, for {@code rd32}, {@code wr32} and the rest (the TLB probe).
+         */
+        private void linear(int seg, boolean write) {
+            if (write) {
+                segWrites |= 1 << seg;
+            } else {
+                segReads |= 1 << seg;
+            }
+            load(L_SEG + seg);
+            mv.visitInsn(IADD);
+        }
+
+        /** The entry's check of the segments used (tour:jit:022), then on to the unit's body. */
+        private void segmentGuard() {
+            mv.visitLabel(segGuard);
+            Label decline = new Label();
+            for (int seg = 0; seg < 6; seg++) {
+                int need = ((segReads >>> seg & 1) != 0 ? SEG_FAST_R : 0)
+                        | ((segWrites >>> seg & 1) != 0 ? SEG_FAST_W : 0);
+                if (need == 0) {
+                    continue;
+                }
+                cpu();
+                mv.visitFieldInsn(GETFIELD, CPU, "segFast", "[I");
+                iconst(seg);
+                mv.visitInsn(IALOAD);
+                iconst(need);
+                mv.visitInsn(IAND);
+                iconst(need);
+                mv.visitJumpInsn(IF_ICMPNE, decline);
+                cpu();
+                mv.visitFieldInsn(GETFIELD, CPU, "segBase", "[I");
+                iconst(seg);
+                mv.visitInsn(IALOAD);
+                store(L_SEG + seg);
+            }
+            mv.visitJumpInsn(GOTO, segChecked);
+            mv.visitLabel(decline);
+            mv.visitInsn(ICONST_0);
+            mv.visitInsn(IRETURN);
         }
 
         /** The r/m operand's value (register or memory), on the stack. */
@@ -708,9 +772,9 @@ public final class BlockCompiler {
                 reg(i.rm(), sz);
             } else {
                 cpu();
-                iconst(i.seg());
                 ea();
-                call(rdName(sz), "(II)I");
+                linear(i.seg(), false);
+                call(rdName(sz), "(I)I");
             }
         }
 
@@ -721,20 +785,17 @@ public final class BlockCompiler {
                 setReg(i.rm(), sz);
             } else {
                 cpu();
-                iconst(i.seg());
                 ea();
+                linear(i.seg(), true);
                 load(v);
-                call(sz == 2 ? "wrS32" : sz == 1 ? "wrS16" : "wrS8", "(III)V");
+                call(wrName(sz), "(II)V");
             }
         }
 
         /** Read-modify-write, first half: linear address into L_T1, old value on the stack. */
         private void rmwRead(int sz) {
-            cpu();
-            iconst(i.seg());
             ea();
-            iconst(1 << sz);
-            call("rmwLin", "(III)I");
+            linear(i.seg(), true);
             store(L_T1);
             cpu();
             load(L_T1);
@@ -748,7 +809,7 @@ public final class BlockCompiler {
             cpu();
             load(L_T1);
             load(L_T2);
-            call(sz == 2 ? "wr32" : sz == 1 ? "wr16" : "wr8", "(II)V");
+            call(wrName(sz), "(II)V");
         }
 
         // ---- flags and conditions ------------------------------------------------------------
@@ -872,10 +933,10 @@ public final class BlockCompiler {
             mv.visitInsn(ISUB);
             store(L_T3);
             cpu();
-            iconst(SS);
             load(L_T3);
+            linear(SS, true);
             load(v);
-            call("wrS32", "(III)V");
+            call("wr32", "(II)V");
             load(L_T3);
             setReg(ESP, 2);
         }
@@ -883,9 +944,9 @@ public final class BlockCompiler {
         /** Reads the dword at ESP + 0 onto the stack (no ESP change). */
         private void peek() {
             cpu();
-            iconst(SS);
             load(L_REG + ESP);
-            call("rdS32", "(II)I");
+            linear(SS, false);
+            call("rd32", "(I)I");
         }
 
         private void addEsp(int n) {
@@ -1270,9 +1331,9 @@ public final class BlockCompiler {
                 }
                 case 0xC9 -> {
                     cpu();
-                    iconst(SS);
                     load(L_REG + EBP);
-                    call("rdS32", "(II)I");
+                    linear(SS, false);
+                    call("rd32", "(I)I");
                     store(L_T2);
                     load(L_REG + EBP);
                     iconst(4);
