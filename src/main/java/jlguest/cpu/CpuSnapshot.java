@@ -37,7 +37,7 @@ public final class CpuSnapshot implements Stateful {
         out.i32(c.cpl).bool(c.protectedMode);
         out.i32(c.cr0).i32(c.cr2).i32(c.cr3).i32(c.cr4).ints(c.dr);
         out.i32(c.sysenterCs).i32(c.sysenterEsp).i32(c.sysenterEip).i64(c.tscOffset).i64(c.efer).longs(c.pdpte);
-        out.bool(c.intrLine).bool(c.inhibitInterrupts).bool(c.halted).bool(c.reachedUserMode);
+        out.bool(c.intrLine != 0).bool(c.inhibitInterrupts).bool(c.halted).bool(c.reachedUserMode);
         out.bool(c.tripleFault).i32(c.tripleFaultVector).i32(c.tripleFaultError).i32(c.tripleFaultEip);
         // The x87 as FXSAVE sees it (nothing is lost: the full tag is a function of the registers),
         // and the SSE unit.
@@ -89,7 +89,7 @@ public final class CpuSnapshot implements Stateful {
         c.tscOffset = in.i64();
         c.efer = in.i64() & Memory.EFER_NXE;
         in.longs(c.pdpte, "PDPTEs");
-        c.intrLine = in.bool();
+        c.intrLine = in.bool() ? OpcodeTable.IF : 0;
         c.inhibitInterrupts = in.bool();
         c.halted = in.bool();
         boolean reachedUser = in.bool();

@@ -98,8 +98,11 @@ abstract class CpuState {
     final jlguest.cpu.simd.Simd simd = new jlguest.cpu.simd.Simd();
 
     // ---- interrupt state ----------------------------------------------------------------------
-    /** The PIC's INTR output. */
-    boolean intrLine;
+    /**
+     * The PIC's INTR output: IF (0x200) while it is up, else 0, so that {@code intrLine & flags}
+     * says at once whether an interrupt can be taken (see Cpu.regionMayGoOn).
+     */
+    int intrLine;
     /** Interrupt shadow after STI, MOV SS, POP SS: no interrupt before the next instruction. */
     boolean inhibitInterrupts;
     /** Set when the current block must not go on (self-modifying code, an interrupted REP). */

@@ -56,7 +56,7 @@ public final class BlockCompiler {
 
     private static final int EAX = 0, ECX = 1, EDX = 2, EBX = 3, ESP = 4, EBP = 5;
     private static final int DF = jlguest.cpu.OpcodeTable.DF;
-    private static final int SS = 2;
+    private static final int CS = 1, SS = 2;
     private static final int SEG_FAST_R = jlguest.cpu.CompiledUnit.SEG_FAST_R;
     private static final int SEG_FAST_W = jlguest.cpu.CompiledUnit.SEG_FAST_W;
 
@@ -327,7 +327,16 @@ public final class BlockCompiler {
                     low = Math.min(low, g.start());
                     high = Math.max(high, g.end());
                 }
+                // A flat CS (the usual case) holds every address, as the loop's lookup finds (EIP
+                // wraps around 4 GiB there as it does here): only another CS costs the call.
                 Label fits = new Label();
+                cpu();
+                mv.visitFieldInsn(GETFIELD, CPU, "segFast", "[I");
+                iconst(CS);
+                mv.visitInsn(IALOAD);
+                iconst(SEG_FAST_R);
+                mv.visitInsn(IAND);
+                mv.visitJumpInsn(IFNE, fits);
                 cpu();
                 iconst(low);
                 iconst(high);
