@@ -203,8 +203,9 @@ abstract class CpuState {
      *
      * <p>One method on purpose, too big for C2 to inline (over FreqInlineSize, 325 bytes): the
      * interpreter's Jcc handler calls it. Split into a small inlinable front and helpers (tried
-     * after issue 12), it was inlined into the interpreter's handler switch with its compare switch twice over and
-     * every loop of bench/ ran 5-20% slower: the bigger handler method cost more than the call saved.
+     * after issue 12), it was inlined into the interpreter's handler switch with its compare
+     * switch twice over and every loop of bench/ ran 5-20% slower: the bigger handler method cost
+     * more than the call saved.
      */
     final boolean cond(int cc) {
         // tour:cpu:120 The commonest pairs, CMP or SUB followed by Jcc, and TEST or AND followed by
