@@ -4,6 +4,8 @@ import java.util.List;
 
 import jlguest.cpu.GuestBlock;
 import jlguest.cpu.GuestInsn;
+import static jlguest.cpu.CompiledUnit.SEG_FAST_R;
+import static jlguest.cpu.CompiledUnit.SEG_FAST_W;
 import static org.objectweb.asm.Opcodes.*;
 
 import org.objectweb.asm.ClassWriter;
@@ -57,8 +59,6 @@ public final class BlockCompiler {
     private static final int EAX = 0, ECX = 1, EDX = 2, EBX = 3, ESP = 4, EBP = 5;
     private static final int DF = jlguest.cpu.OpcodeTable.DF;
     private static final int CS = 1, SS = 2;
-    private static final int SEG_FAST_R = jlguest.cpu.CompiledUnit.SEG_FAST_R;
-    private static final int SEG_FAST_W = jlguest.cpu.CompiledUnit.SEG_FAST_W;
 
     // Locals of run(Cpu): registers 2..9, then the entry EIP, fault bookkeeping and temporaries.
     private static final int L_CPU = 1, L_REG = 2, L_BASE = 10, L_FK = 11, L_T1 = 12, L_T2 = 13, L_T3 = 14,
@@ -330,12 +330,7 @@ public final class BlockCompiler {
                 // A flat CS (the usual case) holds every address, as the loop's lookup finds (EIP
                 // wraps around 4 GiB there as it does here): only another CS costs the call.
                 Label fits = new Label();
-                cpu();
-                mv.visitFieldInsn(GETFIELD, CPU, "segFast", "[I");
-                iconst(CS);
-                mv.visitInsn(IALOAD);
-                iconst(SEG_FAST_R);
-                mv.visitInsn(IAND);
+                segFast(CS, SEG_FAST_R);
                 mv.visitJumpInsn(IFNE, fits);
                 cpu();
                 iconst(low);
@@ -745,6 +740,16 @@ public final class BlockCompiler {
             mv.visitInsn(IADD);
         }
 
+        /** {@code cpu.segFast[seg] & bits} on the stack. */
+        private void segFast(int seg, int bits) {
+            cpu();
+            mv.visitFieldInsn(GETFIELD, CPU, "segFast", "[I");
+            iconst(seg);
+            mv.visitInsn(IALOAD);
+            iconst(bits);
+            mv.visitInsn(IAND);
+        }
+
         /** The entry's check of the segments used (tour:jit:022), then on to the unit's body. */
         private void segmentGuard() {
             mv.visitLabel(segGuard);
@@ -755,12 +760,7 @@ public final class BlockCompiler {
                 if (need == 0) {
                     continue;
                 }
-                cpu();
-                mv.visitFieldInsn(GETFIELD, CPU, "segFast", "[I");
-                iconst(seg);
-                mv.visitInsn(IALOAD);
-                iconst(need);
-                mv.visitInsn(IAND);
+                segFast(seg, need);
                 iconst(need);
                 mv.visitJumpInsn(IF_ICMPNE, decline);
                 cpu();
