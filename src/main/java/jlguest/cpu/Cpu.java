@@ -279,6 +279,17 @@ public final class Cpu extends FastExecutor {
         return sizes;
     }
 
+    /** The compiled units of their blocks' current decode installed now (tests). */
+    java.util.List<CompiledUnit> installedUnits() {
+        java.util.List<CompiledUnit> units = new java.util.ArrayList<>();
+        for (Block b : cache) {
+            if (b != null && b.unit != null && b.unit.version == b.version) {
+                units.add(b.unit);
+            }
+        }
+        return units;
+    }
+
     /** True when some cached block has a compiled unit of its current decode installed (tests). */
     boolean hasCompiledCode() {
         for (Block b : cache) {

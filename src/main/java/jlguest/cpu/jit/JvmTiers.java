@@ -17,8 +17,9 @@ import javax.management.ObjectName;
  * and on the userland benchmark C2 spent 12 of the run's 26 CPU-seconds on units, on the core the
  * guest's devices and our own compiler thread need, while every unit waited for it in slower
  * code. So a first compile is a class named {@code CompiledBlock}, which a compiler directive keeps
- * from C2 (HotSpot then settles it at C1's optimised, unprofiled tier); a unit that keeps running
- * (JitPort counts its entries) is compiled once more as a {@code HotRegion}, which C2 may take.
+ * from C2: HotSpot then settles it at C1's optimised, unprofiled tier, or puts it there at once
+ * where the WhiteBox interface lets us ask (tour:jit:056). A unit that keeps running (JitPort
+ * counts its entries) is compiled once more as a {@code HotRegion}, which C2 may take.
  *
  * <p>The directive is added at run time through HotSpot's diagnostic command (what {@code jcmd PID
  * Compiler.directives_add} does), so it works in any JVM that runs us, with no launcher flag; the

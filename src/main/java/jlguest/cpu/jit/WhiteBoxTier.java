@@ -1,0 +1,114 @@
+package jlguest.cpu.jit;
+
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.reflect.Executable;
+
+import jlguest.cpu.CompiledUnit;
+import jlguest.cpu.Cpu;
+
+/**
+ * tour:jit:056 A first-tier unit straight to C1's final tier, and in place only once it is there.
+ * Left to HotSpot's own policy (tour:jit:055) a new unit ran first in HotSpot's bytecode
+ * interpreter (200 calls, and as long again as C1's queue took), then in C1's profiling tier (code
+ * full of counters, compiled once for that alone), and reached the tier it ends in only when C2
+ * was asked for it and refused. A profile of a first userland run found 8% of the guest's thread
+ * in units still interpreted by HotSpot, and C1 compiled every unit twice (2.8 s of a core).
+ *
+ * <p>HotSpot's WhiteBox interface (its testing API, in every HotSpot JVM, unlocked by two
+ * diagnostic flags the launcher adds; see src/boot/java) can queue a method for a given tier. So
+ * the compiler thread defines the unit's class, queues its {@code run} at tier 1 (C1, no
+ * profiling: the code a first-tier unit ends up with anyway) and sets the unit on its block only
+ * once that code is installed; until then the guest interprets the block as before. A JVM without
+ * the interface (another JVM, or started without the flags) gets HotSpot's policy as before, and
+ * {@code -Djlguest.jit.whitebox=false} chooses that too. Hot units (C2's) keep HotSpot's policy:
+ * queued for C2 at once they lack the profile C2 compiles from (measured slower).
+ */
+final class WhiteBoxTier {
+    private WhiteBoxTier() {
+    }
+
+    /** C1 without profiling: HotSpot's CompLevel_simple. */
+    static final int TIER_SIMPLE = 1;
+
+    private static final Object WB;
+    private static final MethodHandle ENQUEUE, QUEUED, COMPILED, LEVEL;
+
+    static {
+        Object wb = null;
+        MethodHandle enqueue = null, queued = null, compiled = null, level = null;
+        if (!"false".equals(System.getProperty("jlguest.jit.whitebox"))) {
+            try {
+                // Loaded by name: the class is on the boot class path only when the launcher put it there.
+                Class<?> c = Class.forName("jdk.test.whitebox.WhiteBox");
+                MethodHandles.Lookup l = MethodHandles.publicLookup();
+                Object instance = c.getField("WB").get(null);
+                enqueue = l.findVirtual(c, "enqueueMethodForCompilation0",
+                        MethodType.methodType(boolean.class, Executable.class, int.class, int.class));
+                queued = l.findVirtual(c, "isMethodQueuedForCompilation0",
+                        MethodType.methodType(boolean.class, Executable.class));
+                compiled = l.findVirtual(c, "isMethodCompiled0",
+                        MethodType.methodType(boolean.class, Executable.class, boolean.class));
+                level = l.findVirtual(c, "getMethodCompilationLevel0",
+                        MethodType.methodType(int.class, Executable.class, boolean.class));
+                // A call that works only if HotSpot bound the natives (boot class path, -XX:+WhiteBoxAPI).
+                level.invoke(instance, (Executable) WhiteBoxTier.class.getDeclaredMethod("available"), false);
+                wb = instance;
+            } catch (Throwable e) {
+                wb = null;      // not there, or not bound: HotSpot's own policy
+            }
+        }
+        WB = wb;
+        ENQUEUE = enqueue;
+        QUEUED = queued;
+        COMPILED = compiled;
+        LEVEL = level;
+    }
+
+    /** True when units can be queued for a tier (HotSpot with the WhiteBox interface bound). */
+    static boolean available() {
+        return WB != null;
+    }
+
+    /**
+     * Queues a first-tier unit's {@code run} for C1 at tier 1 and returns it, to be asked
+     * {@link #done} about; null when there is no interface or HotSpot refused (install at once).
+     */
+    static Executable queue(CompiledUnit unit) {
+        if (WB == null) {
+            return null;
+        }
+        try {
+            Executable run = unit.getClass().getDeclaredMethod("run", Cpu.class);
+            return (boolean) ENQUEUE.invoke(WB, run, TIER_SIMPLE, -1) ? run : null;
+        } catch (Throwable e) {
+            return null;
+        }
+    }
+
+    /**
+     * True once HotSpot is done with {@code run}: its code is installed, or it left the compile
+     * queue without (a compile that failed; the unit then runs as HotSpot's policy has it), or it
+     * cannot be told.
+     */
+    static boolean done(Executable run) {
+        try {
+            return (boolean) COMPILED.invoke(WB, run, false) || !(boolean) QUEUED.invoke(WB, run);
+        } catch (Throwable e) {
+            return true;
+        }
+    }
+
+    /** The HotSpot tier of {@code run}'s code (0: interpreted), -1 without the interface (tests). */
+    static int tier(Executable run) {
+        if (WB == null) {
+            return -1;
+        }
+        try {
+            return (int) LEVEL.invoke(WB, run, false);
+        } catch (Throwable e) {
+            return -1;
+        }
+    }
+}
