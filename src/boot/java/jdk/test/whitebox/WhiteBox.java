@@ -31,9 +31,6 @@ public final class WhiteBox {
     /** Queues {@code method} for HotSpot's compiler at {@code compLevel} (1: C1 without profiling, 4: C2). */
     public native boolean enqueueMethodForCompilation0(Executable method, int compLevel, int entryBci);
 
-    /** True while {@code method} waits in a compiler's queue or is being compiled. */
-    public native boolean isMethodQueuedForCompilation0(Executable method);
-
     /** True once {@code method} has compiled code installed. */
     public native boolean isMethodCompiled0(Executable method, boolean isOsr);
 

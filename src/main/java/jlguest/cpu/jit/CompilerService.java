@@ -1,12 +1,8 @@
 package jlguest.cpu.jit;
 
-import java.lang.reflect.Executable;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import jlguest.cpu.BlockCompilerBackend;
@@ -66,9 +62,8 @@ public final class CompilerService {
     static final AtomicLong HOT = new AtomicLong();
     static final AtomicLong REGIONS = new AtomicLong();
     static final AtomicLong REGION_BLOCKS = new AtomicLong();
-    /** Units queued for HotSpot's tier 1 through WhiteBox (tour:jit:056), and of those installed at the deadline. */
-    static final AtomicLong QUEUED_TIER1 = new AtomicLong();
-    static final AtomicLong WAIT_EXPIRED = new AtomicLong();
+    /** Units compiled by HotSpot at tier 1 through WhiteBox before they were installed (tour:jit:056). */
+    static final AtomicLong TIER1 = new AtomicLong();
 
     private CompilerService() {
     }
@@ -144,10 +139,10 @@ public final class CompilerService {
 
     /** Units compiled, requests dropped because the queue was full, and code-cache flushes so far. */
     public static String statistics() {
-        return String.format("jit: %,d units compiled (%,d regions of %,d blocks; %,d compiled again as hot; %,d sent to"
-                + " HotSpot's tier 1, %,d of them installed before it was done), %,d requests dropped, %,d flushes;"
+        return String.format("jit: %,d units compiled (%,d regions of %,d blocks; %,d compiled again as hot; %,d of the"
+                + " others at HotSpot's tier 1 before they ran), %,d requests dropped, %,d flushes;"
                 + " %,d unit runs (%,d of them a prefix), %,d instructions in compiled code",
-                COMPILED.get(), REGIONS.get(), REGION_BLOCKS.get(), HOT.get(), QUEUED_TIER1.get(), WAIT_EXPIRED.get(),
+                COMPILED.get(), REGIONS.get(), REGION_BLOCKS.get(), HOT.get(), TIER1.get(),
                 DROPPED.get(), FLUSHES.get(), unitRuns, prefixRuns, unitInstructions);
     }
 
@@ -160,60 +155,23 @@ public final class CompilerService {
         thread.start();
     }
 
-    /**
-     * A unit defined and queued for HotSpot's first tier (tour:jit:056), set on its block once
-     * HotSpot is done with it, or at {@code deadline} (nanoTime) whatever HotSpot has done by then.
-     */
-    private record Waiting(Request request, CompiledUnit unit, Executable run, long deadline) {
-    }
-
-    /**
-     * How long a unit waits for HotSpot's code at most before it is set on its block anyway. C1
-     * takes the methods whose counters run fastest first, and a unit queued before it ever ran has
-     * none: it can wait behind the emulator's own methods for a while when HotSpot is busy.
-     */
-    private static final long WAIT_NANOS = 10_000_000_000L;
-    /** How often the thread looks at the units waiting, while it has no request to compile. */
-    private static final long POLL_MICROS = 1000;
-
     private static void work() {
-        List<Waiting> waiting = new ArrayList<>();
         for (;;) {
             Request r;
             try {
-                r = waiting.isEmpty() ? QUEUED.take() : QUEUED.poll(POLL_MICROS, TimeUnit.MICROSECONDS);
+                r = QUEUED.take();
             } catch (InterruptedException e) {
                 return;
-            }
-            if (!waiting.isEmpty()) {
-                long now = System.nanoTime();
-                waiting.removeIf(w -> {
-                    boolean ready = WhiteBoxTier.done(w.run());
-                    if (!ready && now - w.deadline() > 0) {
-                        WAIT_EXPIRED.incrementAndGet();
-                        ready = true;
-                    }
-                    if (ready) {
-                        install(w.request(), w.unit());
-                    }
-                    return ready;
-                });
-            }
-            if (r == null) {
-                continue;
             }
             try {
                 CompiledUnit u = compile(r);
                 if (u == null) {
                     continue;
                 }
-                Executable run = r.hot() ? null : WhiteBoxTier.queue(u);
-                if (run != null) {
-                    QUEUED_TIER1.incrementAndGet();
-                    waiting.add(new Waiting(r, u, run, System.nanoTime() + WAIT_NANOS));
-                } else {
-                    install(r, u);
+                if (!r.hot() && WhiteBoxTier.compile(u)) {
+                    TIER1.incrementAndGet();    // C1's code is there before the unit is (tour:jit:056)
                 }
+                install(r, u);
             } catch (RuntimeException | LinkageError e) {
                 // A compiler bug must not take the guest down: the block stays interpreted.
                 System.err.println("jlguest: block compiler: " + e);

@@ -18,12 +18,13 @@ import jlguest.cpu.Cpu;
  *
  * <p>HotSpot's WhiteBox interface (its testing API, in every HotSpot JVM, unlocked by two
  * diagnostic flags the launcher adds; see src/boot/java) can queue a method for a given tier. So
- * the compiler thread defines the unit's class, queues its {@code run} at tier 1 (C1, no
- * profiling: the code a first-tier unit ends up with anyway) and sets the unit on its block only
- * once that code is installed; until then the guest interprets the block as before. A JVM without
- * the interface (another JVM, or started without the flags) gets HotSpot's policy as before, and
+ * the compiler thread defines the unit's class, has its {@code run} compiled at tier 1 (C1, no
+ * profiling: the code a first-tier unit ends up with anyway) as a blocking task, which HotSpot
+ * takes before its others (JvmTiers' directive), and sets the unit on its block once that code is
+ * installed; until then the guest interprets the block as before. A JVM without the interface
+ * (another JVM, or started without the flags) gets HotSpot's policy as before, and
  * {@code -Djlguest.jit.whitebox=false} chooses that too. Hot units (C2's) keep HotSpot's policy:
- * queued for C2 at once they lack the profile C2 compiles from (measured slower).
+ * queued for C2 at once they would lack the profile C2 compiles from (measured no faster).
  */
 final class WhiteBoxTier {
     private WhiteBoxTier() {
@@ -33,11 +34,11 @@ final class WhiteBoxTier {
     static final int TIER_SIMPLE = 1;
 
     private static final Object WB;
-    private static final MethodHandle ENQUEUE, QUEUED, COMPILED, LEVEL;
+    private static final MethodHandle ENQUEUE, COMPILED, LEVEL;
 
     static {
         Object wb = null;
-        MethodHandle enqueue = null, queued = null, compiled = null, level = null;
+        MethodHandle enqueue = null, compiled = null, level = null;
         if (!"false".equals(System.getProperty("jlguest.jit.whitebox"))) {
             try {
                 // Loaded by name: the class is on the boot class path only when the launcher put it there.
@@ -46,8 +47,6 @@ final class WhiteBoxTier {
                 Object instance = c.getField("WB").get(null);
                 enqueue = l.findVirtual(c, "enqueueMethodForCompilation0",
                         MethodType.methodType(boolean.class, Executable.class, int.class, int.class));
-                queued = l.findVirtual(c, "isMethodQueuedForCompilation0",
-                        MethodType.methodType(boolean.class, Executable.class));
                 compiled = l.findVirtual(c, "isMethodCompiled0",
                         MethodType.methodType(boolean.class, Executable.class, boolean.class));
                 level = l.findVirtual(c, "getMethodCompilationLevel0",
@@ -61,7 +60,6 @@ final class WhiteBoxTier {
         }
         WB = wb;
         ENQUEUE = enqueue;
-        QUEUED = queued;
         COMPILED = compiled;
         LEVEL = level;
     }
@@ -72,31 +70,19 @@ final class WhiteBoxTier {
     }
 
     /**
-     * Queues a first-tier unit's {@code run} for C1 at tier 1 and returns it, to be asked
-     * {@link #done} about; null when there is no interface or HotSpot refused (install at once).
+     * Compiles a first-tier unit's {@code run} at tier 1 and returns true when its code is there.
+     * The compile is a blocking task (JvmTiers' directive), so this returns when C1 is done; false
+     * without the interface, or when HotSpot refused or failed (HotSpot's policy then has the unit).
      */
-    static Executable queue(CompiledUnit unit) {
+    static boolean compile(CompiledUnit unit) {
         if (WB == null) {
-            return null;
+            return false;
         }
         try {
             Executable run = unit.getClass().getDeclaredMethod("run", Cpu.class);
-            return (boolean) ENQUEUE.invoke(WB, run, TIER_SIMPLE, -1) ? run : null;
+            return (boolean) ENQUEUE.invoke(WB, run, TIER_SIMPLE, -1) && (boolean) COMPILED.invoke(WB, run, false);
         } catch (Throwable e) {
-            return null;
-        }
-    }
-
-    /**
-     * True once HotSpot is done with {@code run}: its code is installed, or it left the compile
-     * queue without (a compile that failed; the unit then runs as HotSpot's policy has it), or it
-     * cannot be told.
-     */
-    static boolean done(Executable run) {
-        try {
-            return (boolean) COMPILED.invoke(WB, run, false) || !(boolean) QUEUED.invoke(WB, run);
-        } catch (Throwable e) {
-            return true;
+            return false;
         }
     }
 

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The first tier's compiler directive (tour:jit:055) is really in HotSpot's directive stack: what
  * {@code jcmd PID Compiler.directives_print} prints names our first-tier classes with C2 excluded,
- * and not the hot ones.
+ * and not the hot ones; and C1 compiling them as blocking tasks, for WhiteBoxTier.
  */
 class JvmTiersTest {
     @Test
@@ -24,6 +24,12 @@ class JvmTiersTest {
         String c2 = printed.substring(printed.indexOf("c2 directives:", at));
         c2 = c2.substring(0, c2.indexOf('\n', c2.indexOf("Exclude:")));
         assertTrue(c2.contains("Exclude:true"), c2);
+        // With WhiteBox (the build's test JVM has it, as the launcher's does) C1 compiles units as
+        // blocking tasks, which HotSpot takes first (tour:jit:056).
+        assertTrue(WhiteBoxTier.available(), "no WhiteBox interface: pom.xml's argLine gives the test JVM one");
+        String c1 = printed.substring(printed.indexOf("c1 directives:", at));
+        c1 = c1.substring(0, c1.indexOf('\n', c1.indexOf("BackgroundCompilation:")));
+        assertTrue(c1.contains("BackgroundCompilation:false"), c1);
         assertTrue(!printed.contains(BlockCompiler.HOT_CLASS_NAME), "the hot tier must stay C2's");
         assertTrue(!BlockCompiler.HOT_CLASS_NAME.startsWith(BlockCompiler.CLASS_NAME), "the pattern would match both");
     }
