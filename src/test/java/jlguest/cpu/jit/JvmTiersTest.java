@@ -9,11 +9,12 @@ import org.junit.jupiter.api.Test;
 /**
  * The first tier's compiler directive (tour:jit:055) is really in HotSpot's directive stack: what
  * {@code jcmd PID Compiler.directives_print} prints names our first-tier classes with C2 excluded,
- * and not the hot ones; and C1 compiling them as blocking tasks, for WhiteBoxTier.
+ * and not the hot ones; C1 compiling them as blocking tasks, for WhiteBoxTier; and C2 excluded for
+ * the code that makes units (ASM and jlguest.cpu.jit).
  */
 class JvmTiersTest {
     @Test
-    void theDirectiveKeepsC2FromFirstTierUnitsOnly() throws Exception {
+    void theDirectiveKeepsC2FromFirstTierUnitsAndTheCodeThatMakesThem() throws Exception {
         assertTrue(JvmTiers.install(), "the directive was not added");
         assertTrue(JvmTiers.install(), "a second call must report the first one's success");
         String printed = String.valueOf(ManagementFactory.getPlatformMBeanServer().invoke(
@@ -31,6 +32,12 @@ class JvmTiersTest {
         c1 = c1.substring(0, c1.indexOf('\n', c1.indexOf("BackgroundCompilation:")));
         assertTrue(c1.contains("BackgroundCompilation:false"), c1);
         assertTrue(!printed.contains(BlockCompiler.HOT_CLASS_NAME), "the hot tier must stay C2's");
+        // The code that makes units stays C1's too (our compiler thread: ASM and this package).
+        int makers = printed.indexOf("matching: jlguest/cpu/jit/*.*, org/objectweb/asm/*.*");
+        assertTrue(makers >= 0, printed);
+        String c2m = printed.substring(printed.indexOf("c2 directives:", makers));
+        c2m = c2m.substring(0, c2m.indexOf('\n', c2m.indexOf("Exclude:")));
+        assertTrue(c2m.contains("Exclude:true"), c2m);
         assertTrue(!BlockCompiler.HOT_CLASS_NAME.startsWith(BlockCompiler.CLASS_NAME), "the pattern would match both");
     }
 }
