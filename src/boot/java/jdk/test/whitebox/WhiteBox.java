@@ -3,7 +3,7 @@ package jdk.test.whitebox;
 import java.lang.reflect.Executable;
 
 /**
- * HotSpot's WhiteBox testing interface, the calls of it the block compiler makes
+ * HotSpot's WhiteBox testing interface, the calls of it the block compiler (and JitWhiteBoxTest) make
  * (jlguest.cpu.jit.WhiteBoxTier says why). HotSpot binds these natives itself when this class is loaded
  * from the boot class path of a JVM started with {@code -XX:+UnlockDiagnosticVMOptions
  * -XX:+WhiteBoxAPI} (the launcher adds both, and target/jlguest-boot.jar, this class alone);
@@ -34,6 +34,6 @@ public final class WhiteBox {
     /** True once {@code method} has compiled code installed. */
     public native boolean isMethodCompiled0(Executable method, boolean isOsr);
 
-    /** The tier of {@code method}'s installed code (0: none, interpreted). */
+    /** The tier of {@code method}'s installed code (0: none, interpreted); for JitWhiteBoxTest. */
     public native int getMethodCompilationLevel0(Executable method, boolean isOsr);
 }

@@ -34,11 +34,11 @@ final class WhiteBoxTier {
     static final int TIER_SIMPLE = 1;
 
     private static final Object WB;
-    private static final MethodHandle ENQUEUE, COMPILED, LEVEL;
+    private static final MethodHandle ENQUEUE, COMPILED;
 
     static {
         Object wb = null;
-        MethodHandle enqueue = null, compiled = null, level = null;
+        MethodHandle enqueue = null, compiled = null;
         if (!"false".equals(System.getProperty("jlguest.jit.whitebox"))) {
             try {
                 // Loaded by name: the class is on the boot class path only when the launcher put it there.
@@ -49,10 +49,8 @@ final class WhiteBoxTier {
                         MethodType.methodType(boolean.class, Executable.class, int.class, int.class));
                 compiled = l.findVirtual(c, "isMethodCompiled0",
                         MethodType.methodType(boolean.class, Executable.class, boolean.class));
-                level = l.findVirtual(c, "getMethodCompilationLevel0",
-                        MethodType.methodType(int.class, Executable.class, boolean.class));
                 // A call that works only if HotSpot bound the natives (boot class path, -XX:+WhiteBoxAPI).
-                level.invoke(instance, (Executable) WhiteBoxTier.class.getDeclaredMethod("available"), false);
+                compiled.invoke(instance, (Executable) WhiteBoxTier.class.getDeclaredMethod("available"), false);
                 wb = instance;
             } catch (Throwable e) {
                 wb = null;      // not there, or not bound: HotSpot's own policy
@@ -61,7 +59,6 @@ final class WhiteBoxTier {
         WB = wb;
         ENQUEUE = enqueue;
         COMPILED = compiled;
-        LEVEL = level;
     }
 
     /** True when units can be queued for a tier (HotSpot with the WhiteBox interface bound). */
@@ -83,18 +80,6 @@ final class WhiteBoxTier {
             return (boolean) ENQUEUE.invoke(WB, run, TIER_SIMPLE, -1) && (boolean) COMPILED.invoke(WB, run, false);
         } catch (Throwable e) {
             return false;
-        }
-    }
-
-    /** The HotSpot tier of {@code run}'s code (0: interpreted), -1 without the interface (tests). */
-    static int tier(Executable run) {
-        if (WB == null) {
-            return -1;
-        }
-        try {
-            return (int) LEVEL.invoke(WB, run, false);
-        } catch (Throwable e) {
-            return -1;
         }
     }
 }
