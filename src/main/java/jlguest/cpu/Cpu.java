@@ -270,13 +270,7 @@ public final class Cpu extends FastExecutor {
 
     /** How many blocks each installed hot unit (of its block's current decode) holds (tests). */
     java.util.List<Integer> hotRegionSizes() {
-        java.util.List<Integer> sizes = new java.util.ArrayList<>();
-        for (Block b : cache) {
-            if (b != null && b.unit != null && b.unit.version == b.version && b.unit.hot) {
-                sizes.add(b.unit.blocks);
-            }
-        }
-        return sizes;
+        return installedUnits().stream().filter(u -> u.hot).map(u -> u.blocks).toList();
     }
 
     /** The compiled units of their blocks' current decode installed now (tests). */
@@ -292,12 +286,7 @@ public final class Cpu extends FastExecutor {
 
     /** True when some cached block has a compiled unit of its current decode installed (tests). */
     boolean hasCompiledCode() {
-        for (Block b : cache) {
-            if (b != null && b.unit != null && b.unit.version == b.version) {
-                return true;
-            }
-        }
-        return false;
+        return !installedUnits().isEmpty();
     }
 
     // ---- the block cache ----------------------------------------------------------------------

@@ -18,7 +18,7 @@ class JitTiersTest {
 
     // mov ecx, 3000; l: add eax, ecx; test cl, 1; jz even; add ebx, eax; jmp next; even: sub ebx, ecx;
     // next: mov [0x300000], ebx; dec ecx; jnz l; jmp $+2; hlt. (A region of three blocks.)
-    private static final String LOOP = "b9b80b0000" + "01c8" + "f6c101" + "7404" + "01c3" + "eb02" + "29cb"
+    static final String LOOP = "b9b80b0000" + "01c8" + "f6c101" + "7404" + "01c3" + "eb02" + "29cb"
             + "891d00003000" + "49" + "75ea" + "eb00" + "f4";
 
     @Test
