@@ -29,6 +29,19 @@ public interface BlockCompilerBackend {
         /** Sets the unit on the block (any thread; the version check makes a late one harmless). */
         void install(CompiledUnit unit);
 
+        /**
+         * Instructions the guest has interpreted in this block since it asked: what waiting for
+         * the compiler has cost so far (0 for a hot request, whose block runs compiled already).
+         */
+        default long waste() {
+            return 0;
+        }
+
+        /** The block was decoded again since it asked: a unit made now would never run. */
+        default boolean stale() {
+            return false;
+        }
+
         /** Takes the unit off the block again (a code-cache flush) and lets it count anew. */
         void uninstall();
     }

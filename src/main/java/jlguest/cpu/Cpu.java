@@ -636,11 +636,13 @@ public final class Cpu extends FastExecutor {
                     n = 1;
                 }
                 Insn[] insns = b.insns;
-                if (jit != null && n == b.count && !trap && b.phys != -1) {
+                if (jit != null && n == b.count && !trap && b.phys != -1 && watch == null) {
                     // tour:jit:001 The block compiler's hook: a whole cached block may run as
                     // compiled code (JitPort.run), entirely or a prefix the loop below finishes,
                     // or as the entry of a region, a unit that goes on into the blocks it reaches
                     // on its page while the budget lasts and nothing is pending (tour:jit:060).
+                    // Not while the debugger has data watchpoints set: units test for a stop
+                    // only after memory writes (tour:jit:045), and a watched read must stop too.
                     jitBudget = budget > JIT_BUDGET_MAX ? JIT_BUDGET_MAX : (int) budget;
                     k = jit.run(this, b);
                     if (k < 0) {            // the unit left the block (a taken branch, an abort)

@@ -49,6 +49,14 @@ final class JitPort {
 
     static final int DEFAULT_PROMOTE = 30_000_000;
 
+    /**
+     * Runs of a block before it is compiled. 20,000 until 2026-12-03, when a first-tier unit cost
+     * C1 2.2 ms; with registers in the CPU's array (tour:jit:024) it costs 1.4 ms, and at 5,000 the
+     * userland benchmark's first runs were 5-10% faster than at 20,000 (2,000: slower again, the
+     * compiler thread and C1 taking the second core). docs/performance.md, 2026-12-03 night.
+     */
+    static final int DEFAULT_THRESHOLD = 5_000;
+
     /** The default warm-up: more than the bundled boot's 94 M (167 M with its own decompressor). */
     static final long DEFAULT_WARMUP = 250_000_000L;
 
@@ -97,7 +105,7 @@ final class JitPort {
         return switch (mode) {
             case "off" -> null;
             case "all" -> new JitPort(1, 0, true);
-            default -> new JitPort(Math.max(1, Integer.getInteger("jlguest.jit.threshold", 20_000)),
+            default -> new JitPort(Math.max(1, Integer.getInteger("jlguest.jit.threshold", DEFAULT_THRESHOLD)),
                     Math.max(0, Long.getLong("jlguest.jit.warmup", DEFAULT_WARMUP)), false);
         };
     }
@@ -222,7 +230,7 @@ final class JitPort {
         requests++;
         GuestInsn[] entry = snapshot(b);
         java.util.List<GuestBlock> region = RegionFinder.find(cpu.ram.bytes, b, entry, cpu.codeLinear(), cpu.codePages);
-        Request r = new Request(b, region.toArray(new GuestBlock[0]), b.version, hotTier);
+        Request r = new Request(b, region.toArray(new GuestBlock[0]), b.version, hotTier, b.runs, cpu.r);
         if (synchronous) {
             backend.compileNow(r);
         } else if (!backend.submit(r)) {
@@ -256,13 +264,28 @@ final class JitPort {
                 i.base, i.index, i.scale, i.disp, i.imm);
     }
 
-    private record Request(Cpu.Block block, GuestBlock[] region, int version, boolean hot)
+    /**
+     * {@code runs}: the block's count when it asked (what it has run since, interpreted, is what
+     * the wait costs); {@code regs}: the CPU's registers, the class data of a first-tier unit.
+     */
+    private record Request(Cpu.Block block, GuestBlock[] region, int version, boolean hot, int runs, int[] regs)
             implements BlockCompilerBackend.Request {
+        @Override
+        public long waste() {
+            int more = block.runs - runs;     // a block without a unit counts on; one with a unit (hot) does not
+            return hot || more <= 0 ? 0 : (long) more * block.count;
+        }
+
+        @Override
+        public boolean stale() {
+            return block.version != version;
+        }
+
         @Override
         public CompiledUnit define(byte[] classBytes, int version, int length, int blocks) {
             try {
                 // Not ClassOption.STRONG: the class unloads when its unit is dropped.
-                MethodHandles.Lookup h = LOOKUP.defineHiddenClass(classBytes, true);
+                MethodHandles.Lookup h = LOOKUP.defineHiddenClassWithClassData(classBytes, regs, true);
                 MethodHandle ctor = h.findConstructor(h.lookupClass(), CTOR);
                 CompiledUnit u = (CompiledUnit) ctor.invoke(version, length, blocks);
                 u.hot = hot;

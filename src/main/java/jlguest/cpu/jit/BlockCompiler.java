@@ -9,6 +9,8 @@ import static jlguest.cpu.CompiledUnit.SEG_FAST_W;
 import static org.objectweb.asm.Opcodes.*;
 
 import org.objectweb.asm.ClassWriter;
+import org.objectweb.asm.ConstantDynamic;
+import org.objectweb.asm.Handle;
 import org.objectweb.asm.Label;
 import org.objectweb.asm.MethodVisitor;
 
@@ -16,7 +18,8 @@ import org.objectweb.asm.MethodVisitor;
  * Translates decoded guest blocks (one, or a region of them, see {@link RegionPlan}) into the bytes
  * of one class: a subclass of jlguest.cpu.CompiledUnit whose {@code run(Cpu)} does what the
  * interpreter would do for the blocks' instructions, with the dispatch gone, the operands constant
- * and the guest registers in JVM locals.
+ * and the guest registers in JVM locals (a hot unit) or in the CPU's own array (a first-tier one,
+ * tour:jit:024).
  *
  * <p>tour:jit:010 How a block becomes bytecode. When a block has run often enough (see
  * {@link CompilerService}), its decoded instructions are copied and handed to this class, with
@@ -24,8 +27,9 @@ import org.objectweb.asm.MethodVisitor;
  * block it understands (MOV, ALU, TEST, XCHG and shifts of 8, 16 or 32 bits, INC/DEC, LEA,
  * PUSH/POP, MUL/IMUL, MOVZX/MOVSX, SETcc, CMOVcc, LEAVE, Jcc, JMP, CALL, RET..., all with 32-bit
  * addresses: 16-bit code is never compiled) and writes one method: load the
- * eight registers from {@code cpu.r} into locals, then each instruction in turn as straight-line
- * bytecode, block after block, then store back the registers the unit wrote and set EIP. Guest EIP is
+ * eight registers from {@code cpu.r} into locals (a hot unit's), then each instruction in turn as
+ * straight-line bytecode, block after block, then store back the registers the unit wrote and set
+ * EIP. Guest EIP is
  * not a constant (one physical page can be mapped at several addresses), so targets are the entry
  * EIP plus an offset. The generated code lives in the CPU's own package and calls the very methods
  * the interpreter uses for memory ({@code rd32}, {@code wr32}, {@code rdw}..., with segments
@@ -60,10 +64,11 @@ public final class BlockCompiler {
     private static final int DF = jlguest.cpu.OpcodeTable.DF;
     private static final int CS = 1, SS = 2;
 
-    // Locals of run(Cpu): registers 2..9, then the entry EIP, fault bookkeeping and temporaries.
+    // Locals of run(Cpu): registers 2..9 (a hot unit's; a first-tier unit's are in cpu.r, and L_RT
+    // is the value on its way there), then the entry EIP, fault bookkeeping and temporaries.
     private static final int L_CPU = 1, L_REG = 2, L_BASE = 10, L_FK = 11, L_T1 = 12, L_T2 = 13, L_T3 = 14,
             L_CA = 15, L_CB = 16, L_CR = 17, L_EXIT_EIP = 18, L_EXIT_RET = 19, L_ARR = 20, L_EXC = 21,
-            L_LONG = 22, L_DONE = 24, L_SEG = 25;
+            L_LONG = 22, L_DONE = 24, L_SEG = 25, L_RT = 31;
 
     /**
      * L_FK, set before each instruction that may fault: its index in its block (bits 25-29), its
@@ -99,6 +104,10 @@ public final class BlockCompiler {
             }
         };
         cw.visit(V17, ACC_PUBLIC | ACC_FINAL | ACC_SUPER, hot ? HOT_CLASS_NAME : CLASS_NAME, null, UNIT, null);
+        boolean memRegs = !hot && REGISTERS_IN_ARRAY;
+        if (memRegs) {
+            registerArrayConstant(cw);
+        }
         MethodVisitor init = cw.visitMethod(ACC_PUBLIC, "<init>", "(III)V", null, null);
         init.visitCode();
         init.visitVarInsn(ALOAD, 0);
@@ -110,10 +119,45 @@ public final class BlockCompiler {
         init.visitMaxs(0, 0);
         init.visitEnd();
         MethodVisitor mv = cw.visitMethod(ACC_PUBLIC, "run", "(L" + CPU + ";)I", null, null);
-        Body body = new BlockCompiler.Body(mv, blocks, single, entryCount);
+        Body body = new BlockCompiler.Body(mv, blocks, single, entryCount, memRegs);
         body.emit();
         cw.visitEnd();
         return new Unit(cw.toByteArray(), blocks.get(0).insns().length, blocks.size(), body.codeSize());
+    }
+
+    /**
+     * tour:jit:024 Where a first-tier unit keeps the guest's registers. A hot unit loads them into
+     * JVM locals at its entry and stores them back at its exits, and C2, which inlines the memory
+     * and flag helpers, keeps them in host registers. C1 does not inline those helpers, and every
+     * host register is the callee's to clobber in HotSpot's convention: around each call (one
+     * or two per guest instruction) C1 saves the live locals to the stack and loads them back, and
+     * each of the unit's exits (a branch out, the test after each memory write, a fault) moves
+     * all eight into place for the one exit block that stores them. Such moves were most of a
+     * first-tier unit's machine code: 10 KB a unit on the userland benchmark (1,800 of a 2,500
+     * instruction unit's instructions were MOVs), 2.2 ms of C1 each. So a first-tier unit reads
+     * and writes the registers in {@code cpu.r} itself, as the interpreter does: nothing to move
+     * at a call or an exit, nothing to store back on a fault. The array is the class's constant
+     * (class data handed to {@code defineHiddenClassWithClassData}, read by its static
+     * initialiser into a static final field, which HotSpot treats as a constant): C1 knows its
+     * length and drops the bounds checks, and a register is one load or store at a fixed address.
+     * Units of a CPU belong to that CPU's blocks, so the array is always the right one. Measured:
+     * 5 KB and 1.4 ms a unit; the C1 code runs as fast as before (QuickMips, C1 only).
+     * {@code -Djlguest.jit.memregs=false}: locals in both tiers, for comparisons.
+     */
+    static final boolean REGISTERS_IN_ARRAY = !"false".equals(System.getProperty("jlguest.jit.memregs"));
+
+    /** Field R, the CPU's register array, set from the class data by the class's initialiser. */
+    private static void registerArrayConstant(ClassWriter cw) {
+        cw.visitField(ACC_STATIC | ACC_FINAL | ACC_PRIVATE, "R", "[I", null, null).visitEnd();
+        MethodVisitor clinit = cw.visitMethod(ACC_STATIC, "<clinit>", "()V", null, null);
+        clinit.visitCode();
+        clinit.visitLdcInsn(new ConstantDynamic("_", "[I", new Handle(H_INVOKESTATIC, "java/lang/invoke/MethodHandles",
+                "classData", "(Ljava/lang/invoke/MethodHandles$Lookup;Ljava/lang/String;Ljava/lang/Class;)Ljava/lang/Object;",
+                false)));
+        clinit.visitFieldInsn(PUTSTATIC, CLASS_NAME, "R", "[I");
+        clinit.visitInsn(RETURN);
+        clinit.visitMaxs(0, 0);
+        clinit.visitEnd();
     }
 
     // ---- what is supported ---------------------------------------------------------------------
@@ -226,7 +270,11 @@ public final class BlockCompiler {
         private int k;
         private GuestInsn i;
 
-        Body(MethodVisitor mv, List<GuestBlock> blocks, boolean single, int entryCount) {
+        /** The registers live in cpu.r, not in locals (tour:jit:024). */
+        private final boolean memRegs;
+
+        Body(MethodVisitor mv, List<GuestBlock> blocks, boolean single, int entryCount, boolean memRegs) {
+            this.memRegs = memRegs;
             this.mv = mv;
             this.blocks = blocks;
             this.single = single;
@@ -291,7 +339,7 @@ public final class BlockCompiler {
             mv.visitVarInsn(ALOAD, L_CPU);
             mv.visitFieldInsn(GETFIELD, CPU, "r", "[I");
             mv.visitVarInsn(ASTORE, L_ARR);
-            for (int n = 0; n < 8; n++) {
+            for (int n = 0; n < 8 && !memRegs; n++) {
                 mv.visitVarInsn(ALOAD, L_ARR);
                 iconst(n);
                 mv.visitInsn(IALOAD);
@@ -465,7 +513,7 @@ public final class BlockCompiler {
         }
 
         private void writeBack() {
-            for (int n = 0; n < 8; n++) {
+            for (int n = 0; n < 8 && !memRegs; n++) {
                 if ((written & (1 << n)) != 0) {
                     mv.visitVarInsn(ALOAD, L_ARR);
                     iconst(n);
@@ -489,11 +537,27 @@ public final class BlockCompiler {
             }
         }
 
+        /** Local {@code local} onto the stack; a register's from cpu.r in a first-tier unit (tour:jit:024). */
         private void load(int local) {
+            if (memRegs && local >= L_REG && local < L_REG + 8) {
+                mv.visitFieldInsn(GETSTATIC, CLASS_NAME, "R", "[I");
+                iconst(local - L_REG);
+                mv.visitInsn(IALOAD);
+                return;
+            }
             mv.visitVarInsn(ILOAD, local);
         }
 
+        /** The value on the stack into local {@code local}, or into cpu.r for a register (tour:jit:024). */
         private void store(int local) {
+            if (memRegs && local >= L_REG && local < L_REG + 8) {
+                mv.visitVarInsn(ISTORE, L_RT);
+                mv.visitFieldInsn(GETSTATIC, CLASS_NAME, "R", "[I");
+                iconst(local - L_REG);
+                mv.visitVarInsn(ILOAD, L_RT);
+                mv.visitInsn(IASTORE);
+                return;
+            }
             mv.visitVarInsn(ISTORE, local);
         }
 
@@ -616,12 +680,15 @@ public final class BlockCompiler {
          * region that goes on into another page checks that page's generation each time it
          * crosses into it (tour:jit:046), and makes it the running page. If the write hit the
          * page that is running, codeWritten also sets abortBlock; after each instruction that
-         * touched memory the unit tests it and leaves at once with EIP at the next instruction,
+         * wrote memory the unit tests it and leaves at once with EIP at the next instruction,
          * which then runs from freshly decoded bytes, exactly where the interpreter would stop.
          * The test is one field load and a branch to the unit's one abort exit, which finds the
          * next instruction from L_FK (tour:jit:040). (Each test had its own exit once: 23 bytes of
          * bytecode, more than half of a typical memory instruction's. C1's machine code shrank far
-         * less than the bytecode: it still moves the registers into place on each edge out.)
+         * less than the bytecode: it still moved the registers into place on each edge out, until
+         * first-tier units kept them in cpu.r, tour:jit:024.) An instruction that only reads is not
+         * tested: a read sets abortBlock only when it meets a debugger's data watchpoint, and no
+         * unit runs while watchpoints are set (the run loop interprets: Cpu.loop).
          */
         private void abortCheck() {
             cpu();
@@ -1028,9 +1095,23 @@ public final class BlockCompiler {
             } else {
                 other(op, sz, mem);
             }
-            if (touches && !endsBlock(i)) {
+            if (touches && !endsBlock(i) && !onlyReads(i)) {
                 abortCheck();
             }
+        }
+
+        /** Reads guest memory but never writes it (so it cannot write the running code page). */
+        private static boolean onlyReads(GuestInsn i) {
+            int op = i.op();
+            if (op < 0x40 && (op & 7) <= 3) {
+                return (op & 2) != 0 || (op & 0x38) == 0x38;     // G,E forms, and CMP E,G
+            }
+            return switch (op) {
+                case 0x84, 0x85, 0x8A, 0x8B, 0xA0, 0xA1, 0xC9, 0x69, 0x6B, 0x1AF, 0x1B6, 0x1B7, 0x1BE, 0x1BF -> true;
+                case 0x80, 0x81, 0x82, 0x83 -> i.reg() == 7;
+                case 0xF6, 0xF7 -> i.reg() == 0 || i.reg() >= 4;
+                default -> op >= 0x58 && op <= 0x5F || op >= 0x140 && op <= 0x14F;
+            };
         }
 
         /** Reads or writes guest memory (so it may fault, or write the running code page). */
