@@ -686,7 +686,7 @@ public final class BlockCompiler {
          * next instruction from L_FK (tour:jit:040). (Each test had its own exit once: 23 bytes of
          * bytecode, more than half of a typical memory instruction's. C1's machine code shrank far
          * less than the bytecode: it still moved the registers into place on each edge out, until
-         * first-tier units kept them in cpu.r, tour:jit:024.) An instruction that only reads is not
+         * first-tier units kept them in cpu.r (tour:jit:024).) An instruction that only reads is not
          * tested: a read sets abortBlock only when it meets a debugger's data watchpoint, and no
          * unit runs while watchpoints are set (the run loop interprets: Cpu.loop).
          */
