@@ -18,8 +18,8 @@ import org.objectweb.asm.MethodVisitor;
  * Translates decoded guest blocks (one, or a region of them, see {@link RegionPlan}) into the bytes
  * of one class: a subclass of jlguest.cpu.CompiledUnit whose {@code run(Cpu)} does what the
  * interpreter would do for the blocks' instructions, with the dispatch gone, the operands constant
- * and the guest registers in JVM locals (a hot unit) or in the CPU's own array (a first-tier one,
- * tour:jit:024).
+ * and the guest registers in JVM locals (a hot unit) or in the CPU's own array (a first-tier one)
+ * (tour:jit:024).
  *
  * <p>tour:jit:010 How a block becomes bytecode. When a block has run often enough (see
  * {@link CompilerService}), its decoded instructions are copied and handed to this class, with
