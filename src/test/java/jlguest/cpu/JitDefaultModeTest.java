@@ -47,7 +47,7 @@ class JitDefaultModeTest {
         JitPort port = withMode(null, JitPort::fromProperties);
         assertNotNull(port, "the compiler is off by default");
         assertEquals(JitPort.DEFAULT_WARMUP, port.warmup);
-        assertEquals(20_000, port.threshold);
+        assertEquals(5_000, port.threshold);
     }
 
     @Test
