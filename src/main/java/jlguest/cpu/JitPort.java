@@ -51,9 +51,11 @@ final class JitPort {
 
     /**
      * Runs of a block before it is compiled. 20,000 until 2026-12-03, when a first-tier unit cost
-     * C1 2.2 ms; with registers in the CPU's array (tour:jit:024) it costs 1.4 ms, and at 5,000 the
-     * userland benchmark's first runs were 5-10% faster than at 20,000 (2,000: slower again, the
-     * compiler thread and C1 taking the second core). docs/performance.md, 2026-12-03 night.
+     * C1 2.2 ms; with registers in the CPU's array (tour:jit:024) it costs 1.4 ms, and with that
+     * and the compile queue by cost (tour:jit:052) the userland benchmark's first runs were 3-4%
+     * faster at 10,000 than at 20,000, and as fast at 5,000, which compiles more of the code a
+     * longer run meets; 2,000 was slower (the compiler thread and C1 filled the second core).
+     * docs/performance.md, 2026-12-03 night.
      */
     static final int DEFAULT_THRESHOLD = 5_000;
 

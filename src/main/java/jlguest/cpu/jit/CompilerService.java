@@ -142,7 +142,10 @@ public final class CompilerService {
         return COMPILED.get();
     }
 
-    /** Units compiled, requests dropped because the queue was full, and code-cache flushes so far. */
+    /**
+     * Units compiled, requests dropped because the queue was full or because their block changed
+     * before their turn, and code-cache flushes so far.
+     */
     public static String statistics() {
         return String.format("jit: %,d units compiled (%,d regions of %,d blocks; %,d compiled again as hot; %,d of the"
                 + " others at HotSpot's tier 1 before they ran), %,d requests dropped, %,d stale when their turn came, %,d flushes;"
