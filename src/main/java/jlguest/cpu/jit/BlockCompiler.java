@@ -6,6 +6,9 @@ import jlguest.cpu.GuestBlock;
 import jlguest.cpu.GuestInsn;
 import static jlguest.cpu.CompiledUnit.SEG_FAST_R;
 import static jlguest.cpu.CompiledUnit.SEG_FAST_W;
+import static jlguest.cpu.jit.Translatable.endsBlock;
+import static jlguest.cpu.jit.Translatable.onlyReads;
+import static jlguest.cpu.jit.Translatable.touchesMemory;
 import static org.objectweb.asm.Opcodes.*;
 
 import org.objectweb.asm.ClassWriter;
@@ -79,15 +82,6 @@ public final class BlockCompiler {
     /** Where the current flags came from, as far as the compiler knows. */
     private static final int F_UNKNOWN = 0, F_SUB32 = 1, F_LOGIC32 = 2;
 
-    /** How many instructions of the block (from the first) this compiler can translate. */
-    public static int translatable(GuestInsn[] insns, int count) {
-        int m = 0;
-        while (m < count && supported(insns[m])) {
-            m++;
-        }
-        return m;
-    }
-
     /** A class made from a region: its bytes, the entry block's instructions it covers, its blocks. */
     public record Unit(byte[] bytes, int length, int blocks, int codeSize) {
     }
@@ -158,77 +152,6 @@ public final class BlockCompiler {
         clinit.visitInsn(RETURN);
         clinit.visitMaxs(0, 0);
         clinit.visitEnd();
-    }
-
-    // ---- what is supported ---------------------------------------------------------------------
-
-    /**
-     * 16-bit operands (a 0x66 prefix in 32-bit code) for the ALU, MOV, TEST, XCHG and shift forms:
-     * they go through the interpreter's general {@code alu}/{@code shift} with size 1.
-     * {@code -Djlguest.jit.words=false} leaves them interpreted.
-     */
-    static final boolean WORDS = !"false".equals(System.getProperty("jlguest.jit.words"));
-
-    static boolean supported(GuestInsn i) {
-        if (!i.a32()) {
-            return false;
-        }
-        int op = i.op();
-        int sz = i.sz();
-        boolean mem = i.mod() != 3;
-        boolean sized = sz != 1 || WORDS;     // byte and dword operands; words unless switched off
-        if (op < 0x40 && (op & 7) <= 5 && (op & 6) != 6 && op != 0x0F) {
-            return sized;
-        }
-        if (op >= 0x40 && op <= 0x5F || op >= 0x91 && op <= 0x97 || op >= 0xB8 && op <= 0xBF
-                || op >= 0x140 && op <= 0x14F || op >= 0x1C8 && op <= 0x1CF) {
-            return i.o32();
-        }
-        if (op >= 0x70 && op <= 0x7F || op >= 0x180 && op <= 0x18F) {
-            return i.o32();
-        }
-        if (op >= 0x190 && op <= 0x19F || op >= 0xB0 && op <= 0xB7) {
-            return true;
-        }
-        switch (op) {
-            case 0x80: case 0x81: case 0x82: case 0x83:
-            case 0x84: case 0x85: case 0x86: case 0x87: case 0x88: case 0x89: case 0x8A: case 0x8B:
-            case 0xA0: case 0xA1: case 0xA2: case 0xA3: case 0xA8: case 0xA9:
-            case 0xC0: case 0xC1: case 0xD0: case 0xD1: case 0xD2: case 0xD3:
-                return sized;
-            case 0x8D:
-                return i.o32() && mem;
-            case 0xC6: case 0xC7:
-                return sized && i.reg() == 0;
-            case 0x68: case 0x6A: case 0x69: case 0x6B: case 0x1AF:
-            case 0x98: case 0x99: case 0xC2: case 0xC3: case 0xC9: case 0xE8: case 0xE9: case 0xEB:
-                return i.o32();
-            case 0x90: case 0xFC: case 0xFD:     // NOP (XCHG AX,AX and PAUSE too), CLD, STD
-                return true;
-            case 0x1A4: case 0x1A5: case 0x1AC: case 0x1AD:     // SHLD, SHRD
-                return sized;
-            case 0x1AE:     // LFENCE, MFENCE, SFENCE (the kernel's speculation barriers): one CPU, nothing to wait for
-                return i.mod() == 3 && i.reg() >= 5 && i.o32() && i.rep() == 0;
-            case 0x1B6: case 0x1B7: case 0x1BE: case 0x1BF:
-                return i.o32();
-            case 0xF6:
-                return i.reg() <= 3;
-            case 0xF7:     // TEST, NOT, NEG of any size; MUL, IMUL, DIV, IDIV of EDX:EAX
-                return i.reg() <= 3 ? sized : i.o32();
-            case 0xFE:
-                return i.reg() <= 1;
-            case 0xFF:
-                return i.o32() && (i.reg() <= 2 || i.reg() == 4 || i.reg() == 6);
-            default:
-                return false;
-        }
-    }
-
-    /** Always leaves the block (it exits on its own, so no abort check follows it). */
-    static boolean endsBlock(GuestInsn i) {
-        int op = i.op();
-        return op == 0xC2 || op == 0xC3 || op == 0xE8 || op == 0xE9 || op == 0xEB
-                || op == 0xFF && (i.reg() == 2 || i.reg() == 4);
     }
 
     // ---- the method body -----------------------------------------------------------------------
@@ -335,15 +258,18 @@ public final class BlockCompiler {
             Label start = new Label();
             Label end = new Label();
             mv.visitTryCatchBlock(start, end, handler, FAULT);
-            // Entry: the registers into locals, EIP, zeroed temporaries (the verifier wants them set).
-            mv.visitVarInsn(ALOAD, L_CPU);
-            mv.visitFieldInsn(GETFIELD, CPU, "r", "[I");
-            mv.visitVarInsn(ASTORE, L_ARR);
-            for (int n = 0; n < 8 && !memRegs; n++) {
-                mv.visitVarInsn(ALOAD, L_ARR);
-                iconst(n);
-                mv.visitInsn(IALOAD);
-                mv.visitVarInsn(ISTORE, L_REG + n);
+            // Entry: a hot unit's registers into locals (tour:jit:024), EIP, zeroed temporaries
+            // (the verifier wants them set).
+            if (!memRegs) {
+                mv.visitVarInsn(ALOAD, L_CPU);
+                mv.visitFieldInsn(GETFIELD, CPU, "r", "[I");
+                mv.visitVarInsn(ASTORE, L_ARR);
+                for (int n = 0; n < 8; n++) {
+                    mv.visitVarInsn(ALOAD, L_ARR);
+                    iconst(n);
+                    mv.visitInsn(IALOAD);
+                    mv.visitVarInsn(ISTORE, L_REG + n);
+                }
             }
             mv.visitVarInsn(ALOAD, L_CPU);
             mv.visitFieldInsn(GETFIELD, CPU, "eip", "I");
@@ -513,7 +439,10 @@ public final class BlockCompiler {
         }
 
         private void writeBack() {
-            for (int n = 0; n < 8 && !memRegs; n++) {
+            if (memRegs) {
+                return;     // the registers are in cpu.r already (tour:jit:024)
+            }
+            for (int n = 0; n < 8; n++) {
                 if ((written & (1 << n)) != 0) {
                     mv.visitVarInsn(ALOAD, L_ARR);
                     iconst(n);
@@ -1098,27 +1027,6 @@ public final class BlockCompiler {
             if (touches && !endsBlock(i) && !onlyReads(i)) {
                 abortCheck();
             }
-        }
-
-        /** Reads guest memory but never writes it (so it cannot write the running code page). */
-        private static boolean onlyReads(GuestInsn i) {
-            int op = i.op();
-            if (op < 0x40 && (op & 7) <= 3) {
-                return (op & 2) != 0 || (op & 0x38) == 0x38;     // G,E forms, and CMP E,G
-            }
-            return switch (op) {
-                case 0x84, 0x85, 0x8A, 0x8B, 0xA0, 0xA1, 0xC9, 0x69, 0x6B, 0x1AF, 0x1B6, 0x1B7, 0x1BE, 0x1BF -> true;
-                case 0x80, 0x81, 0x82, 0x83 -> i.reg() == 7;
-                case 0xF6, 0xF7 -> i.reg() == 0 || i.reg() >= 4;
-                default -> op >= 0x58 && op <= 0x5F || op >= 0x140 && op <= 0x14F;
-            };
-        }
-
-        /** Reads or writes guest memory (so it may fault, or write the running code page). */
-        private static boolean touchesMemory(GuestInsn i) {
-            int op = i.op();
-            return i.mod() != 3 && op != 0x8D || op >= 0x50 && op <= 0x5F || op == 0x68 || op == 0x6A
-                    || op == 0xC2 || op == 0xC3 || op == 0xC9 || op == 0xE8 || op == 0xFF && i.reg() >= 2;
         }
 
         /** Opcodes 00..3F, forms E,G / G,E / acc,imm. */

@@ -39,7 +39,7 @@ final class RegionPlan {
     /** Compiles the best region the candidates allow; null when not even the first instruction translates. */
     static BlockCompiler.Unit compile(GuestBlock[] candidates, boolean hot) {
         GuestInsn[] entry = candidates[0].insns();
-        int m = BlockCompiler.translatable(entry, entry.length);
+        int m = Translatable.translatable(entry, entry.length);
         if (m == 0) {
             return null;
         }
@@ -81,7 +81,7 @@ final class RegionPlan {
                 }
                 GuestInsn[] body = candidates[c].insns();
                 if (insns + body.length > MAX_INSNS
-                        || BlockCompiler.translatable(body, body.length) < body.length) {
+                        || Translatable.translatable(body, body.length) < body.length) {
                     continue;
                 }
                 taken[c] = true;
@@ -117,7 +117,7 @@ final class RegionPlan {
         if (prefix) {
             return out;      // the rest of the block is the loop's
         }
-        if (!BlockCompiler.endsBlock(insns[insns.length - 1]) || insns[insns.length - 1].op() == 0xE8) {
+        if (!Translatable.endsBlock(insns[insns.length - 1]) || insns[insns.length - 1].op() == 0xE8) {
             out.add(at);     // fall-through, or where a CALL's RET comes back to (tour:jit:018)
         }
         return out;
