@@ -250,6 +250,19 @@ public final class Cpu extends FastExecutor {
         public int gen(int physPage) {
             return physPage < pageGen.length ? pageGen[physPage] : -1;
         }
+
+        @Override
+        public boolean ran(int phys) {
+            // Either way of the block cache (lookupCached), holding a 32-bit block of the page's generation.
+            int page = phys >>> 12;
+            if (page >= pageGen.length) {
+                return false;
+            }
+            Block b = cache[(phys ^ (phys >>> CACHE_BITS)) & ((1 << CACHE_BITS) - 1)];
+            Block c = cache[(phys * 0x9E3779B1) >>> (32 - CACHE_BITS)];
+            return b != null && b.phys == phys && b.code32 && b.gen == pageGen[page]
+                    || c != null && c.phys == phys && c.code32 && c.gen == pageGen[page];
+        }
     };
 
     /**

@@ -122,6 +122,33 @@ class JitRegionTest {
         assertArrayEquals(new int[] {13, 0, 0x101B}, b.exceptions.get(0), "#GP(0) at next, beyond the limit");
     }
 
+    @Test
+    void aRegionCompiledInTheBackgroundHoldsOnlyBlocksThatHaveRun() throws InterruptedException {
+        // mov ecx, 2000000; l: add eax, ecx; test ecx, 0x80000000; jnz rare; jmp next;
+        // rare: add ebx, eax; next: dec ecx; jnz l; jmp $+2; hlt. When l turns hot (its 50th
+        // run) next has run and rare never has: l's region is l and next (tour:jit:013), where
+        // the compile-everything mode takes rare too.
+        String code = "b980841e00" + "01c8" + "f7c100000080" + "7502" + "eb02" + "01c3" + "49" + "75ef" + "eb00" + "f4";
+        TestMachine m = JitLockstepTest.withProperty("jlguest.jit.warmup", "0",
+                () -> JitLockstepTest.withProperty("jlguest.jit.threshold", "50",
+                        () -> JitLockstepTest.withJit("on", () -> TestMachine.flat(code))));
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        Stop s;
+        do {
+            s = m.cpu.run(20_000);
+            if (m.cpu.compiledBlocks(0x1005) == 0 && s == Stop.BUDGET) {
+                Thread.sleep(1);    // the unit is on its way from the compiler thread
+            }
+        } while (s == Stop.BUDGET && m.cpu.compiledBlocks(0x1005) == 0 && System.nanoTime() < deadline);
+        assertEquals(2, m.cpu.compiledBlocks(0x1005), "blocks in the region at l");
+        while (s == Stop.BUDGET) {
+            s = m.cpu.run(1_000_000);
+        }
+        assertEquals(Stop.HALT_FOREVER, s);
+        assertEquals((int) (2_000_000L * 2_000_001L / 2), m.r(0), "the sum of 1..2000000, modulo 2^32");
+        assertEquals(0, m.r(3), "rare never ran");
+    }
+
     /** The standard tables plus selector 0x48: 32-bit ring-0 code, base 0, limit 0x1018 (bytes). */
     private static TestMachine shortCode(TestMachine m) {
         m.standardTables();
