@@ -23,8 +23,12 @@ public interface BlockCompilerBackend {
          */
         boolean hot();
 
-        /** Defines the class (in the CPU's package) and returns the unit. */
-        CompiledUnit define(byte[] classBytes, int version, int length, int blocks);
+        /**
+         * Defines the class (in the CPU's package) and returns the unit; {@code callOuts}: the
+         * {@link GuestInsn#source} of each instruction it hands to the interpreter, in the order
+         * of its class data (tour:jit:016).
+         */
+        CompiledUnit define(byte[] classBytes, int version, int length, int blocks, Object[] callOuts);
 
         /** Sets the unit on the block (any thread; the version check makes a late one harmless). */
         void install(CompiledUnit unit);

@@ -159,6 +159,7 @@ public final class Cpu extends FastExecutor {
                 chainEpoch++;       // rare (83 times in a userland run): links need not check pages
                 if (p == runningPage) {
                     abortBlock = true;
+                    codeAborts++;
                 }
             }
         }
@@ -220,6 +221,38 @@ public final class Cpu extends FastExecutor {
         long lo = (eip & 0xFFFFFFFFL) + low;
         long hi = (eip & 0xFFFFFFFFL) + end - 1;
         return lo >= 0 && hi <= (segLimit[CS] & 0xFFFFFFFFL);
+    }
+
+    /** Writes to the running code page so far (see {@link #callOut}). */
+    private int codeAborts;
+    private final Insn[] callOutInsn = new Insn[1];
+
+    /**
+     * An instruction a compiled unit hands to the interpreter (tour:jit:016), EIP at it: run as the
+     * run loop would run it (registers in {@code r}, flags in the lazy-flag fields, a fault
+     * thrown as from any instruction). True when it completed and the unit may go on: EIP is at
+     * the next instruction and it did not write the running code page (a REP that paused to let
+     * interrupts in has set EIP back to itself).
+     */
+    final boolean callOut(Insn i) {
+        int next = eip + i.len;
+        int aborts = codeAborts;
+        if (i.h == 0 || i.h >= FastPath.H_ADC_RR) {
+            // What runFast does for one instruction, without its loop: a unit calls this for
+            // every x87 instruction of a loop, and runFast's frame made such loops 30% slower.
+            curEip = eip;
+            eip = next;
+            if (i.h == 0) {
+                exec(i);
+            } else {
+                execMore(i);
+            }
+            abortBlock = false;
+        } else {
+            callOutInsn[0] = i;
+            runFast(callOutInsn, 0, 1, -1);
+        }
+        return eip == next && codeAborts == aborts;
     }
 
     /** How many blocks the compiled unit of the cached block at {@code phys} holds; 0: none (tests). */

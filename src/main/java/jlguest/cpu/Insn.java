@@ -55,4 +55,36 @@ final class Insn {
     boolean isMem() {
         return mod != 3;
     }
+
+    /** A copy that no later decode changes, for a compiled unit's call-out (tour:jit:016). */
+    Insn copy() {
+        Insn c = new Insn();
+        c.h = h;
+        c.d = d;
+        c.s = s;
+        c.len = len;
+        c.seg = seg;
+        c.base = base;
+        c.index = index;
+        c.scale = scale;
+        c.disp = disp;
+        c.imm = imm;
+        c.op = op;
+        c.prefixes = prefixes;
+        c.code = code;
+        c.row = row;
+        c.attrs = attrs;
+        c.o32 = o32;
+        c.a32 = a32;
+        c.lock = lock;
+        c.sz = sz;
+        c.rep = rep;
+        c.segOverride = segOverride;
+        c.modrm = modrm;
+        c.mod = mod;
+        c.reg = reg;
+        c.rm = rm;
+        c.imm2 = imm2;
+        return c;
+    }
 }

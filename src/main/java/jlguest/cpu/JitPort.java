@@ -265,7 +265,7 @@ final class JitPort {
 
     static GuestInsn copy(Insn i) {
         return new GuestInsn(i.op, i.len, i.sz, i.o32, i.a32, i.rep, i.seg, i.mod, i.reg, i.rm,
-                i.base, i.index, i.scale, i.disp, i.imm);
+                i.base, i.index, i.scale, i.disp, i.imm, i.copy());
     }
 
     /**
@@ -286,10 +286,16 @@ final class JitPort {
         }
 
         @Override
-        public CompiledUnit define(byte[] classBytes, int version, int length, int blocks) {
+        public CompiledUnit define(byte[] classBytes, int version, int length, int blocks, Object[] callOuts) {
             try {
-                // Not ClassOption.STRONG: the class unloads when its unit is dropped.
-                MethodHandles.Lookup h = LOOKUP.defineHiddenClassWithClassData(classBytes, regs, true);
+                // The class data: the registers (a first-tier unit's R) and the instructions it
+                // hands to the interpreter, X (tour:jit:016). Not ClassOption.STRONG: the class
+                // unloads when its unit is dropped.
+                Insn[] x = new Insn[callOuts.length];
+                for (int n = 0; n < x.length; n++) {
+                    x[n] = (Insn) callOuts[n];
+                }
+                MethodHandles.Lookup h = LOOKUP.defineHiddenClassWithClassData(classBytes, java.util.List.of(regs, x), true);
                 MethodHandle ctor = h.findConstructor(h.lookupClass(), CTOR);
                 CompiledUnit u = (CompiledUnit) ctor.invoke(version, length, blocks);
                 u.hot = hot;

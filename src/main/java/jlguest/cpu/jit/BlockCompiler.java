@@ -11,9 +11,6 @@ import static jlguest.cpu.jit.Translatable.onlyReads;
 import static jlguest.cpu.jit.Translatable.touchesMemory;
 import static org.objectweb.asm.Opcodes.*;
 
-import org.objectweb.asm.ClassWriter;
-import org.objectweb.asm.ConstantDynamic;
-import org.objectweb.asm.Handle;
 import org.objectweb.asm.Label;
 import org.objectweb.asm.MethodVisitor;
 
@@ -29,7 +26,8 @@ import org.objectweb.asm.MethodVisitor;
  * those of the blocks it reaches on its page (tour:jit:011). It takes the longest prefix of the hot
  * block it understands (MOV, ALU, TEST, XCHG and shifts of 8, 16 or 32 bits, INC/DEC, LEA,
  * PUSH/POP, MUL/IMUL, MOVZX/MOVSX, SETcc, CMOVcc, LEAVE, Jcc, JMP, CALL, RET..., all with 32-bit
- * addresses: 16-bit code is never compiled) and writes one method: load the
+ * addresses: 16-bit code is never compiled), hands string moves, bit tests, the x87 and SIMD to
+ * the interpreter in place (tour:jit:016), and writes one method: load the
  * eight registers from {@code cpu.r} into locals (a hot unit's), then each instruction in turn as
  * straight-line bytecode, block after block, then store back the registers the unit wrote and set
  * EIP. Guest EIP is
@@ -54,6 +52,7 @@ public final class BlockCompiler {
     static final String CPU = "jlguest/cpu/Cpu";
     static final String UNIT = "jlguest/cpu/CompiledUnit";
     static final String FAULT = "jlguest/cpu/GuestFault";
+    static final String INSN = "jlguest/cpu/Insn";
     /**
      * The hidden class is defined in the CPU's package, so it may use its package-private members.
      * Its name says the tier (see {@link JvmTiers}): a first compile is a {@code CompiledBlock}, which
@@ -71,7 +70,7 @@ public final class BlockCompiler {
     // is the value on its way there), then the entry EIP, fault bookkeeping and temporaries.
     private static final int L_CPU = 1, L_REG = 2, L_BASE = 10, L_FK = 11, L_T1 = 12, L_T2 = 13, L_T3 = 14,
             L_CA = 15, L_CB = 16, L_CR = 17, L_EXIT_EIP = 18, L_EXIT_RET = 19, L_ARR = 20, L_EXC = 21,
-            L_LONG = 22, L_DONE = 24, L_SEG = 25, L_RT = 31;
+            L_LONG = 22, L_DONE = 24, L_SEG = 25, L_RT = 31, L_CALLOUT = 32;
 
     /**
      * L_FK, set before each instruction that may fault: its index in its block (bits 25-29), its
@@ -82,82 +81,13 @@ public final class BlockCompiler {
     /** Where the current flags came from, as far as the compiler knows. */
     private static final int F_UNKNOWN = 0, F_SUB32 = 1, F_LOGIC32 = 2;
 
-    /** A class made from a region: its bytes, the entry block's instructions it covers, its blocks. */
-    public record Unit(byte[] bytes, int length, int blocks, int codeSize) {
-    }
-
-    /**
-     * The class file for a region (see {@link RegionPlan}): the first block, then the others; or,
-     * {@code single}, one block or the translatable prefix of one, without jumps inside it.
-     */
-    static Unit compile(List<GuestBlock> blocks, boolean single, int entryCount, boolean hot) {
-        ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_FRAMES | ClassWriter.COMPUTE_MAXS) {
-            @Override
-            protected String getCommonSuperClass(String a, String b) {
-                return "java/lang/Object";     // never needed: every local keeps one type
-            }
-        };
-        cw.visit(V17, ACC_PUBLIC | ACC_FINAL | ACC_SUPER, hot ? HOT_CLASS_NAME : CLASS_NAME, null, UNIT, null);
-        boolean memRegs = !hot && REGISTERS_IN_ARRAY;
-        if (memRegs) {
-            registerArrayConstant(cw);
-        }
-        MethodVisitor init = cw.visitMethod(ACC_PUBLIC, "<init>", "(III)V", null, null);
-        init.visitCode();
-        init.visitVarInsn(ALOAD, 0);
-        init.visitVarInsn(ILOAD, 1);
-        init.visitVarInsn(ILOAD, 2);
-        init.visitVarInsn(ILOAD, 3);
-        init.visitMethodInsn(INVOKESPECIAL, UNIT, "<init>", "(III)V", false);
-        init.visitInsn(RETURN);
-        init.visitMaxs(0, 0);
-        init.visitEnd();
-        MethodVisitor mv = cw.visitMethod(ACC_PUBLIC, "run", "(L" + CPU + ";)I", null, null);
-        Body body = new BlockCompiler.Body(mv, blocks, single, entryCount, memRegs);
-        body.emit();
-        cw.visitEnd();
-        return new Unit(cw.toByteArray(), blocks.get(0).insns().length, blocks.size(), body.codeSize());
-    }
-
-    /**
-     * tour:jit:024 Where a first-tier unit keeps the guest's registers. A hot unit loads them into
-     * JVM locals at its entry and stores them back at its exits, and C2, which inlines the memory
-     * and flag helpers, keeps them in host registers. C1 does not inline those helpers, and every
-     * host register is the callee's to clobber in HotSpot's convention: around each call (one
-     * or two per guest instruction) C1 saves the live locals to the stack and loads them back, and
-     * each of the unit's exits (a branch out, the test after each memory write, a fault) moves
-     * all eight into place for the one exit block that stores them. Such moves were most of a
-     * first-tier unit's machine code: 10 KB a unit on the userland benchmark (1,800 of a 2,500
-     * instruction unit's instructions were MOVs), 2.2 ms of C1 each. So a first-tier unit reads
-     * and writes the registers in {@code cpu.r} itself, as the interpreter does: nothing to move
-     * at a call or an exit, nothing to store back on a fault. The array is the class's constant
-     * (class data handed to {@code defineHiddenClassWithClassData}, read by its static
-     * initialiser into a static final field, which HotSpot treats as a constant): C1 knows its
-     * length and drops the bounds checks, and a register is one load or store at a fixed address.
-     * Units of a CPU belong to that CPU's blocks, so the array is always the right one. Measured:
-     * 5 KB and 1.4 ms a unit; the C1 code runs as fast as before (QuickMips, C1 only).
-     * {@code -Djlguest.jit.memregs=false}: locals in both tiers, for comparisons.
-     */
-    static final boolean REGISTERS_IN_ARRAY = !"false".equals(System.getProperty("jlguest.jit.memregs"));
-
-    /** Field R, the CPU's register array, set from the class data by the class's initialiser. */
-    private static void registerArrayConstant(ClassWriter cw) {
-        cw.visitField(ACC_STATIC | ACC_FINAL | ACC_PRIVATE, "R", "[I", null, null).visitEnd();
-        MethodVisitor clinit = cw.visitMethod(ACC_STATIC, "<clinit>", "()V", null, null);
-        clinit.visitCode();
-        clinit.visitLdcInsn(new ConstantDynamic("_", "[I", new Handle(H_INVOKESTATIC, "java/lang/invoke/MethodHandles",
-                "classData", "(Ljava/lang/invoke/MethodHandles$Lookup;Ljava/lang/String;Ljava/lang/Class;)Ljava/lang/Object;",
-                false)));
-        clinit.visitFieldInsn(PUTSTATIC, CLASS_NAME, "R", "[I");
-        clinit.visitInsn(RETURN);
-        clinit.visitMaxs(0, 0);
-        clinit.visitEnd();
-    }
-
     // ---- the method body -----------------------------------------------------------------------
 
-    private static final class Body {
+    static final class Body {
         private final MethodVisitor mv;
+        /** The class's name (for its constants), and the instructions handed to the interpreter so far. */
+        private final String name;
+        final List<Object> callOuts = new java.util.ArrayList<>();
         private final List<GuestBlock> blocks;
         /**
          * A unit of one block (or of the prefix of one) that never jumps within itself: it ends by
@@ -196,7 +126,8 @@ public final class BlockCompiler {
         /** The registers live in cpu.r, not in locals (tour:jit:024). */
         private final boolean memRegs;
 
-        Body(MethodVisitor mv, List<GuestBlock> blocks, boolean single, int entryCount, boolean memRegs) {
+        Body(MethodVisitor mv, String name, List<GuestBlock> blocks, boolean single, int entryCount, boolean memRegs) {
+            this.name = name;
             this.memRegs = memRegs;
             this.mv = mv;
             this.blocks = blocks;
@@ -274,7 +205,7 @@ public final class BlockCompiler {
             mv.visitVarInsn(ALOAD, L_CPU);
             mv.visitFieldInsn(GETFIELD, CPU, "eip", "I");
             mv.visitVarInsn(ISTORE, L_BASE);
-            for (int l : new int[] {L_FK, L_T1, L_T2, L_T3, L_CA, L_CB, L_CR, L_EXIT_EIP, L_EXIT_RET, L_DONE}) {
+            for (int l : new int[] {L_FK, L_T1, L_T2, L_T3, L_CA, L_CB, L_CR, L_EXIT_EIP, L_EXIT_RET, L_DONE, L_CALLOUT}) {
                 mv.visitInsn(ICONST_0);
                 mv.visitVarInsn(ISTORE, l);
             }
@@ -350,7 +281,17 @@ public final class BlockCompiler {
             // the retired instructions, deliver the exception).
             mv.visitLabel(handler);
             mv.visitVarInsn(ASTORE, L_EXC);
-            writeBack();
+            if (memRegs || callOuts.isEmpty()) {
+                writeBack();
+            } else {
+                // A fault inside a call-out (tour:jit:016): cpu.r holds the registers as the
+                // interpreter left them (a REP MOVS stopped half-way has moved ECX, ESI, EDI).
+                Label inCallOut = new Label();
+                mv.visitVarInsn(ILOAD, L_CALLOUT);
+                mv.visitJumpInsn(IFNE, inCallOut);
+                writeBack();
+                mv.visitLabel(inCallOut);
+            }
             cpu();
             fkEip();
             mv.visitFieldInsn(PUTFIELD, CPU, "curEip", "I");
@@ -964,6 +905,10 @@ public final class BlockCompiler {
         // ---- instructions --------------------------------------------------------------------
 
         private void instruction() {
+            if (Translatable.callOut(i)) {
+                callOut();
+                return;
+            }
             int op = i.op();
             int sz = i.sz();
             boolean mem = i.mod() != 3;
@@ -1027,6 +972,69 @@ public final class BlockCompiler {
             if (touches && !endsBlock(i) && !onlyReads(i)) {
                 abortCheck();
             }
+        }
+
+        /**
+         * tour:jit:016 An instruction the compiler does not translate, handed to the interpreter
+         * in place. Before this, a block holding one (a REP MOVSD of memcpy, perl's x87
+         * arithmetic, a BT) was compiled only up to it, or not at all when it came first: the unit
+         * returned there, the run loop interpreted the rest of the block and found the next unit,
+         * and in the userland benchmark's steady state a third of what was still interpreted
+         * (some 25 M instructions a run) came from such blocks. Now the unit sets EIP to the
+         * instruction and calls {@code Cpu.callOut} with the interpreter's own decoded form (the
+         * class's constant X), which runs it as the run loop would: with the registers in
+         * {@code cpu.r} (a hot unit stores its locals there first and loads them again after) and
+         * the flags in the CPU's fields, where the unit keeps them anyway. A fault inside it
+         * unwinds through the unit's handler like any other, L_FK naming the instruction. Only
+         * instructions that cannot change control flow, segments, modes or the interrupt flag
+         * are handed over (Translatable.callOut); when one did not simply complete (a REP that
+         * paused to let interrupts in restarts itself; a write to the running code page) the unit
+         * leaves after it, EIP where the interpreter put it.
+         */
+        private void callOut() {
+            int x = callOuts.size();
+            callOuts.add(i.source());
+            mayFault();
+            if (!memRegs) {
+                // All eight, not only those written so far in the code: a loop in the region may
+                // have written one further down, and the registers are loaded back after the call.
+                for (int n = 0; n < 8; n++) {
+                    mv.visitVarInsn(ALOAD, L_ARR);
+                    iconst(n);
+                    mv.visitVarInsn(ILOAD, L_REG + n);
+                    mv.visitInsn(IASTORE);
+                }
+                iconst(1);
+                mv.visitVarInsn(ISTORE, L_CALLOUT);
+            }
+            cpu();
+            load(L_BASE);
+            iconst(off[k]);
+            mv.visitInsn(IADD);
+            mv.visitFieldInsn(PUTFIELD, CPU, "eip", "I");
+            cpu();
+            mv.visitFieldInsn(GETSTATIC, name, "X", "[L" + INSN + ";");
+            iconst(x);
+            mv.visitInsn(AALOAD);
+            call("callOut", "(L" + INSN + ";)Z");
+            Label goOn = new Label();
+            if (!memRegs) {
+                for (int n = 0; n < 8; n++) {
+                    mv.visitVarInsn(ALOAD, L_ARR);
+                    iconst(n);
+                    mv.visitInsn(IALOAD);
+                    mv.visitVarInsn(ISTORE, L_REG + n);
+                }
+                iconst(0);
+                mv.visitVarInsn(ISTORE, L_CALLOUT);
+            }
+            mv.visitJumpInsn(IFNE, goOn);
+            cpu();
+            mv.visitFieldInsn(GETFIELD, CPU, "eip", "I");
+            store(L_EXIT_EIP);
+            returnOver(k + 1);
+            mv.visitLabel(goOn);
+            flags = F_UNKNOWN;
         }
 
         /** Opcodes 00..3F, forms E,G / G,E / acc,imm. */

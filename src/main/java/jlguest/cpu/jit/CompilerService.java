@@ -67,6 +67,8 @@ public final class CompilerService {
     static final AtomicLong HOT = new AtomicLong();
     static final AtomicLong REGIONS = new AtomicLong();
     static final AtomicLong REGION_BLOCKS = new AtomicLong();
+    /** Instructions units hand to the interpreter in place (tour:jit:016), counted once per unit. */
+    static final AtomicLong CALL_OUTS = new AtomicLong();
     /** Units compiled by HotSpot at tier 1 through WhiteBox before they were installed (tour:jit:056). */
     static final AtomicLong TIER1 = new AtomicLong();
 
@@ -101,11 +103,12 @@ public final class CompilerService {
 
     private static CompiledUnit compile(Request r) {
         JvmTiers.install();
-        BlockCompiler.Unit c = RegionPlan.compile(r.region(), r.hot());
+        UnitClass.Unit c = RegionPlan.compile(r.region(), r.hot());
         if (c == null) {
             return null;
         }
         COMPILED.incrementAndGet();
+        CALL_OUTS.addAndGet(c.callOuts().length);
         if (r.hot()) {
             HOT.incrementAndGet();
         }
@@ -113,7 +116,7 @@ public final class CompilerService {
             REGIONS.incrementAndGet();
             REGION_BLOCKS.addAndGet(c.blocks());
         }
-        return r.define(c.bytes(), r.version(), c.length(), c.blocks());
+        return r.define(c.bytes(), r.version(), c.length(), c.blocks(), c.callOuts());
     }
 
     private static long unitRuns, unitInstructions, prefixRuns;
@@ -148,9 +151,9 @@ public final class CompilerService {
      */
     public static String statistics() {
         return String.format("jit: %,d units compiled (%,d regions of %,d blocks; %,d compiled again as hot; %,d of the"
-                + " others at HotSpot's tier 1 before they ran), %,d requests dropped, %,d stale when their turn came, %,d flushes;"
-                + " %,d unit runs (%,d of them a prefix), %,d instructions in compiled code",
-                COMPILED.get(), REGIONS.get(), REGION_BLOCKS.get(), HOT.get(), TIER1.get(),
+                + " others at HotSpot's tier 1 before they ran; %,d call-outs), %,d requests dropped, %,d stale when their"
+                + " turn came, %,d flushes; %,d unit runs (%,d of them a prefix), %,d instructions in compiled code",
+                COMPILED.get(), REGIONS.get(), REGION_BLOCKS.get(), HOT.get(), TIER1.get(), CALL_OUTS.get(),
                 DROPPED.get(), STALE.get(), FLUSHES.get(), unitRuns, prefixRuns, unitInstructions);
     }
 

@@ -37,14 +37,14 @@ final class RegionPlan {
     }
 
     /** Compiles the best region the candidates allow; null when not even the first instruction translates. */
-    static BlockCompiler.Unit compile(GuestBlock[] candidates, boolean hot) {
+    static UnitClass.Unit compile(GuestBlock[] candidates, boolean hot) {
         GuestInsn[] entry = candidates[0].insns();
         int m = Translatable.translatable(entry, entry.length);
         if (m == 0) {
             return null;
         }
         if (!REGIONS) {
-            return BlockCompiler.compile(List.of(new GuestBlock(0, Arrays.copyOf(entry, m))), true, entry.length, hot);
+            return UnitClass.make(List.of(new GuestBlock(0, Arrays.copyOf(entry, m))), true, entry.length, hot);
         }
         // An entry that is only a prefix of its block (the rest holds something not translated)
         // still heads a region: where the prefix ends, the loop interprets the rest of the block.
@@ -53,7 +53,7 @@ final class RegionPlan {
         c[0] = new GuestBlock(0, Arrays.copyOf(entry, m), candidates[0].page(), candidates[0].gen());
         List<GuestBlock> chosen = choose(c, prefix);
         for (;;) {
-            BlockCompiler.Unit u = BlockCompiler.compile(chosen, false, entry.length, hot);
+            UnitClass.Unit u = UnitClass.make(chosen, false, entry.length, hot);
             if (u.codeSize() <= MAX_CODE || chosen.size() == 1) {
                 return u;
             }

@@ -27,7 +27,54 @@ final class Translatable {
      */
     static final boolean WORDS = !"false".equals(System.getProperty("jlguest.jit.words"));
 
+    /** Translated, or handed to the interpreter in place (tour:jit:016). */
     static boolean supported(GuestInsn i) {
+        return translated(i) || callOut(i);
+    }
+
+    /**
+     * {@code -Djlguest.jit.callouts=false}: no instruction is handed to the interpreter from
+     * inside a unit (its block ends the unit there, as before).
+     */
+    static final boolean CALL_OUTS = !"false".equals(System.getProperty("jlguest.jit.callouts"));
+
+    /**
+     * Not translated, but a unit may hand it to the interpreter and go on (tour:jit:016): an
+     * instruction that works on registers, flags, memory, the x87 or the SIMD registers and
+     * nothing else. Never one that may change control flow (jumps, calls, returns, INT, LOOP),
+     * a segment register, a control, debug or model-specific register, the interrupt flag
+     * (CLI, STI, POPF), or one that reads the instruction count or the clock (RDTSC), whose
+     * value inside a unit would differ from the interpreter's; nor port I/O or HLT.
+     */
+    static boolean callOut(GuestInsn i) {
+        if (!CALL_OUTS || i.source() == null || !i.a32() || translated(i)) {
+            return false;
+        }
+        int op = i.op();
+        if (op >= 0xD8 && op <= 0xDF || op == 0x9B) {
+            return true;        // x87, FWAIT
+        }
+        if (op >= 0xA4 && op <= 0xA7 || op >= 0xAA && op <= 0xAF) {
+            return true;        // MOVS, CMPS, STOS, LODS, SCAS, with or without REP
+        }
+        if (op >= 0x110 && op <= 0x117 || op >= 0x128 && op <= 0x12F || op >= 0x150 && op <= 0x17F
+                || op >= 0x1C2 && op <= 0x1C6 || op >= 0x1D0 && op <= 0x1FF) {
+            return true;        // MMX, SSE, SSE2
+        }
+        return switch (op) {
+            case 0x9C, 0x9E, 0x9F, 0xF5, 0xF8, 0xF9 -> true;       // PUSHF, SAHF, LAHF, CMC, CLC, STC
+            case 0x1A2 -> true;                                     // CPUID
+            case 0x1A3, 0x1AB, 0x1B3, 0x1BB, 0x1BA, 0x1BC, 0x1BD -> true;  // BT, BTS, BTR, BTC, BSF, BSR
+            case 0x1B0, 0x1B1, 0x1C0, 0x1C1 -> true;                // CMPXCHG, XADD
+            case 0x1C7 -> i.reg() == 1 && i.mod() != 3;             // CMPXCHG8B
+            case 0x1AE -> i.mod() != 3 && i.reg() <= 3;             // FXSAVE, FXRSTOR, LDMXCSR, STMXCSR
+            case 0xF6, 0xF7 -> i.reg() >= 4;                        // MUL, IMUL, DIV, IDIV of the other sizes
+            default -> false;
+        };
+    }
+
+    /** Translated into bytecode of its own. */
+    static boolean translated(GuestInsn i) {
         if (!i.a32()) {
             return false;
         }

@@ -27,7 +27,7 @@ class CompileOrderTest {
         }
 
         @Override
-        public CompiledUnit define(byte[] classBytes, int version, int length, int blocks) {
+        public CompiledUnit define(byte[] classBytes, int version, int length, int blocks, Object[] callOuts) {
             throw new UnsupportedOperationException();
         }
 

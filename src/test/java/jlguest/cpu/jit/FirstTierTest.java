@@ -35,7 +35,7 @@ class FirstTierTest {
     }
 
     private static Shape shape(boolean hot) {
-        byte[] bytes = BlockCompiler.compile(BLOCK, false, 4, hot).bytes();
+        byte[] bytes = UnitClass.make(BLOCK, false, 4, hot).bytes();
         List<String> locals = new ArrayList<>();
         boolean[] staticR = new boolean[1];
         int[] abortTests = new int[1];

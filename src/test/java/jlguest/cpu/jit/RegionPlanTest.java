@@ -31,9 +31,9 @@ class RegionPlanTest {
 
     @Test
     void aRegionTooLargeForHotSpotDropsBlocksUntilItFits() {
-        BlockCompiler.Unit all = BlockCompiler.compile(List.of(chain(20)), false, 20, false);
+        UnitClass.Unit all = UnitClass.make(List.of(chain(20)), false, 20, false);
         assertTrue(all.codeSize() > RegionPlan.MAX_CODE, "the test needs a region over the limit: " + all.codeSize());
-        BlockCompiler.Unit u = RegionPlan.compile(chain(20), false);
+        UnitClass.Unit u = RegionPlan.compile(chain(20), false);
         assertTrue(u.codeSize() <= RegionPlan.MAX_CODE, "bytecode " + u.codeSize());
         assertTrue(u.blocks() > 1 && u.blocks() < 8, "blocks " + u.blocks());
     }
